@@ -1,0 +1,59 @@
+"""The Generator seam: a batch of prompts in, n scored samples per prompt out.
+
+Modelled on vLLM's split between sampling parameters and the engine: the search builds
+`SamplingParams` once from config and every runtime (transformers, vLLM, an
+OpenAI-compatible server) honours the same fields.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Protocol, runtime_checkable
+
+
+class ModelUnavailable(Exception):
+    """The model could not be reached or loaded (after retries); the theorem is `error`."""
+
+
+@dataclass(frozen=True)
+class SamplingParams:
+    n: int = 8
+    temperature: float = 0.0
+    top_p: float = 1.0
+    max_tokens: int = 64
+    stop: tuple[str, ...] = ("\n",)
+    # With temperature 0 and n > 1, runtimes that can run beam search return the n best
+    # beams (Llemma's harness does this); others sample at the lowest non-zero temperature.
+    beam_at_zero: bool = True
+    seed: int | None = 0
+
+
+@dataclass(frozen=True)
+class Sample:
+    """One completion: its text (stop string removed), cumulative log-probability, length."""
+
+    text: str
+    logprob: float
+    num_tokens: int
+
+    @property
+    def normalized_logprob(self) -> float:
+        """Per-token log-probability: Llemma's harness scores each step this way."""
+        return self.logprob / max(self.num_tokens, 1)
+
+
+@dataclass
+class GeneratorStats:
+    calls: int = 0
+    prompts: int = 0
+    samples: int = 0
+    tokens: int = 0
+    seconds: float = 0.0
+    extra: dict = field(default_factory=dict)
+
+
+@runtime_checkable
+class Generator(Protocol):
+    def generate(self, prompts: list[str], params: SamplingParams) -> list[list[Sample]]:
+        """Return, for each prompt, up to `params.n` samples (best first)."""
+        ...

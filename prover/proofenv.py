@@ -1,0 +1,111 @@
+"""The ProofEnv seam: what the search needs from a proof assistant, and nothing more.
+
+Every backend (Coq, Lean REPL, LeanDojo, Isabelle) implements `ProofEnv`. The search only
+ever sees `ProofState` handles, `TacticResult`s and `Verdict`s, so it never knows which
+assistant it drives.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Any, Protocol, runtime_checkable
+
+from prover.theorem import Theorem
+
+
+class ProofEnvError(Exception):
+    """The proof assistant itself failed (crash, hang, protocol error); not the tactic."""
+
+
+class InvalidStatement(ProofEnvError):
+    """The theorem statement does not type-check; the theorem is `invalid_statement`."""
+
+
+class ToolchainMissing(ProofEnvError):
+    """The proof assistant is not installed; the message says how to install it."""
+
+
+@dataclass(frozen=True)
+class ProofState:
+    """A revisitable proof state.
+
+    `handle` is backend-specific (a Coq state number, a Lean REPL proofState id) and is
+    only meaningful to the env that produced it. `goals` are the pretty-printed goals;
+    their normalised text is the key the search uses to skip states it has already seen.
+    """
+
+    handle: Any
+    goals: tuple[str, ...]
+
+    @property
+    def text(self) -> str:
+        return "\n\n".join(self.goals)
+
+    @property
+    def key(self) -> str:
+        return "\n\n".join(" ".join(g.split()) for g in self.goals)
+
+
+class Outcome(str, Enum):
+    OPEN = "open"  # tactic applied, goals remain
+    FINISHED = "finished"  # no goals remain (still subject to the final verdict)
+    ERROR = "error"  # tactic failed, timed out, or was refused before reaching the assistant
+
+
+@dataclass(frozen=True)
+class TacticResult:
+    outcome: Outcome
+    state: ProofState | None = None
+    message: str = ""
+
+
+class Status(str, Enum):
+    """Per-theorem verdicts written to results files."""
+
+    PROVED = "proved"
+    FAILED = "failed"  # budget exhausted without a checked proof
+    INVALID_STATEMENT = "invalid_statement"
+    ERROR = "error"  # the prover or model failed; the reason says how
+    NATIVE_DECIDE = "proved_native_decide"  # Lean: proved, but trusts the compiler
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """The answer of a from-scratch check of a complete proof text."""
+
+    ok: bool
+    reason: str = ""
+    axioms: tuple[str, ...] = ()
+    seconds: float = 0.0
+    status: Status | None = None  # set when ok but special (e.g. native_decide)
+    details: dict[str, Any] = field(default_factory=dict)
+
+
+@runtime_checkable
+class ProofEnv(Protocol):
+    """One proof-assistant process (or client) owned by one worker.
+
+    Implementations own their process, per-tactic timeout, memory cap and
+    restart-after-crash; they raise `ProofEnvError` only when they cannot recover.
+    """
+
+    system: str
+
+    def open(self, theorem: Theorem) -> ProofState:
+        """Enter proof mode on `theorem`; raise `InvalidStatement` if it does not check."""
+        ...
+
+    def run_tactic(self, state: ProofState, tactic: str) -> TacticResult:
+        """Run `tactic` on `state` (any earlier state: backtracking is free for the caller)."""
+        ...
+
+    def proof_text(self, tactics: list[str]) -> str:
+        """Assemble the tactics of a path into the proof body that `verify` accepts."""
+        ...
+
+    def verify(self, theorem: Theorem, proof: str) -> Verdict:
+        """Check header + statement + proof from scratch in a fresh process, audit cheats."""
+        ...
+
+    def close(self) -> None: ...
