@@ -1,0 +1,43 @@
+"""Prompt templates, one file per proof assistant and mode (Jinja2, shipped in the package).
+
+A template file starts with front matter lines ``# stop: <json list>`` giving the stop
+strings, followed by the template body. Keeping the stop strings beside the prompt keeps
+the two from drifting apart.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import jinja2
+
+PROMPT_DIR = Path(__file__).parent
+
+
+@dataclass(frozen=True)
+class PromptTemplate:
+    name: str
+    body: jinja2.Template
+    stop: tuple[str, ...]
+
+    def render(self, **fields: object) -> str:
+        return self.body.render(**fields)
+
+
+@lru_cache(maxsize=32)
+def load_template(name: str, path: str | None = None) -> PromptTemplate:
+    """Load `name` (e.g. ``coq_tactic``) from the package, or a user file at `path`."""
+    file = Path(path) if path else PROMPT_DIR / f"{name}.txt"
+    if not file.exists():
+        raise FileNotFoundError(f"prompt template {file} not found")
+    lines = file.read_text(encoding="utf-8").split("\n")
+    stop: tuple[str, ...] = ()
+    while lines and lines[0].startswith("# "):
+        key, _, value = lines.pop(0)[2:].partition(":")
+        if key.strip() == "stop":
+            stop = tuple(json.loads(value))
+    env = jinja2.Environment(keep_trailing_newline=True, undefined=jinja2.StrictUndefined)
+    return PromptTemplate(name=name, body=env.from_string("\n".join(lines)), stop=stop)
