@@ -8,7 +8,7 @@ assistant it drives.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 from typing import Any, Protocol, runtime_checkable
 
 from prover.theorem import Theorem
@@ -47,7 +47,7 @@ class ProofState:
         return "\n\n".join(" ".join(g.split()) for g in self.goals)
 
 
-class Outcome(str, Enum):
+class Outcome(StrEnum):
     OPEN = "open"  # tactic applied, goals remain
     FINISHED = "finished"  # no goals remain (still subject to the final verdict)
     ERROR = "error"  # tactic failed, timed out, or was refused before reaching the assistant
@@ -60,7 +60,7 @@ class TacticResult:
     message: str = ""
 
 
-class Status(str, Enum):
+class Status(StrEnum):
     """Per-theorem verdicts written to results files."""
 
     PROVED = "proved"

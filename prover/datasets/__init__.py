@@ -74,7 +74,9 @@ def load_benchmark(
     return module.load(f, split)
 
 
-def select(theorems: list[Theorem], names: list[str] | None = None, limit: int | None = None) -> list[Theorem]:
+def select(
+    theorems: list[Theorem], names: list[str] | None = None, limit: int | None = None
+) -> list[Theorem]:
     if names:
         byname = {t.name: t for t in theorems}
         missing = [n for n in names if n not in byname]
