@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# The test command: set up (idempotent), lint, then run the whole suite on the real Coq and model.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh
+.venv/bin/ruff check prover training tests benchmarks
+set +e
+.venv/bin/python -m pytest -q -p no:cacheprovider "$@"
+rc=$?
+set -e
+if [ "$rc" -eq 5 ]; then
+  echo "error: pytest collected no tests" >&2
+  exit 1
+fi
+exit "$rc"
