@@ -8,6 +8,7 @@ appending a line to the results file as each theorem finishes.
 from __future__ import annotations
 
 import concurrent.futures as cf
+import contextlib
 import multiprocessing as mp
 import os
 import sys
@@ -147,10 +148,8 @@ class Worker:
         )
 
     def _restart_env(self) -> None:
-        try:
+        with contextlib.suppress(Exception):
             self.env.close()
-        except Exception:
-            pass
         self.env = self._create_env()
 
     def close(self) -> None:
