@@ -15,4 +15,6 @@ def data_dir() -> Path:
     for d in candidate_dirs():
         if (d / "minif2f-rocq" / "minif2f.jsonl").exists():
             return d
-    pytest.fail("benchmark data not found: set PROVER_DATA_DIR to the folder holding minif2f-rocq/ etc.")
+    pytest.fail(
+        "benchmark data not found: set PROVER_DATA_DIR to the folder holding minif2f-rocq/ etc."
+    )
