@@ -19,7 +19,7 @@ def test_minif2f_rocq_splits(data_dir):
 def test_select_by_name_and_limit(data_dir):
     test = load_benchmark("minif2f-rocq", "test", data_dir)
     assert [t.name for t in select(test, ["mathd_algebra_107", "aime_1983_p1"])] == [
-        "mathd_algebra_10",
+        "mathd_algebra_107",
         "aime_1983_p1",
     ]
     assert len(select(test, limit=3)) == 3
