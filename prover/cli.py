@@ -258,7 +258,14 @@ def eval_cmd(
     out: Annotated[
         Path, typer.Option(help="results file (JSON lines); an existing one is resumed")
     ] = Path("results.jsonl"),
-    workers: Annotated[int, typer.Option(help="local worker processes")] = 1,
+    workers: Annotated[int, typer.Option(help="worker processes (or Ray actors with --ray)")] = 1,
+    ray: Annotated[
+        str | None,
+        typer.Option(
+            "--ray",
+            help="run workers as Ray actors: 'local' or a cluster address (ray://host:10001, auto)",
+        ),
+    ] = None,
     data_dir: DataDirOpt = None,
     method: MethodOpt = "search",
     mode: Annotated[
@@ -310,7 +317,14 @@ def eval_cmd(
         highlight=False,
     )
     try:
-        summary = run_eval(theorems, config, out, workers=workers)
+        if ray:
+            from prover.distributed import run_eval_ray
+
+            summary = run_eval_ray(
+                theorems, config, out, workers=workers, address=None if ray == "local" else ray
+            )
+        else:
+            summary = run_eval(theorems, config, out, workers=workers)
     except ConfigMismatch as e:
         raise fail(str(e)) from None
     from prover.results import read_results
