@@ -25,7 +25,7 @@ from prover.results import ResultRecord, ResultsWriter, config_id, read_results
 from prover.search import SearchConfig, best_first_search
 from prover.theorem import Theorem
 
-METHODS = ("search", "portfolio", "informal2formal", "sledgehammer")
+METHODS = ("search", "portfolio", "copra", "informal2formal", "sledgehammer")
 
 
 class ConfigMismatch(Exception):
@@ -57,7 +57,7 @@ class EvalConfig:
 
     @property
     def uses_model(self) -> bool:
-        return self.method in ("search", "informal2formal")
+        return self.method in ("search", "copra", "informal2formal")
 
     @property
     def id(self) -> str:
@@ -113,6 +113,17 @@ class Worker:
             return result.to_record(
                 theorem, cfg.method, cfg.model if generator else "", cfg.as_dict()
             )
+        if cfg.method == "copra":
+            from prover.copra import CopraConfig, as_chat_model, copra_search
+
+            copra = CopraConfig(
+                max_queries=cfg.search.max_expansions,
+                wall_seconds=cfg.search.wall_seconds,
+                temperature=cfg.search.temperatures[0],
+                max_tokens=cfg.search.max_tokens,
+            )
+            result = copra_search(theorem, self.env, as_chat_model(self.generator), copra)
+            return result.to_record(theorem, cfg.method, cfg.model, cfg.as_dict())
         from prover.isabelle import dsp
 
         if cfg.method == "informal2formal":

@@ -1,0 +1,171 @@
+"""A COPRA-style in-context agent (Thakur et al. 2024), as a baseline inside the same harness.
+
+A chat model sees the goals, the tactics that already failed on this state with the
+assistant's error messages, and the path so far, and proposes one tactic per query. The
+agent walks depth-first: an error or a state already on the stack counts as a failure of
+that state; a state that fails `max_failures` times is abandoned and the agent backtracks
+to its parent. The budget is counted in model queries, as in the COPRA paper.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from prover.generator import ModelUnavailable, Sample, SamplingParams
+from prover.proofenv import InvalidStatement, Outcome, ProofEnv, ProofEnvError, ProofState, Status
+from prover.search import SearchResult
+from prover.theorem import Theorem
+
+SYSTEM_PROMPT = (
+    "You are a proof assistant expert. You are given the goals of an unfinished {system} proof, the "
+    "steps taken so far, and tactics that already failed here with their error messages. Reply with "
+    "exactly one next tactic, on one line, and nothing else. Do not repeat a failed tactic."
+)
+
+
+class ChatModel(Protocol):
+    def chat(self, messages: list[dict[str, str]], params: SamplingParams) -> list[Sample]: ...
+
+
+@dataclass(frozen=True)
+class CopraConfig:
+    max_queries: int = 60
+    wall_seconds: float = 600.0
+    max_failures: int = 4  # failed proposals before a state is abandoned
+    temperature: float = 0.0
+    max_tokens: int = 64
+    max_depth: int = 30
+
+
+@dataclass
+class _Frame:
+    state: ProofState
+    tactic: str  # the tactic that led here ("" for the root)
+    failures: list[tuple[str, str]] = field(default_factory=list)  # (tactic, error)
+
+
+def render_messages(theorem: Theorem, stack: list[_Frame]) -> list[dict[str, str]]:
+    frame = stack[-1]
+    steps = "\n".join(f.tactic for f in stack[1:]) or "(none)"
+    failed = "\n".join(f"[{t}] failed: {e.strip()[:300]}" for t, e in frame.failures) or "(none)"
+    user = (
+        f"Theorem:\n{theorem.statement}\n\nSteps so far:\n{steps}\n\n"
+        f"Current goals:\n{frame.state.text}\n\nFailed tactics on these goals:\n{failed}\n\nNext tactic:"
+    )
+    return [
+        {"role": "system", "content": SYSTEM_PROMPT.format(system=theorem.system)},
+        {"role": "user", "content": user},
+    ]
+
+
+def copra_search(
+    theorem: Theorem, env: ProofEnv, model: ChatModel, config: CopraConfig = CopraConfig()
+) -> SearchResult:
+    t0 = time.perf_counter()
+    model_s = checker_s = 0.0
+    queries = tactic_calls = 0
+    rejected: list[str] = []
+
+    def finish(status: Status, **kw) -> SearchResult:
+        return SearchResult(
+            status=status,
+            model_calls=queries,
+            expansions=queries,
+            tactic_calls=tactic_calls,
+            model_seconds=model_s,
+            checker_seconds=checker_s,
+            rejected=rejected,
+            wall_seconds=time.perf_counter() - t0,
+            **kw,
+        )
+
+    try:
+        t = time.perf_counter()
+        root = env.open(theorem)
+        checker_s += time.perf_counter() - t
+    except InvalidStatement as e:
+        return finish(Status.INVALID_STATEMENT, reason=str(e))
+    except ProofEnvError as e:
+        return finish(Status.ERROR, reason=f"{env.system} failed: {e}")
+
+    params = SamplingParams(
+        n=1, temperature=config.temperature, max_tokens=config.max_tokens, stop=("\n",)
+    )
+    stack = [_Frame(root, "")]
+    while stack:
+        if queries >= config.max_queries:
+            return finish(Status.FAILED, reason="query budget exhausted")
+        if time.perf_counter() - t0 > config.wall_seconds:
+            return finish(Status.FAILED, reason="wall clock exhausted")
+        frame = stack[-1]
+        if len(frame.failures) >= config.max_failures or len(stack) > config.max_depth:
+            stack.pop()  # backtrack: the parent records this branch as a failure
+            if stack:
+                stack[-1].failures.append((frame.tactic, "led to a dead end"))
+            continue
+        t = time.perf_counter()
+        try:
+            samples = model.chat(render_messages(theorem, stack), params)
+        except ModelUnavailable as e:
+            return finish(Status.ERROR, reason=f"model unavailable: {e}")
+        model_s += time.perf_counter() - t
+        queries += 1
+        tactic = samples[0].text.strip().strip("`").strip() if samples else ""
+        if not tactic:
+            frame.failures.append(("", "empty reply"))
+            continue
+        if any(tactic == f for f, _ in frame.failures):
+            frame.failures.append((tactic, "repeated a failed tactic"))
+            continue
+        t = time.perf_counter()
+        try:
+            result = env.run_tactic(frame.state, tactic)
+        except ProofEnvError as e:
+            return finish(Status.ERROR, reason=f"{env.system} failed: {e}")
+        finally:
+            checker_s += time.perf_counter() - t
+            tactic_calls += 1
+        if result.outcome is Outcome.ERROR:
+            frame.failures.append((tactic, result.message))
+        elif result.outcome is Outcome.FINISHED:
+            proof = env.proof_text([f.tactic for f in stack[1:]] + [tactic])
+            t = time.perf_counter()
+            verdict = env.verify(theorem, proof)
+            checker_s += time.perf_counter() - t
+            if verdict.ok:
+                return finish(Status.PROVED, proof=proof)
+            rejected.append(verdict.reason)
+            frame.failures.append((tactic, f"rejected by the checker: {verdict.reason}"))
+        else:
+            assert result.state is not None
+            if any(f.state.key == result.state.key for f in stack):
+                frame.failures.append((tactic, "made no progress (returned to an earlier goal)"))
+            else:
+                stack.append(_Frame(result.state, tactic))
+    return finish(Status.FAILED, reason="every branch abandoned")
+
+
+def as_chat_model(generator) -> ChatModel:
+    """Use a runtime's own chat endpoint when it has one, else apply the tokenizer's chat template."""
+    if hasattr(generator, "chat"):
+        return generator
+    tokenizer = getattr(generator, "tokenizer", None)
+    if tokenizer is None or not getattr(tokenizer, "chat_template", None):
+        raise ValueError(
+            "the COPRA agent needs a chat model (a tokenizer with a chat template, or an OpenAI-compatible chat server)"
+        )
+    return _TemplateChat(generator, tokenizer)
+
+
+@dataclass
+class _TemplateChat:
+    generator: object
+    tokenizer: object
+
+    def chat(self, messages: list[dict[str, str]], params: SamplingParams) -> list[Sample]:
+        prompt = self.tokenizer.apply_chat_template(
+            messages, tokenize=False, add_generation_prompt=True
+        )
+        return self.generator.generate([prompt], params)[0]
