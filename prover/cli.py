@@ -113,7 +113,7 @@ def _build_config(
         raise fail(f"unknown method {method!r}; choose one of {', '.join(METHODS)}")
     if method in ("informal2formal", "sledgehammer") and system != "isabelle":
         raise fail(f"method {method} needs --system isabelle")
-    if method in ("search", "portfolio") and system == "isabelle":
+    if method in ("search", "portfolio", "copra") and system == "isabelle":
         raise fail(
             "Isabelle runs whole proofs: use --method informal2formal or --method sledgehammer"
         )

@@ -1,0 +1,48 @@
+"""Bad input at the command line: one `error:` line and exit status 2, nothing else."""
+
+import pytest
+from typer.testing import CliRunner
+
+from prover.cli import app
+
+runner = CliRunner()
+
+
+def run(*args: str):
+    result = runner.invoke(app, list(args))
+    return result.exit_code, result.output
+
+
+@pytest.mark.parametrize(
+    ("args", "needle"),
+    [
+        (("prove", "no/such/file.v"), "file no/such/file.v not found"),
+        (
+            ("prove", "no_such_theorem", "--benchmark", "minif2f-rocq"),
+            "no theorem named no_such_theorem",
+        ),
+        (("eval", "--benchmark", "minif2f-agda"), "unknown benchmark"),
+        (("eval", "--system", "hol4"), "unknown proof assistant"),
+        (("eval", "--benchmark", "minif2f-rocq", "--system", "lean"), "is for coq, not lean"),
+        (("eval", "--benchmark", "minif2f-rocq", "--split", "train"), "unknown split"),
+        (
+            ("eval", "--benchmark", "minif2f-rocq", "--data-dir", "/nonexistent/dir"),
+            "does not exist",
+        ),
+        (("report", "missing.jsonl"), "results file missing.jsonl not found"),
+        (("setup", "hol4"), "unknown proof assistant"),
+    ],
+)
+def test_bad_input_exits_2_with_one_line(args, needle, data_dir, monkeypatch):
+    monkeypatch.setenv("PROVER_DATA_DIR", str(data_dir))
+    code, output = run(*args)
+    assert code == 2, output
+    assert "error:" in output and needle in " ".join(output.split())
+    assert "Traceback" not in output
+
+
+def test_unparsable_coq_file(tmp_path):
+    f = tmp_path / "bad.v"
+    f.write_text("Require Import Arith.\n(* no theorem here *)\n")
+    code, output = run("prove", str(f))
+    assert code == 2 and "no 'Theorem NAME" in output
