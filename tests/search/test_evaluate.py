@@ -1,0 +1,85 @@
+"""Batch runs on the live Coq backend: results lines, resume, Ctrl-C, config guard, workers."""
+
+from __future__ import annotations
+
+import pytest
+
+from prover.evaluate import ConfigMismatch, EvalConfig, run_eval
+from prover.results import read_results
+from prover.search import SearchConfig
+from prover.theorem import Theorem
+
+HEADER = "Require Import Arith Lia."
+
+
+def theorems() -> list[Theorem]:
+    return [
+        Theorem(
+            "easy_lia", "coq", "Theorem easy_lia : forall n : nat, 2 * n = n + n.", HEADER, "test"
+        ),
+        Theorem("false_one", "coq", "Theorem false_one : forall n : nat, n = S n.", HEADER, "test"),
+        Theorem(
+            "broken", "coq", "Theorem broken : forall n : nat, n = not_defined.", HEADER, "test"
+        ),
+    ]
+
+
+def portfolio_config(**kw) -> EvalConfig:
+    return EvalConfig(
+        system="coq",
+        method="portfolio",
+        search=SearchConfig(portfolio=("lia.", "auto."), **kw),
+        env_options={"tactic_timeout": 5.0},
+    )
+
+
+def test_one_line_per_theorem_with_verdicts(tmp_path):
+    out = tmp_path / "r.jsonl"
+    summary = run_eval(theorems(), portfolio_config(), out, progress=False)
+    got = {r.name: r for r in read_results(out)}
+    assert {n: r.status for n, r in got.items()} == {
+        "easy_lia": "proved",
+        "false_one": "failed",
+        "broken": "invalid_statement",
+    }
+    assert got["easy_lia"].proof.strip() == "lia."
+    assert got["easy_lia"].checker_seconds > 0
+    assert summary.counts["proved"] == 1 and not summary.interrupted
+
+
+def test_resume_skips_finished_and_never_overwrites(tmp_path):
+    out = tmp_path / "r.jsonl"
+    run_eval(theorems()[:1], portfolio_config(), out, progress=False)
+    before = out.read_text()
+    summary = run_eval(theorems(), portfolio_config(), out, progress=False)
+    assert summary.skipped == 1 and len(summary.records) == 2
+    assert out.read_text().startswith(before)
+    assert sorted(r.name for r in read_results(out)) == ["broken", "easy_lia", "false_one"]
+
+
+def test_ctrl_c_keeps_finished_results(tmp_path):
+    out = tmp_path / "r.jsonl"
+
+    def interrupt(_rec):
+        raise KeyboardInterrupt
+
+    summary = run_eval(theorems(), portfolio_config(), out, on_result=interrupt, progress=False)
+    assert summary.interrupted
+    assert [r.name for r in read_results(out)] == ["easy_lia"]
+    # The same command resumes with the other two.
+    summary = run_eval(theorems(), portfolio_config(), out, progress=False)
+    assert summary.skipped == 1 and len(read_results(out)) == 3
+
+
+def test_results_of_another_config_are_refused(tmp_path):
+    out = tmp_path / "r.jsonl"
+    run_eval(theorems()[:1], portfolio_config(), out, progress=False)
+    with pytest.raises(ConfigMismatch, match="another configuration"):
+        run_eval(theorems(), portfolio_config(wall_seconds=1.0), out, progress=False)
+
+
+def test_two_worker_processes(tmp_path):
+    out = tmp_path / "r.jsonl"
+    summary = run_eval(theorems(), portfolio_config(), out, workers=2, progress=False)
+    assert sorted(r.status for r in read_results(out)) == ["failed", "invalid_statement", "proved"]
+    assert len(summary.records) == 3

@@ -1,0 +1,136 @@
+"""Best-first search driven end to end on the live Coq backend.
+
+Proposals come from the scripted stand-in (tests/scripted.py) so that each assertion is
+deterministic; every tactic still runs in the real coqtop and every proof is re-checked by
+a fresh coqc. The real embedded model drives the search in test_search_model.py.
+"""
+
+from __future__ import annotations
+
+import jinja2
+import pytest
+from prover.coq import create_env
+
+from prover.prompts import PromptTemplate
+from prover.proofenv import Status
+from prover.search import SearchConfig, best_first_search, save_graph
+from prover.theorem import Theorem
+from tests.scripted import ScriptedGenerator
+
+TEMPLATE = PromptTemplate("test", jinja2.Template("Goals:{{ state }}"), ("\n",))
+
+
+@pytest.fixture(scope="module")
+def env():
+    e = create_env(tactic_timeout=10.0)
+    yield e
+    e.close()
+
+
+def thm(statement: str, header: str = "Require Import Arith Lia.", name: str = "t") -> Theorem:
+    return Theorem(name=name, system="coq", statement=statement, header=header)
+
+
+def test_search_finds_a_two_step_proof_and_ranks_by_logprob(env):
+    t = thm("Theorem t : forall n : nat, n + 0 = n.")
+    gen = ScriptedGenerator(
+        [
+            ("forall n", [("intros n.", -0.1), ("intro m.", -3.0), ("reflexivity.", -0.2)]),
+            ("n + 0 = n", [("rewrite Nat.add_0_r.", -0.5), ("lia.", -0.9)]),
+        ]
+    )
+    r = best_first_search(t, env, gen, SearchConfig(samples=3, max_expansions=10), TEMPLATE)
+    assert r.status is Status.PROVED, r.reason
+    # The best-scored branch (intros n) is expanded first and its best candidate closes it.
+    assert r.proof.split() == ["intros", "n.", "rewrite", "Nat.add_0_r."]
+    assert r.expansions == 2
+    assert r.model_calls == 2
+    # reflexivity fails at the root (an error), intro m gives a new state: 3 + 1 tactic calls.
+    assert r.tactic_calls == 4
+    assert r.checker_seconds > 0 and r.wall_seconds >= r.checker_seconds
+
+
+def test_duplicate_candidates_and_seen_states_are_skipped(env):
+    t = thm("Theorem t : forall a b : nat, a + b = b + a.")
+    gen = ScriptedGenerator(
+        [
+            (
+                "forall a b",
+                [
+                    ("intros a b.", -0.1),
+                    ("intros a b.", -0.1),
+                    ("intros x y.", -0.2),
+                    ("intros.", -0.3),
+                ],
+            ),
+            ("a + b = b + a", [("idtac.", -0.01)]),  # no progress: same goals, never re-queued
+        ]
+    )
+    r = best_first_search(t, env, gen, SearchConfig(samples=4, max_expansions=10), TEMPLATE)
+    assert r.status is Status.FAILED
+    # The duplicate "intros a b." is run once; "intros." reaches the same goals as "intros a b."
+    assert r.tactic_calls == 3 + 1
+    assert r.graph.number_of_nodes() == 3  # root, a b, x y
+
+
+def test_cheating_candidates_are_rejected_and_search_goes_on(env):
+    t = thm("Theorem t : 2 + 2 = 4.")
+    gen = ScriptedGenerator(
+        [
+            (
+                "2 + 2 = 4",
+                [
+                    ("Admitted.", -0.01),
+                    ("admit.", -0.02),
+                    ("Axiom x : False.", -0.03),
+                    ("reflexivity.", -2.0),
+                ],
+            )
+        ]
+    )
+    r = best_first_search(t, env, gen, SearchConfig(samples=4, max_expansions=3), TEMPLATE)
+    assert r.status is Status.PROVED
+    assert r.proof.strip() == "reflexivity."
+
+
+def test_portfolio_alone_and_invalid_statement(env):
+    proved = best_first_search(
+        thm("Theorem t : forall x : nat, x * 2 = x + x."),
+        env,
+        None,
+        SearchConfig(portfolio=("lia.",)),
+    )
+    assert proved.status is Status.PROVED and proved.proof.strip() == "lia."
+    unproved = best_first_search(
+        thm("Theorem t : forall x : nat, x = x + 1."), env, None, SearchConfig(portfolio=("lia.",))
+    )
+    assert unproved.status is Status.FAILED
+    bad = best_first_search(
+        thm("Theorem t : forall x : nat, x = undefined_symbol."),
+        env,
+        None,
+        SearchConfig(portfolio=("lia.",)),
+    )
+    assert bad.status is Status.INVALID_STATEMENT and "undefined_symbol" in bad.reason
+
+
+def test_expansion_and_wall_budgets_stop_the_search(env):
+    t = thm("Theorem t : forall n : nat, n = n + 1 -> False.")
+    gen = ScriptedGenerator([("", [("intros.", -0.1), ("idtac.", -0.2)])])
+    r = best_first_search(t, env, gen, SearchConfig(samples=2, max_expansions=3), TEMPLATE)
+    assert r.status is Status.FAILED and r.expansions <= 3
+    r = best_first_search(
+        t, env, gen, SearchConfig(samples=2, max_expansions=1000, wall_seconds=0.0), TEMPLATE
+    )
+    assert r.status is Status.FAILED and "wall clock" in r.reason
+
+
+def test_search_tree_is_saved(env, tmp_path):
+    import json
+
+    t = thm("Theorem t : forall n : nat, n + 0 = n.")
+    gen = ScriptedGenerator([("forall n", [("intros n.", -0.1)]), ("n + 0 = n", [("lia.", -0.1)])])
+    r = best_first_search(t, env, gen, SearchConfig(samples=1), TEMPLATE)
+    data = json.loads(save_graph(r.graph, tmp_path / "tree.json").read_text())
+    assert len(data["nodes"]) == 3 and any(n["finished"] for n in data["nodes"])
+    assert [e["tactic"] for e in data["links"]] == ["intros n.", "lia."]
