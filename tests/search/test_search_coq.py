@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import jinja2
 import pytest
-from prover.coq import create_env
 
+from prover.coq import create_env
 from prover.prompts import PromptTemplate
 from prover.proofenv import Status
 from prover.search import SearchConfig, best_first_search, save_graph
@@ -31,23 +31,42 @@ def thm(statement: str, header: str = "Require Import Arith Lia.", name: str = "
     return Theorem(name=name, system="coq", statement=statement, header=header)
 
 
-def test_search_finds_a_two_step_proof_and_ranks_by_logprob(env):
+def test_search_expands_best_first_and_verifies_the_proof(env):
     t = thm("Theorem t : forall n : nat, n + 0 = n.")
     gen = ScriptedGenerator(
         [
             ("forall n", [("intros n.", -0.1), ("intro m.", -3.0), ("reflexivity.", -0.2)]),
-            ("n + 0 = n", [("rewrite Nat.add_0_r.", -0.5), ("lia.", -0.9)]),
+            ("n + 0 = n", [("rewrite Nat.add_0_r.", -0.5)]),
+            ("m + 0 = m", [("lia.", -0.1)]),
+            ("n = n", [("reflexivity.", -0.1)]),
         ]
     )
     r = best_first_search(t, env, gen, SearchConfig(samples=3, max_expansions=10), TEMPLATE)
     assert r.status is Status.PROVED, r.reason
-    # The best-scored branch (intros n) is expanded first and its best candidate closes it.
-    assert r.proof.split() == ["intros", "n.", "rewrite", "Nat.add_0_r."]
-    assert r.expansions == 2
-    assert r.model_calls == 2
-    # reflexivity fails at the root (an error), intro m gives a new state: 3 + 1 tactic calls.
-    assert r.tactic_calls == 4
+    # intros n (score 0.05) and then its child (0.3) are expanded before intro m (1.5),
+    # even though intro m's lia would have finished at once.
+    assert r.proof.split() == ["intros", "n.", "rewrite", "Nat.add_0_r.", "reflexivity."]
+    assert r.expansions == 3 and r.model_calls == 3
+    # reflexivity fails at the root (an error): 3 + 1 + 1 tactic calls. Coq's states form a
+    # line, so after trying intro m last, going back to intros n's branch re-runs that one step.
+    assert r.tactic_calls == 5
+    assert r.replayed_tactics == 1
     assert r.checker_seconds > 0 and r.wall_seconds >= r.checker_seconds
+
+
+def test_switching_branches_replays_only_from_the_common_ancestor(env):
+    t = thm("Theorem t : forall a b : nat, a + b = b + a.")
+    gen = ScriptedGenerator(
+        [
+            ("forall a b", [("intros a b.", -0.1), ("intros x y.", -0.2)]),
+            ("a + b = b + a", [("simpl.", -5.0)]),  # no progress on a's branch
+            ("x + y = y + x", [("lia.", -0.1)]),
+        ]
+    )
+    r = best_first_search(t, env, gen, SearchConfig(samples=2, max_expansions=10), TEMPLATE)
+    assert r.status is Status.PROVED and r.proof.split() == ["intros", "x", "y.", "lia."]
+    # Each switch of branch re-runs only the one step below the common ancestor (the root).
+    assert r.replayed_tactics == 2
 
 
 def test_duplicate_candidates_and_seen_states_are_skipped(env):

@@ -1,0 +1,172 @@
+"""One `coqtop -emacs` process: send a sentence, read its reply up to the next prompt.
+
+Debian ships no SerAPI or coq-lsp, but `coqtop -emacs` is enough: every sentence is
+answered by text (goals, messages, `Error: ...`) and then a prompt line carrying the
+state number (``<prompt>NAME < 7 |NAME| 0 < </prompt>``), which `BackTo 7.` returns to.
+The proof stack between the bars tells which proofs are open.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import resource
+import select
+import signal
+import subprocess
+import time
+from dataclasses import dataclass
+
+from prover.proofenv import ProofEnvError
+
+_PROMPT = re.compile(r"<prompt>(\S+) < (\d+) \|([^|]*)\| (\d+) < </prompt>")
+_TAGS = re.compile(r"</?(infomsg|warning|prompt)>")
+
+
+class CoqtopDied(ProofEnvError):
+    """coqtop crashed, was killed, or stopped answering; the caller restarts it."""
+
+
+@dataclass(frozen=True)
+class Reply:
+    state: int  # the state number after the sentence (unchanged after an error)
+    output: str  # what coqtop printed for the sentence, tags removed
+    error: str | None  # Coq's error text, if the sentence failed
+    proofs: tuple[str, ...]  # names of the open proofs, innermost first
+
+
+class Coqtop:
+    def __init__(
+        self, args: tuple[str, ...] = (), memory_mb: int | None = 1024, program: str = "coqtop"
+    ):
+        self.args, self.memory_mb, self.program = args, memory_mb, program
+        self.proc: subprocess.Popen | None = None
+        self.state = 0
+        self._buf = b""
+
+    def start(self, timeout: float = 30.0) -> Reply:
+        self.close()
+        mem = self.memory_mb
+
+        def limit() -> None:  # runs in the child: the memory cap is the kernel's to enforce
+            os.setsid()
+            if mem:
+                resource.setrlimit(resource.RLIMIT_AS, (mem * 2**20, mem * 2**20))
+
+        try:
+            self.proc = subprocess.Popen(
+                [self.program, "-emacs", "-q", *self.args],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT,
+                preexec_fn=limit,
+            )
+        except FileNotFoundError as e:
+            raise ProofEnvError(
+                f"{self.program} not found: run scripts/install_coq.sh (or apt-get install coq)"
+            ) from e
+        self._buf = b""
+        return self._read_reply(timeout)
+
+    @property
+    def alive(self) -> bool:
+        return self.proc is not None and self.proc.poll() is None
+
+    def send(self, sentence: str, timeout: float) -> Reply:
+        """Run one sentence; `timeout` bounds the wait (then interrupt, then kill)."""
+        if not self.alive:
+            raise CoqtopDied("coqtop is not running")
+        line = " ".join(sentence.split()) + "\n"
+        try:
+            assert self.proc is not None and self.proc.stdin is not None
+            self.proc.stdin.write(line.encode())
+            self.proc.stdin.flush()
+        except (BrokenPipeError, OSError) as e:
+            raise CoqtopDied(f"coqtop exited ({self._exit_text()})") from e
+        try:
+            return self._read_reply(timeout)
+        except TimeoutError:
+            return self._interrupt(sentence, timeout)
+
+    def _interrupt(self, sentence: str, timeout: float) -> Reply:
+        # SIGINT makes Coq abandon the sentence ("User interrupt.") and stay usable.
+        assert self.proc is not None
+        os.kill(self.proc.pid, signal.SIGINT)
+        try:
+            reply = self._read_reply(5.0)
+        except TimeoutError:
+            self.kill()
+            raise CoqtopDied(
+                f"coqtop hung on {sentence[:60]!r} and ignored an interrupt; killed"
+            ) from None
+        return Reply(
+            reply.state,
+            reply.output,
+            f"Timeout! (no answer within {timeout:.0f} s, interrupted)",
+            reply.proofs,
+        )
+
+    def _read_reply(self, timeout: float) -> Reply:
+        assert self.proc is not None and self.proc.stdout is not None
+        fd = self.proc.stdout.fileno()
+        deadline = time.monotonic() + timeout
+        while b"</prompt>" not in self._buf:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise TimeoutError
+            ready, _, _ = select.select([fd], [], [], left)
+            if not ready:
+                continue
+            chunk = os.read(fd, 65536)
+            if not chunk:
+                raise CoqtopDied(
+                    f"coqtop exited ({self._exit_text()}); last output: {self._buf[-300:].decode(errors='replace')!r}"
+                )
+            self._buf += chunk
+        end = self._buf.index(b"</prompt>") + len(b"</prompt>")
+        raw, self._buf = self._buf[:end].decode(errors="replace"), self._buf[end:]
+        m = _PROMPT.search(raw)
+        if not m:
+            raise CoqtopDied(f"unexpected coqtop output: {raw[-200:]!r}")
+        output = _TAGS.sub("", raw[: m.start()]).strip()
+        self.state = int(m.group(2))
+        proofs = tuple(p for p in m.group(3).split("|") if p)
+        return Reply(self.state, output, _error_text(output), proofs)
+
+    def _exit_text(self) -> str:
+        if self.proc is None:
+            return "not started"
+        code = self.proc.poll()
+        if code is None:
+            return "still running"
+        if code < 0:
+            return f"killed by signal {-code}" + (
+                ", probably the memory cap" if -code in (6, 9, 11) else ""
+            )
+        return f"exit status {code}"
+
+    def kill(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            try:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+            self.proc.wait(timeout=5)
+
+    def close(self) -> None:
+        if self.proc is not None:
+            if self.proc.poll() is None:
+                try:
+                    assert self.proc.stdin is not None
+                    self.proc.stdin.close()
+                    self.proc.wait(timeout=2)
+                except Exception:
+                    self.kill()
+            self.proc = None
+
+
+def _error_text(output: str) -> str | None:
+    i = output.find("Error:")
+    if i < 0:
+        return None
+    return output[i:].strip()
