@@ -8,6 +8,7 @@ The proof stack between the bars tells which proofs are open.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import resource
@@ -147,10 +148,8 @@ class Coqtop:
 
     def kill(self) -> None:
         if self.proc is not None and self.proc.poll() is None:
-            try:
+            with contextlib.suppress(ProcessLookupError):
                 os.killpg(self.proc.pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
             self.proc.wait(timeout=5)
 
     def close(self) -> None:

@@ -1,7 +1,8 @@
 """Prompt templates, one file per proof assistant and mode (Jinja2, shipped in the package).
 
 A template file starts with front matter lines ``# stop: <json list>`` giving the stop
-strings, followed by the template body. Keeping the stop strings beside the prompt keeps
+strings, followed by the template body (its final newline is dropped, as Jinja does by default; end the file with
+a blank line to keep one). Keeping the stop strings beside the prompt keeps
 the two from drifting apart.
 """
 
@@ -39,5 +40,5 @@ def load_template(name: str, path: str | None = None) -> PromptTemplate:
         key, _, value = lines.pop(0)[2:].partition(":")
         if key.strip() == "stop":
             stop = tuple(json.loads(value))
-    env = jinja2.Environment(keep_trailing_newline=True, undefined=jinja2.StrictUndefined)
+    env = jinja2.Environment(keep_trailing_newline=False, undefined=jinja2.StrictUndefined)
     return PromptTemplate(name=name, body=env.from_string("\n".join(lines)), stop=stop)

@@ -1,0 +1,3 @@
+from prover.cli import app
+
+app(prog_name="prover")
