@@ -12,6 +12,7 @@ renamed into place, so a kill never leaves a half-written model behind.
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
 import os
 import shutil
@@ -74,10 +75,8 @@ def convert(target: Path) -> Path:
     model.hf_quantizer = None
     for attr in ("is_quantized", "quantization_method"):
         if hasattr(model, attr):
-            try:
+            with contextlib.suppress(AttributeError):
                 setattr(model, attr, False if attr == "is_quantized" else None)
-            except AttributeError:
-                pass
     if hasattr(model.config, "quantization_config"):
         del model.config.quantization_config
     target.parent.mkdir(parents=True, exist_ok=True)

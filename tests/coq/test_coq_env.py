@@ -1,0 +1,171 @@
+"""The Coq backend on the real coqtop/coqc: states, errors, backtracking, cheats, failures."""
+
+from __future__ import annotations
+
+import os
+import signal
+
+import pytest
+
+from prover.coq import create_env
+from prover.coq.check import RefusedTactic, tactic_sentences
+from prover.datasets import load_benchmark, select
+from prover.proofenv import InvalidStatement, Outcome
+from prover.theorem import Theorem
+
+ARITH = "Require Import Arith Lia."
+
+
+@pytest.fixture(scope="module")
+def env():
+    e = create_env(tactic_timeout=3.0)
+    yield e
+    e.close()
+
+
+def thm(statement: str, header: str = ARITH, name: str = "t") -> Theorem:
+    return Theorem(name=name, system="coq", statement=statement, header=header)
+
+
+def test_open_run_and_finish_a_minif2f_theorem(env, data_dir):
+    t = select(load_benchmark("minif2f-rocq", "test", data_dir), ["mathd_algebra_478"])[0]
+    root = env.open(t)
+    assert "volume" in root.text or "=" in root.text
+    r = env.run_tactic(root, "intros.")
+    assert r.outcome is Outcome.OPEN and r.state.key != root.key
+    done = env.run_tactic(r.state, "subst. lra.")
+    assert done.outcome is Outcome.FINISHED
+    verdict = env.verify(t, env.proof_text(["intros.", "subst. lra."]))
+    assert verdict.ok, verdict.reason
+
+
+def test_error_carries_coqs_message_and_leaves_the_state_usable(env):
+    root = env.open(thm("Theorem t : forall n : nat, n + 0 = n."))
+    bad = env.run_tactic(root, "apply no_such_lemma.")
+    assert (
+        bad.outcome is Outcome.ERROR
+        and "no_such_lemma" in bad.message
+        and "was not found" in bad.message
+    )
+    assert env.run_tactic(root, "intros; lia.").outcome is Outcome.FINISHED
+
+
+def test_backtracking_to_any_earlier_state(env):
+    root = env.open(thm("Theorem t : forall a b : nat, a = b -> b = a."))
+    a = env.run_tactic(root, "intros a b H.")
+    b = env.run_tactic(root, "intros x.")  # another branch from the root
+    deep = env.run_tactic(a.state, "symmetry.")  # back on the first branch: one replayed step
+    assert deep.outcome is Outcome.OPEN and "a = b" in deep.state.text.splitlines()[-1]
+    replayed = env.stats.replayed_tactics
+    assert env.run_tactic(b.state, "intros y H.").outcome is Outcome.OPEN
+    assert env.stats.replayed_tactics == replayed + 1  # only "intros x." re-ran
+    assert env.run_tactic(deep.state, "exact H.").outcome is Outcome.FINISHED
+
+
+def test_bullets_and_multi_sentence_candidates(env):
+    root = env.open(thm("Theorem t : forall a b : nat, a = b -> b = a /\\ a = b."))
+    r = env.run_tactic(root, "intros a b H. split.\n- auto.")
+    assert r.outcome is Outcome.OPEN and "unfocused" in r.state.text
+    assert env.run_tactic(r.state, "- auto.").outcome is Outcome.FINISHED
+
+
+@pytest.mark.parametrize(
+    "tactic",
+    [
+        "Admitted.",
+        "admit.",
+        "try admit.",
+        "give_up.",
+        "Axiom cheat : False.",
+        "Parameter p : nat.",
+        "Unset Guard Checking.",
+        "Definition x := 1.",
+        "Qed.",
+        "Abort.",
+        "Require Import Classical.",
+        "intros n",
+    ],
+)
+def test_non_tactics_are_refused_before_reaching_coq(env, tactic):
+    root = env.open(thm("Theorem t : forall n : nat, n = n."))
+    r = env.run_tactic(root, tactic)
+    assert r.outcome is Outcome.ERROR and r.message.startswith("refused")
+    with pytest.raises(RefusedTactic):
+        tactic_sentences(tactic)
+
+
+@pytest.mark.parametrize(
+    ("proof", "reason"),
+    [
+        ("intros. admit.", "not allowed"),
+        ("Admitted.", "not allowed"),
+        ("intros.\nQed.\nAxiom cheat : False.\nTheorem u : False.\nexact cheat.", "vernacular"),
+        ("intros n. apply f_equal.", "coqc rejected"),
+        ("(* all good *)", "empty"),
+    ],
+)
+def test_verdict_rejects_cheats_and_wrong_proofs(env, proof, reason):
+    v = env.verify(thm("Theorem t : forall n : nat, n = n + 0."), proof)
+    assert not v.ok and reason in v.reason
+
+
+def test_verdict_audits_axioms_beyond_the_header(env):
+    header = "Require Import Reals.\nOpen Scope R_scope.\nParameter Rfloor : R -> Z.\nAxiom Rfloor_spec : forall x : R, IZR (Rfloor x) <= x."
+    t = thm("Theorem t : forall x : R, IZR (Rfloor x) <= x.", header=header)
+    ok = env.verify(t, "exact Rfloor_spec.")
+    assert ok.ok and "Rfloor_spec" in ok.axioms  # the statement's own axiom is allowed
+    classical = thm("Theorem t : forall P : Prop, P \\/ ~ P.", header="Require Import Arith.")
+    # A proof cannot smuggle in an axiom (vernacular is refused) ...
+    assert not env.verify(classical, "Axiom em : forall P : Prop, P \\/ ~ P. exact em.").ok
+
+
+def test_invalid_statements(env):
+    with pytest.raises(InvalidStatement, match="undefined_thing"):
+        env.open(thm("Theorem t : undefined_thing = 1."))
+    with pytest.raises(InvalidStatement, match="header"):
+        env.open(thm("Theorem t : 1 = 1.", header="Require Import NoSuchLibrary."))
+    # The env is still usable afterwards.
+    assert (
+        env.run_tactic(env.open(thm("Theorem t : 1 = 1.")), "reflexivity.").outcome
+        is Outcome.FINISHED
+    )
+
+
+def test_hanging_tactic_times_out_and_env_stays_usable(env):
+    root = env.open(thm("Theorem t : forall n : nat, n = n."))
+    r = env.run_tactic(root, "do 2000000000 idtac.")
+    assert r.outcome is Outcome.ERROR and "Timeout" in r.message
+    assert env.run_tactic(root, "intros; reflexivity.").outcome is Outcome.FINISHED
+
+
+def test_runaway_tactic_hits_the_memory_cap_and_coqtop_is_restarted(env):
+    root = env.open(thm("Theorem t : forall n : nat, n = n."))
+    r = env.run_tactic(
+        root, "let rec loop := idtac; loop in loop."
+    )  # grows the stack without bound
+    assert r.outcome is Outcome.ERROR
+    assert "restarted" in r.message or "Stack overflow" in r.message
+    assert env.run_tactic(root, "intros; reflexivity.").outcome is Outcome.FINISHED
+
+
+def test_killed_coqtop_is_restarted(env):
+    root = env.open(thm("Theorem t : forall n : nat, n + 0 = n."))
+    a = env.run_tactic(root, "intros n.")
+    restarts = env.stats.restarts
+    os.kill(env._top.proc.pid, signal.SIGKILL)
+    r = env.run_tactic(a.state, "lia.")
+    assert r.outcome is Outcome.ERROR and "restarted" in r.message
+    assert env.stats.restarts == restarts + 1
+    # Old handles still work: the path is replayed in the new process.
+    assert env.run_tactic(a.state, "lia.").outcome is Outcome.FINISHED
+
+
+def test_memory_cap_applies_to_coqtop():
+    e = create_env(memory_mb=1024)
+    try:
+        e.open(thm("Theorem t : 1 = 1."))
+        with open(f"/proc/{e._top.proc.pid}/limits") as f:
+            line = next(line for line in f if line.startswith("Max address space"))
+        assert str(1024 * 2**20) in line
+    finally:
+        e.close()
