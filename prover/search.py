@@ -271,12 +271,11 @@ def _search_attempts(
                     continue
                 if result.outcome is Outcome.FINISHED:
                     proof = search.try_finish(node, tactic)
+                    finished = search.add_node(
+                        None, child_score, depth + 1, finished=proof is not None
+                    )
+                    search.graph.add_edge(node, finished, tactic=tactic, rejected=proof is None)
                     if proof is not None:
-                        search.graph.add_edge(
-                            node,
-                            search.add_node(None, child_score, depth + 1, finished=True),
-                            tactic=tactic,
-                        )
                         return SearchResult(
                             Status.PROVED,
                             proof=proof,

@@ -96,7 +96,9 @@ def _pos(d: dict | None) -> Pos | None:
 
 
 def _message(d: dict) -> Message:
-    return Message(d.get("severity", "info"), d.get("data", ""), _pos(d.get("pos")), _pos(d.get("endPos")))
+    return Message(
+        d.get("severity", "info"), d.get("data", ""), _pos(d.get("pos")), _pos(d.get("endPos"))
+    )
 
 
 def _sorry(d: dict) -> Sorry:
@@ -108,7 +110,9 @@ def parse_response(d: dict[str, Any]) -> Response:
     messages = tuple(_message(m) for m in d.get("messages", []))
     sorries = tuple(_sorry(s) for s in d.get("sorries", []))
     if "env" in d and "proofState" not in d:
-        return CommandResponse(d["env"], messages, sorries, tuple(d.get("tactics", [])), d.get("infotree"))
+        return CommandResponse(
+            d["env"], messages, sorries, tuple(d.get("tactics", [])), d.get("infotree")
+        )
     if "proofState" in d:
         return TacticResponse(
             proof_state=d["proofState"],
@@ -158,7 +162,9 @@ class LeanRepl:
                 env={**os.environ, **self.env_vars},
             )
         except FileNotFoundError as e:
-            raise ReplDied(f"cannot start the Lean REPL ({self.command[0]} not found): run `prover setup lean`") from e
+            raise ReplDied(
+                f"cannot start the Lean REPL ({self.command[0]} not found): run `prover setup lean`"
+            ) from e
         self._buf = ""
 
     @property

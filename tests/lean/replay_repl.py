@@ -1,0 +1,56 @@
+"""A STAND-IN for the Lean REPL executable, for machines without Lean.
+
+It is not Lean: it answers each request with the answer the real REPL recorded for the
+same request in a transcript (NAME.in -> NAME.expected.out). It checks that every request
+it receives equals the recorded one (as JSON), so a client that sends the wrong request
+gets a loud error instead of a plausible answer. Usage: replay_repl.py NAME.in NAME.expected.out
+A request whose recorded answer is exhausted, or that differs, answers {"message": "replay: ..."}.
+"""
+
+import json
+import sys
+
+
+def objects(text: str) -> list:
+    decoder = json.JSONDecoder(strict=False)  # the REPL accepts raw newlines inside strings
+    out, i = [], 0
+    while True:
+        while i < len(text) and text[i].isspace():
+            i += 1
+        if i >= len(text):
+            return out
+        obj, i = decoder.raw_decode(text, i)
+        out.append(obj)
+
+
+def main() -> None:
+    requests = objects(open(sys.argv[1], encoding="utf-8").read())
+    answers = open(sys.argv[2], encoding="utf-8").read().split("\n\n")
+    answers = [a for a in answers if a.strip()]
+    i = 0
+    buf = ""
+    for line in sys.stdin:
+        if line.strip():
+            buf += line
+            continue
+        if not buf.strip():
+            continue
+        got = json.loads(buf, strict=False)
+        buf = ""
+        if i >= len(requests):
+            reply = json.dumps({"message": "replay: no more recorded answers"})
+        elif got != requests[i]:
+            reply = json.dumps(
+                {
+                    "message": f"replay: request {i} differs from the recording: {got} != {requests[i]}"
+                }
+            )
+        else:
+            reply = answers[i].strip("\n")
+        i += 1
+        sys.stdout.write(reply + "\n\n")
+        sys.stdout.flush()
+
+
+if __name__ == "__main__":
+    main()

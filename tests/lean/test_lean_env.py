@@ -1,0 +1,196 @@
+"""LeanReplEnv on replayed real transcripts: search end to end, refusals, verdict audits, failures."""
+
+from __future__ import annotations
+
+import shutil
+import sys
+
+import jinja2
+import pytest
+
+from prover.lean import check_installation, create_env
+from prover.lean.check import audit, parse_axioms, refusal
+from prover.lean.env import LeanReplEnv
+from prover.lean.repl import CommandResponse, LeanRepl, Message, ReplDied, parse_response
+from prover.prompts import PromptTemplate, load_template
+from prover.proofenv import Outcome, Status
+from prover.search import SearchConfig, best_first_search
+from prover.theorem import Theorem
+from tests.lean.conftest import replay_command
+from tests.lean.replay_repl import objects
+from tests.scripted import ScriptedGenerator
+
+TEMPLATE = PromptTemplate("test", jinja2.Template("Goals:{{ state }}"), ("\n",))
+STATEMENT = "theorem complex_and (p q r : Prop) (h1 : p ∧ q) (h2 : q → r) : p ∧ r := by"
+
+
+def branching_env(data_dir) -> LeanReplEnv:
+    path = data_dir / "lean-repl-transcripts-v4.24.0" / "proof_branching.in"
+    return LeanReplEnv(command=replay_command(path), memory_gb=None, tactic_timeout=30)
+
+
+def test_search_end_to_end_through_the_repl(data_dir):
+    env = branching_env(data_dir)
+    gen = ScriptedGenerator(
+        [
+            (
+                "⊢ p ∧ r",
+                [("apply And.intro", -0.1), ("sorry", -0.01), ("#eval IO.println 1", -0.01)],
+            ),
+            ("⊢ p\n", [("exact h1.left", -0.1)]),
+            ("⊢ q", [("exact h1.right", -0.1)]),
+            ("⊢ r", [("apply h2", -0.1)]),
+        ]
+    )
+    theorem = Theorem("complex_and", "lean", STATEMENT, header="")
+    r = best_first_search(theorem, env, gen, SearchConfig(samples=3, max_expansions=10), TEMPLATE)
+    # The REPL said "Completed" after exact h1.right; the from-scratch check then runs in a
+    # fresh process, which the recording does not cover, so the proof is (rightly) not trusted.
+    path = [d["tactic"] for _, _, d in r.graph.edges(data=True)]
+    assert [d.get("rejected", False) for _, _, d in r.graph.edges(data=True)] == [
+        False,
+        False,
+        False,
+        True,
+    ]
+    assert path == ["apply And.intro", "exact h1.left", "apply h2", "exact h1.right"]
+    assert r.status is Status.FAILED and r.rejected and "replay" in r.rejected[0]
+    assert r.tactic_calls == 6  # sorry and #eval were refused before reaching Lean
+    assert r.replayed_tactics == 0
+    env.close()
+
+
+def test_open_and_backtrack_on_immutable_states(data_dir):
+    env = branching_env(data_dir)
+    root = env.open(Theorem("complex_and", "lean", STATEMENT))
+    assert root.goals == ("p q r : Prop\nh1 : p ∧ q\nh2 : q → r\n⊢ p ∧ r",)
+    a = env.run_tactic(root, "apply And.intro")
+    assert (
+        a.outcome is Outcome.OPEN
+        and len(a.state.goals) == 2
+        and a.state.goals[0].startswith("case left")
+    )
+    env.close()
+
+
+@pytest.mark.parametrize(
+    "tactic",
+    [
+        "sorry",
+        "admit",
+        "exact sorry",
+        "#exit",
+        "#eval 1",
+        "run_tac pure ()",
+        "set_option maxHeartbeats 0 in simp",
+        "exact (by native_decide)",
+        "axiom x : False",
+        "exact IO.Process.exit 0",
+    ],
+)
+def test_cheating_tactics_are_refused(tactic):
+    assert refusal(tactic) is not None
+    assert refusal("simp [Nat.add_comm] -- a comment mentioning sorry") is None
+    assert refusal("exact h.sorry_free") is None
+
+
+def recorded_command(data_dir, name: str, index: int) -> CommandResponse:
+    text = (data_dir / "lean-repl-transcripts-v4.24.0" / f"{name}.expected.out").read_text()
+    return parse_response(objects(text)[index])
+
+
+def axioms_message(text: str) -> CommandResponse:
+    """`#print axioms` answers in this message format (not in the recorded transcripts)."""
+    return CommandResponse(env=9, messages=(Message("info", text),))
+
+
+def test_audit_rejects_recorded_sorry_warnings(data_dir):
+    sorry_v424 = recorded_command(data_dir, "self_proof_check", 1)  # "declaration uses 'sorry'"
+    v = audit(sorry_v424, axioms_message("'ex' does not depend on any axioms"))
+    assert not v.ok and "sorry" in v.reason
+    newer = data_dir / "lean-repl-transcripts" / "self_proof_check.expected.out"
+    backtick = parse_response(objects(newer.read_text())[1])  # "declaration uses `sorry`"
+    assert any("`sorry`" in m.data for m in backtick.messages)
+    assert not audit(backtick, axioms_message("'ex' does not depend on any axioms")).ok
+    error = recorded_command(data_dir, "self_proof_check", 0)  # exact? failed
+    assert not audit(error, None).ok
+
+
+def test_audit_of_axioms():
+    clean = CommandResponse(env=3)
+    ok = audit(
+        clean, axioms_message("'t' depends on axioms: [propext, Classical.choice, Quot.sound]")
+    )
+    assert ok.ok and ok.axioms == ("propext", "Classical.choice", "Quot.sound")
+    assert audit(clean, axioms_message("'t' does not depend on any axioms")).ok
+    assert not audit(clean, axioms_message("'t' depends on axioms: [propext, sorryAx]")).ok
+    assert not audit(clean, axioms_message("'t' depends on axioms: [my_cheat]")).ok
+    native = axioms_message("'t' depends on axioms: [propext, Lean.ofReduceBool]")
+    assert not audit(clean, native).ok
+    allowed = audit(clean, native, allow_native_decide=True)
+    assert allowed.ok and allowed.status is Status.NATIVE_DECIDE
+    assert parse_axioms("unrelated info") is None
+
+
+def test_hang_crash_and_memory_cap_restart_the_process():
+    """Misbehaving stand-in processes (a real Lean cannot run here): the client must recover."""
+    hang = LeanRepl([sys.executable, "-c", "import time; time.sleep(60)"], memory_gb=None)
+    with pytest.raises(ReplDied, match="no answer within"):
+        hang.request({"cmd": "x"}, timeout=1)
+    assert not hang.alive
+    crash = LeanRepl(
+        [sys.executable, "-c", "import sys; sys.stdin.readline(); sys.exit(3)"], memory_gb=None
+    )
+    with pytest.raises(ReplDied, match="exit"):
+        crash.request({"cmd": "x"}, timeout=10)
+    hog = LeanRepl(
+        [sys.executable, "-c", "import sys; sys.stdin.readline(); x = bytearray(2 * 2**30)"],
+        memory_gb=0.5,
+    )
+    with pytest.raises(ReplDied):
+        hog.request({"cmd": "x"}, timeout=20)
+
+
+def test_lean_prompt_is_llemmas_format():
+    t = load_template("lean_tactic")
+    text = t.render(state="x : ℝ\n⊢ x = x")
+    assert text.endswith("Tactic state:\n---\nx : ℝ\n⊢ x = x\n---\nNext tactic:\n---\n")
+    assert "---" in t.stop
+
+
+def test_minif2f_lean4_loader(data_dir):
+    from prover.datasets import load_benchmark
+
+    test = load_benchmark("minif2f-lean4", "test", data_dir)
+    valid = load_benchmark("minif2f-lean4", "valid", data_dir)
+    assert len(test) == 244 and len(valid) == 244
+    assert all(
+        t.statement.rstrip().endswith(":= by") and t.header.startswith("import Mathlib")
+        for t in test + valid
+    )
+
+
+@pytest.mark.skipif(
+    shutil.which("lake") is None,
+    reason="Lean (lake) is not installed here; run `prover setup lean`",
+)
+def test_live_repl_proves_a_minif2f_theorem(data_dir):
+    assert check_installation() is None, check_installation()
+    from prover.datasets import load_benchmark, select
+
+    t = select(load_benchmark("minif2f-lean4", "test", data_dir), ["mathd_algebra_478"])[0]
+    env = create_env()
+    try:
+        root = env.open(t)
+        r = env.run_tactic(root, "subst h₁ h₂; norm_num")
+        assert r.outcome is Outcome.FINISHED
+        assert env.verify(t, env.proof_text(["subst h₁ h₂; norm_num"])).ok
+    finally:
+        env.close()
+
+
+def test_missing_lean_fails_fast_with_instructions(monkeypatch, tmp_path):
+    monkeypatch.setenv("PATH", str(tmp_path))
+    monkeypatch.setenv("HOME", str(tmp_path))
+    problem = check_installation()
+    assert problem and "elan" in problem and "prover setup lean" in problem
