@@ -10,6 +10,7 @@ raises `ReplDied`, after which the owner starts a new one.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import resource
@@ -224,10 +225,8 @@ class LeanRepl:
 
     def kill(self) -> None:
         if self.proc is not None and self.proc.poll() is None:
-            try:
+            with contextlib.suppress(ProcessLookupError):
                 os.killpg(self.proc.pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
             self.proc.wait(timeout=5)
         self.proc = None
 

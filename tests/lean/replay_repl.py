@@ -9,6 +9,7 @@ A request whose recorded answer is exhausted, or that differs, answers {"message
 
 import json
 import sys
+from pathlib import Path
 
 
 def objects(text: str) -> list:
@@ -24,8 +25,8 @@ def objects(text: str) -> list:
 
 
 def main() -> None:
-    requests = objects(open(sys.argv[1], encoding="utf-8").read())
-    answers = open(sys.argv[2], encoding="utf-8").read().split("\n\n")
+    requests = objects(Path(sys.argv[1]).read_text(encoding="utf-8"))
+    answers = Path(sys.argv[2]).read_text(encoding="utf-8").split("\n\n")
     answers = [a for a in answers if a.strip()]
     i = 0
     buf = ""
