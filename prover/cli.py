@@ -402,6 +402,30 @@ def report(
     console.print(f"wrote {html}")
 
 
+@app.command()
+def serve(
+    model: ModelOpt = "embedded",
+    host: Annotated[str, typer.Option(help="address to listen on")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="port (0 picks a free one)")] = 8000,
+    threads: Annotated[int | None, typer.Option(help="torch CPU threads")] = None,
+) -> None:
+    """Serve one model over an OpenAI-compatible API, so many workers can share it."""
+    from prover.generator import ModelUnavailable
+    from prover.models import load_generator
+    from prover.models.serve import make_server
+
+    try:
+        generator = load_generator(model, runtime="hf", threads=threads)
+    except ModelUnavailable as e:
+        raise fail(str(e)) from None
+    server = make_server(generator, model, host, port)
+    print(f"serving {model} at http://{host}:{server.server_address[1]}/v1", flush=True)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        server.server_close()
+
+
 def main() -> None:  # pragma: no cover - console entry point
     app()
 
