@@ -57,3 +57,12 @@ class Generator(Protocol):
     def generate(self, prompts: list[str], params: SamplingParams) -> list[list[Sample]]:
         """Return, for each prompt, up to `params.n` samples (best first)."""
         ...
+
+
+def best_unique(samples: list[Sample]) -> list[Sample]:
+    """Identical texts collapse to their best-scored copy; best first (every runtime returns this)."""
+    best: dict[str, Sample] = {}
+    for s in samples:
+        if s.text not in best or s.logprob > best[s.text].logprob:
+            best[s.text] = s
+    return sorted(best.values(), key=lambda s: -s.logprob)

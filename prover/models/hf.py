@@ -12,7 +12,7 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from prover.generator import GeneratorStats, ModelUnavailable, Sample, SamplingParams
+from prover.generator import GeneratorStats, ModelUnavailable, Sample, SamplingParams, best_unique
 
 
 class HFGenerator:
@@ -88,15 +88,15 @@ class HFGenerator:
             tokens = [t for t in row[prompt_len + start :].tolist()]
             kept.append(self._cut(tokens, params.stop))
         logprobs = self._score(enc, out, kept, n, prompt_len, start)
-        results: list[list[Sample]] = []
-        for i in range(len(prompts)):
-            best: dict[str, Sample] = {}
-            for j in range(i * n, (i + 1) * n):
-                text, tokens = kept[j]
-                s = Sample(text=text, logprob=logprobs[j], num_tokens=len(tokens))
-                if text not in best or s.logprob > best[text].logprob:
-                    best[text] = s
-            results.append(sorted(best.values(), key=lambda s: -s.logprob))
+        results = [
+            best_unique(
+                [
+                    Sample(kept[j][0], logprobs[j], len(kept[j][1]))
+                    for j in range(i * n, (i + 1) * n)
+                ]
+            )
+            for i in range(len(prompts))
+        ]
         self.stats.calls += 1
         self.stats.prompts += len(prompts)
         self.stats.samples += len(kept)

@@ -17,7 +17,7 @@ from typing import Any
 
 import httpx
 
-from prover.generator import GeneratorStats, ModelUnavailable, Sample, SamplingParams
+from prover.generator import GeneratorStats, ModelUnavailable, Sample, SamplingParams, best_unique
 
 
 class OpenAIGenerator:
@@ -66,7 +66,7 @@ class OpenAIGenerator:
                 body["logprobs"] = 1
             data = self._post("/completions", body)
             out.append(
-                self._dedupe(
+                best_unique(
                     [
                         self._sample(c.get("text", ""), c.get("logprobs"))
                         for c in data.get("choices", [])
@@ -98,7 +98,7 @@ class OpenAIGenerator:
             samples.append(
                 Sample(text, float(sum(tokens)), len(tokens) or max(len(text.split()), 1))
             )
-        result = self._dedupe(samples)
+        result = best_unique(samples)
         self._account(1, [result], t0)
         return result
 
@@ -108,14 +108,6 @@ class OpenAIGenerator:
         tokens = (logprobs or {}).get("token_logprobs") or []
         values = [v for v in tokens if v is not None]
         return Sample(text, float(sum(values)), len(values) or max(len(text.split()), 1))
-
-    @staticmethod
-    def _dedupe(samples: list[Sample]) -> list[Sample]:
-        best: dict[str, Sample] = {}
-        for s in samples:
-            if s.text not in best or s.logprob > best[s.text].logprob:
-                best[s.text] = s
-        return sorted(best.values(), key=lambda s: -s.logprob)
 
     def _account(self, prompts: int, out: list[list[Sample]], t0: float) -> None:
         self.stats.calls += 1
