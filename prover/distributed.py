@@ -43,6 +43,7 @@ def run_eval_ray(
     cpus_per_worker: float = 1.0,
     on_result: Callable[[ResultRecord], None] | None = None,
     max_retries: int = 1,
+    actor_body: type = ProofActor,
 ) -> EvalSummary:
     """Prove `theorems` on `workers` Ray actors; `address=None` starts a local cluster."""
     import ray
@@ -67,7 +68,7 @@ def run_eval_ray(
                 include_dashboard=False,
                 log_to_driver=False,
             )
-    actor_cls = ray.remote(num_cpus=cpus_per_worker, max_restarts=0)(ProofActor)
+    actor_cls = ray.remote(num_cpus=cpus_per_worker, max_restarts=0)(actor_body)
     threads = max(1, int(cpus_per_worker))
 
     def new_actor():
