@@ -36,7 +36,9 @@ def main() -> None:
     ap.add_argument("--model", default="embedded")
     ap.add_argument("--max-tokens", type=int, default=24)
     ap.add_argument("--repeats", type=int, default=2)
-    ap.add_argument("--temperature", type=float, default=1.0, help="sampling (1.0) or beam search (0)")
+    ap.add_argument(
+        "--temperature", type=float, default=1.0, help="sampling (1.0) or beam search (0)"
+    )
     args = ap.parse_args()
     gen = load_generator(args.model)
     t = load_template("coq_tactic")
@@ -44,7 +46,9 @@ def main() -> None:
 
     def params(n: int) -> SamplingParams:
         # No stop string, so every sample costs the same number of tokens.
-        return SamplingParams(n=n, temperature=args.temperature, max_tokens=args.max_tokens, stop=(), seed=0)
+        return SamplingParams(
+            n=n, temperature=args.temperature, max_tokens=args.max_tokens, stop=(), seed=0
+        )
 
     def count(out) -> int:
         return sum(len(o) for o in out)
@@ -52,19 +56,29 @@ def main() -> None:
     cases = {
         "1 prompt x 1": lambda: count(gen.generate(prompts[:1], params(1))),
         "1 prompt x 8 (one call)": lambda: count(gen.generate(prompts[:1], params(8))),
-        "1 prompt x 8 (8 calls of 1)": lambda: sum(count(gen.generate(prompts[:1], params(1))) for _ in range(8)),
+        "1 prompt x 8 (8 calls of 1)": lambda: sum(
+            count(gen.generate(prompts[:1], params(1))) for _ in range(8)
+        ),
         "4 prompts x 8 (one call)": lambda: count(gen.generate(prompts, params(8))),
-        "4 prompts x 8 (4 calls of 8)": lambda: sum(count(gen.generate([p], params(8))) for p in prompts),
+        "4 prompts x 8 (4 calls of 8)": lambda: sum(
+            count(gen.generate([p], params(8))) for p in prompts
+        ),
     }
-    print(f"model {args.model}, {args.max_tokens} new tokens per sample, temperature {args.temperature}, best of {args.repeats}")
+    print(
+        f"model {args.model}, {args.max_tokens} new tokens per sample, temperature {args.temperature}, best of {args.repeats}"
+    )
     print(f"{'case':<30}{'seconds':>9}{'samples':>9}{'samples/s':>11}")
     rates = {}
     for name, fn in cases.items():
         seconds, n = timed(fn, args.repeats)
         rates[name] = n / seconds
         print(f"{name:<30}{seconds:>9.2f}{n:>9}{rates[name]:>11.2f}")
-    print(f"batched 8 samples vs 8 sequential calls: {rates['1 prompt x 8 (one call)'] / rates['1 prompt x 8 (8 calls of 1)']:.2f}x")
-    print(f"one call for 4x8 vs 4 calls of 8:       {rates['4 prompts x 8 (one call)'] / rates['4 prompts x 8 (4 calls of 8)']:.2f}x")
+    print(
+        f"batched 8 samples vs 8 sequential calls: {rates['1 prompt x 8 (one call)'] / rates['1 prompt x 8 (8 calls of 1)']:.2f}x"
+    )
+    print(
+        f"one call for 4x8 vs 4 calls of 8:       {rates['4 prompts x 8 (one call)'] / rates['4 prompts x 8 (4 calls of 8)']:.2f}x"
+    )
 
 
 if __name__ == "__main__":

@@ -1,0 +1,1 @@
+"""Continued pretraining of code models on math and formal corpora (Llemma-style), producing HF checkpoints."""
