@@ -13,8 +13,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from prover.evaluate import EvalConfig, EvalSummary, Worker, check_resumable
-from prover.proofenv import Status
+from prover.evaluate import EvalConfig, EvalSummary, Worker, check_resumable, error_record
 from prover.results import ResultRecord, ResultsWriter
 from prover.theorem import Theorem
 
@@ -104,7 +103,14 @@ def run_eval_ray(
                 if tries < max_retries:
                     queue.insert(0, (theorem, tries + 1))
                 else:
-                    record(_worker_died(theorem, config, e, tries + 1))
+                    first_line = str(e).splitlines()[0] if str(e) else ""
+                    record(
+                        error_record(
+                            theorem,
+                            config,
+                            f"worker died {tries + 1} time(s): {type(e).__name__}: {first_line}",
+                        )
+                    )
     except KeyboardInterrupt:
         summary.interrupted = True
     finally:
@@ -113,16 +119,3 @@ def run_eval_ray(
                 ray.kill(a, no_restart=True)
     summary.wall_seconds = time.perf_counter() - t0
     return summary
-
-
-def _worker_died(theorem: Theorem, config: EvalConfig, e: Exception, tries: int) -> ResultRecord:
-    return ResultRecord(
-        name=theorem.name,
-        system=theorem.system,
-        split=theorem.split,
-        status=Status.ERROR.value,
-        reason=f"worker died {tries} time(s): {type(e).__name__}: {str(e).splitlines()[0] if str(e) else ''}",
-        method=config.method,
-        config=config.as_dict(),
-        config_id=config.id,
-    )

@@ -70,6 +70,24 @@ def default_portfolio(system: str) -> tuple[str, ...]:
     return tuple(getattr(backend_module(system), "default_portfolio", lambda: ())())
 
 
+def error_record(
+    theorem: Theorem, config: EvalConfig, reason: str, seconds: float = 0.0
+) -> ResultRecord:
+    """The results line for a theorem the prover could not finish (crash, bug, dead worker)."""
+    return ResultRecord(
+        name=theorem.name,
+        system=theorem.system,
+        split=theorem.split,
+        status=Status.ERROR.value,
+        reason=reason,
+        wall_seconds=round(seconds, 3),
+        method=config.method,
+        model=config.model if config.uses_model else "",
+        config=config.as_dict(),
+        config_id=config.id,
+    )
+
+
 class Worker:
     """One env + one model; recreates the env after it fails beyond its own recovery."""
 
@@ -144,19 +162,7 @@ class Worker:
         return record
 
     def _error(self, theorem: Theorem, reason: str, t0: float) -> ResultRecord:
-        cfg = self.config
-        return ResultRecord(
-            name=theorem.name,
-            system=theorem.system,
-            split=theorem.split,
-            status=Status.ERROR.value,
-            reason=reason,
-            wall_seconds=round(time.perf_counter() - t0, 3),
-            method=cfg.method,
-            model=cfg.model if cfg.uses_model else "",
-            config=cfg.as_dict(),
-            config_id=cfg.id,
-        )
+        return error_record(theorem, self.config, reason, time.perf_counter() - t0)
 
     def _restart_env(self) -> None:
         with contextlib.suppress(Exception):
@@ -267,16 +273,7 @@ def _run_pool(todo: list[Theorem], config: EvalConfig, workers: int, record, adv
             try:
                 rec = fut.result()
             except Exception as e:  # the worker process died (OOM kill, segfault)
-                rec = ResultRecord(
-                    name=theorem.name,
-                    system=theorem.system,
-                    split=theorem.split,
-                    status=Status.ERROR.value,
-                    reason=f"worker died: {type(e).__name__}: {e}",
-                    method=config.method,
-                    config=config.as_dict(),
-                    config_id=config.id,
-                )
+                rec = error_record(theorem, config, f"worker died: {type(e).__name__}: {e}")
             record(rec)
             advance(rec)
     except BaseException:

@@ -39,3 +39,22 @@ def fetch_github_tarball(repo: str, commit: str, timeout: float = 60) -> tarfile
     with urllib.request.urlopen(url, timeout=timeout) as r:  # noqa: S310 - fixed https URL
         data = r.read()
     return tarfile.open(fileobj=io.BytesIO(data), mode="r:gz")
+
+
+def load_statements(path: Path, split: str, system: str) -> list:
+    """Theorems from records with name, split, header and formal_statement (+ informal texts if any)."""
+    from prover.theorem import Theorem
+
+    return [
+        Theorem(
+            name=r["name"],
+            system=system,
+            statement=r["formal_statement"],
+            header=r.get("header", ""),
+            split=r["split"],
+            informal_statement=r.get("informal_statement"),
+            informal_proof=r.get("informal_proof"),
+        )
+        for r in read_jsonl(path)
+        if split == "all" or r["split"] == split
+    ]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from prover.datasets.jsonl import fetch_github_tarball, read_jsonl, write_jsonl
+from prover.datasets.jsonl import fetch_github_tarball, load_statements, write_jsonl
 from prover.theorem import Theorem
 
 UPSTREAM_REPO = "yangky11/miniF2F-lean4"
@@ -14,21 +14,7 @@ _THEOREM = re.compile(r"^(theorem|lemma)\s+(\S+)", re.M)
 
 
 def load(path: Path, split: str) -> list[Theorem]:
-    out = []
-    for r in read_jsonl(path):
-        if split != "all" and r["split"] != split:
-            continue
-        out.append(
-            Theorem(
-                name=r["name"],
-                system="lean",
-                statement=r["formal_statement"],
-                header=r.get("header", ""),
-                split=r["split"],
-                informal_statement=r.get("informal_statement"),
-            )
-        )
-    return out
+    return load_statements(path, split, "lean")
 
 
 def parse_lean_file(text: str, default_name: str = "", split: str = "") -> Theorem:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from prover.datasets.jsonl import fetch_github_tarball, read_jsonl, write_jsonl
+from prover.datasets.jsonl import fetch_github_tarball, load_statements, write_jsonl
 from prover.theorem import Theorem
 
 UPSTREAM_REPO = "LLM4Rocq/miniF2F-rocq"
@@ -13,20 +13,7 @@ UPSTREAM_COMMIT = "b60affae5d9b81eb097424e3143c40165ccbe97b"
 
 
 def load(path: Path, split: str) -> list[Theorem]:
-    out = []
-    for r in read_jsonl(path):
-        if split != "all" and r["split"] != split:
-            continue
-        out.append(
-            Theorem(
-                name=r["name"],
-                system="coq",
-                statement=r["formal_statement"],
-                header=r.get("header", ""),
-                split=r["split"],
-            )
-        )
-    return out
+    return load_statements(path, split, "coq")
 
 
 _THEOREM = re.compile(r"^(Theorem|Lemma)\s+([A-Za-z0-9_']+)", re.M)

@@ -11,6 +11,7 @@ from prover.models import load_generator
 from prover.proofenv import Status
 from prover.search import SearchConfig, best_first_search
 from prover.theorem import Theorem
+from tests.tiny_models import tiny_t5
 
 THM = Theorem(
     "t", "coq", "Theorem t : forall a b : nat, a = b -> b + 0 = a.", "Require Import Arith Lia."
@@ -74,26 +75,7 @@ def test_copra_with_the_embedded_chat_model(env):
 
 def test_reprover_style_seq2seq_model_in_the_same_search(env, tmp_path):
     """ReProver's generator is a ByT5 seq2seq model; a tiny random one (made here) drives the same search."""
-    import torch
-    from transformers import AutoTokenizer, T5Config, T5ForConditionalGeneration
-
-    from prover.models.embedded import embedded_model_dir
-
-    tok = AutoTokenizer.from_pretrained(embedded_model_dir())
-    config = T5Config(
-        vocab_size=len(tok),
-        d_model=32,
-        d_ff=64,
-        num_layers=1,
-        num_heads=2,
-        d_kv=16,
-        decoder_start_token_id=tok.pad_token_id or 0,
-        pad_token_id=tok.pad_token_id or 0,
-        eos_token_id=tok.eos_token_id,
-    )
-    torch.manual_seed(0)
-    T5ForConditionalGeneration(config).save_pretrained(tmp_path)
-    tok.save_pretrained(tmp_path)
+    tiny_t5(tmp_path)
     gen = load_generator(str(tmp_path))
     r = best_first_search(
         THM,

@@ -8,6 +8,7 @@ import torch
 from prover.generator import ModelUnavailable, SamplingParams
 from prover.models import load_generator
 from prover.models.hf import HFGenerator
+from tests.tiny_models import tiny_t5
 
 PROMPT = "Coq tactic for the goal `n + 0 = n`:\nTactic:"
 
@@ -74,25 +75,7 @@ def test_missing_model_directory_is_a_clear_error(tmp_path):
 
 def test_seq2seq_model(tmp_path):
     """A tiny random T5 (the ByT5/ReProver architecture) created here, loaded by path."""
-    from transformers import AutoTokenizer, T5Config, T5ForConditionalGeneration
-
-    from prover.models.embedded import embedded_model_dir
-
-    tok = AutoTokenizer.from_pretrained(embedded_model_dir())
-    config = T5Config(
-        vocab_size=len(tok),
-        d_model=32,
-        d_ff=64,
-        num_layers=1,
-        num_heads=2,
-        d_kv=16,
-        decoder_start_token_id=tok.pad_token_id or 0,
-        pad_token_id=tok.pad_token_id or 0,
-        eos_token_id=tok.eos_token_id,
-    )
-    torch.manual_seed(0)
-    T5ForConditionalGeneration(config).save_pretrained(tmp_path)
-    tok.save_pretrained(tmp_path)
+    tiny_t5(tmp_path)
     gen = HFGenerator(str(tmp_path))
     assert gen.seq2seq
     out = gen.generate(["n + 0 = n", "a = b"], SamplingParams(n=2, max_tokens=5, stop=()))
