@@ -46,3 +46,15 @@ def test_unparsable_coq_file(tmp_path):
     f.write_text("Require Import Arith.\n(* no theorem here *)\n")
     code, output = run("prove", str(f))
     assert code == 2 and "no 'Theorem NAME" in output
+
+
+@pytest.mark.parametrize(
+    ("system", "needle"), [("lean", "prover setup lean"), ("isabelle", "isabelle.in.tum.de")]
+)
+def test_missing_toolchain_fails_fast_with_instructions(
+    system, needle, data_dir, monkeypatch, tmp_path
+):
+    monkeypatch.setenv("PATH", str(tmp_path))  # no lake, no isabelle
+    monkeypatch.setenv("HOME", str(tmp_path))
+    code, output = run("eval", "--system", system, "--limit", "1", "--data-dir", str(data_dir))
+    assert code == 2 and needle in " ".join(output.split()) and "Traceback" not in output
