@@ -10,7 +10,7 @@ asks for it again, by replaying that state's path (counted in `stats.replayed_ta
 
 from __future__ import annotations
 
-import tempfile
+import hashlib
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -44,7 +44,9 @@ class LeanReplEnv:
     command_timeout: float = 600.0  # `import Mathlib` takes tens of seconds
     memory_gb: float | None = 8.0
     allow_native_decide: bool = False
-    pickle_header: bool = False  # save the header env to an .olean so new processes start fast
+    header_cache: str | None = (
+        None  # folder for pickled header envs, shared by workers so new ones start fast
+    )
     system: str = "lean"
     stats: LeanStats = field(default_factory=LeanStats)
 
@@ -52,7 +54,6 @@ class LeanReplEnv:
         self._repl = LeanRepl(self.command, self.cwd, self.memory_gb)
         self._header: str | None = None
         self._header_env: int | None = None
-        self._pickle: Path | None = None
         self._theorem: Theorem | None = None
         # node id -> (parent node, tactic, live proofState in the current process or None)
         self._nodes: dict[int, tuple[int | None, str, int | None]] = {}
@@ -139,10 +140,13 @@ class LeanReplEnv:
     def _header_env_id(self, header: str) -> int:
         if header == self._header and self._header_env is not None and self._repl.alive:
             return self._header_env
-        if header == self._header and self._pickle is not None and self._pickle.exists():
-            resp = self._repl.request({"unpickleEnvFrom": str(self._pickle)}, self.command_timeout)
-        else:
-            resp = self._repl.request({"cmd": header}, self.command_timeout)
+        pickle = self._pickle_path(header)
+        if pickle is not None and pickle.exists():
+            resp = self._repl.request({"unpickleEnvFrom": str(pickle)}, self.command_timeout)
+            if isinstance(resp, CommandResponse) and not resp.errors:
+                self._header, self._header_env = header, resp.env
+                return resp.env
+        resp = self._repl.request({"cmd": header}, self.command_timeout)
         if isinstance(resp, ErrorResponse) or not isinstance(resp, CommandResponse):
             raise ProofEnvError(
                 f"the Lean REPL could not load the header: {getattr(resp, 'message', resp)}"
@@ -150,12 +154,16 @@ class LeanReplEnv:
         if resp.errors:
             raise InvalidStatement(f"header does not check: {resp.errors[0].data.strip()}")
         self._header, self._header_env = header, resp.env
-        if self.pickle_header and self._pickle is None:
-            self._pickle = Path(tempfile.mkdtemp(prefix="prover-lean-")) / "header.olean"
-            self._repl.request(
-                {"pickleTo": str(self._pickle), "env": resp.env}, self.command_timeout
-            )
+        if pickle is not None:
+            pickle.parent.mkdir(parents=True, exist_ok=True)
+            self._repl.request({"pickleTo": str(pickle), "env": resp.env}, self.command_timeout)
         return resp.env
+
+    def _pickle_path(self, header: str) -> Path | None:
+        if not self.header_cache:
+            return None
+        digest = hashlib.sha256(header.encode()).hexdigest()[:16]
+        return Path(self.header_cache).expanduser() / f"header-{digest}.olean"
 
     def _live(self, node: int) -> int:
         """The node's proofState in the current process, replaying its path after a restart."""
