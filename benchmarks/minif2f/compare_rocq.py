@@ -5,7 +5,7 @@ Prints measured figures; it asserts nothing (targets are read off the table):
   - share of wall time outside model and checker calls (target < 5%),
   - throughput (theorems per second) with --workers 1 and --workers 2 (target >= 1.8x).
 
-    .venv/bin/python benchmarks/minif2f/compare_rocq.py --limit 40 --wall-seconds 60
+    .venv/bin/python benchmarks/minif2f/compare_rocq.py --limit 40 --wall-seconds 60 --ray
 """
 
 from __future__ import annotations
@@ -41,6 +41,9 @@ def main() -> None:
         "--throughput-limit", type=int, default=16, help="theorems for the 1-vs-2 worker run"
     )
     ap.add_argument("--skip-throughput", action="store_true")
+    ap.add_argument(
+        "--ray", action="store_true", help="also measure 2 Ray actors on a local 2-CPU cluster"
+    )
     ap.add_argument("--data-dir", default=None)
     ap.add_argument("--out-dir", default=None, help="keep the results files here")
     args = ap.parse_args()
@@ -95,10 +98,18 @@ def main() -> None:
     for workers in (1, 2):
         _, elapsed = run(slice_, model_search, workers, out_dir, f"throughput-w{workers}")
         rates[workers] = len(slice_) / elapsed
+    if args.ray:
+        from prover.distributed import run_eval_ray
+
+        t0 = time.perf_counter()
+        run_eval_ray(slice_, model_search, out_dir / "throughput-ray2.jsonl", workers=2)
+        rates["ray x2"] = len(slice_) / (time.perf_counter() - t0)
     print(f"\nthroughput on {len(slice_)} theorems (search+portfolio, includes worker start-up):")
     for w, r in rates.items():
         print(f"  workers={w}: {r:.3f} theorems/s")
     print(f"  speed-up 2 vs 1: {rates[2] / rates[1]:.2f}x (target >= 1.8x)")
+    if "ray x2" in rates:
+        print(f"  Ray, 2 actors vs 1 local worker: {rates['ray x2'] / rates[1]:.2f}x")
     print(f"results files: {out_dir}")
 
 
