@@ -21,6 +21,7 @@ from prover.coq.sentences import SentenceError, split_sentences
 from prover.proofenv import (
     InvalidStatement,
     Outcome,
+    ProofEnvError,
     ProofState,
     TacticResult,
     Verdict,
@@ -54,6 +55,7 @@ class CoqEnv:
     verify_timeout: float = 120.0
     coqtop_args: tuple[str, ...] = ()
     extra_header: str = ""  # e.g. imports the automation portfolio needs
+    max_crashes: int = 3  # per theorem, before it is marked `error`
     system: str = "coq"
     stats: CoqStats = field(default_factory=CoqStats)
 
@@ -66,10 +68,12 @@ class CoqEnv:
         self._nodes: dict[int, _Node] = {}
         self._line: list[tuple[int, int]] = []  # (node id, coqtop state) from the root
         self._ids = itertools.count()
+        self._crashes = 0
 
     # --- the ProofEnv seam -------------------------------------------------------------
     def open(self, theorem: Theorem) -> ProofState:
         self._theorem = theorem
+        self._crashes = 0
         self._nodes.clear()
         self._line = []
         try:
@@ -176,7 +180,13 @@ class CoqEnv:
             self._goto(node_id)
             return self._apply(node_id, tuple(sentences))
         except CoqtopDied as e:
-            # Restart and report this tactic as failed: it may be what killed coqtop.
+            # Restart and report this tactic as failed: it may be what killed coqtop. A theorem
+            # that keeps killing it is given up with the reason (the batch goes on).
+            self._crashes += 1
+            if self._crashes > self.max_crashes:
+                raise ProofEnvError(
+                    f"coqtop died {self._crashes} times on this theorem; last: {e}"
+                ) from e
             self._restart_process()
             assert self._theorem is not None
             self._enter(self._theorem)

@@ -160,6 +160,31 @@ def test_killed_coqtop_is_restarted(env):
     assert env.run_tactic(a.state, "lia.").outcome is Outcome.FINISHED
 
 
+def test_a_theorem_that_keeps_killing_coqtop_is_an_error_and_the_batch_goes_on(tmp_path):
+    from prover.evaluate import EvalConfig, run_eval
+    from prover.results import read_results
+    from prover.search import SearchConfig
+
+    # Each portfolio tactic blows the stack until the memory cap kills coqtop.
+    bomb = "let rec loop := idtac; loop in loop."
+    cfg = EvalConfig(
+        "coq",
+        "portfolio",
+        search=SearchConfig(portfolio=(bomb,) * 5 + ("lia.",)),
+        env_options={"tactic_timeout": 10.0},
+    )
+    theorems = [
+        thm("Theorem t : forall n : nat, n = n + 0."),
+        thm("Theorem u : 1 + 1 = 2.", name="u"),
+    ]
+    run_eval(theorems, cfg, tmp_path / "r.jsonl", progress=False)
+    got = {r.name: r for r in read_results(tmp_path / "r.jsonl")}
+    assert got["t"].status == "error" and "coqtop died 4 times" in got["t"].reason
+    assert (
+        got["u"].status == "error"
+    )  # the same bombs come first for u too: each theorem is judged alone
+
+
 def test_memory_cap_applies_to_coqtop():
     e = create_env(memory_mb=1024)
     try:
