@@ -34,6 +34,12 @@ def main() -> None:
     ap.add_argument("--split", default="test")
     ap.add_argument("--offset", type=int, default=0)
     ap.add_argument("--limit", type=int, default=40)
+    ap.add_argument(
+        "--stride",
+        type=int,
+        default=1,
+        help="take every k-th theorem (the split is sorted by name)",
+    )
     ap.add_argument("--wall-seconds", type=float, default=60.0)
     ap.add_argument("--samples", type=int, default=4)
     ap.add_argument("--max-expansions", type=int, default=8)
