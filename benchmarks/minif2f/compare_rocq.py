@@ -44,6 +44,9 @@ def main() -> None:
     ap.add_argument("--samples", type=int, default=4)
     ap.add_argument("--max-expansions", type=int, default=8)
     ap.add_argument(
+        "--attempts", type=int, default=4, help="searches per theorem; temperatures cycle 0, 1.0"
+    )
+    ap.add_argument(
         "--throughput-limit", type=int, default=16, help="theorems for the 1-vs-2 worker run"
     )
     ap.add_argument("--skip-throughput", action="store_true")
