@@ -75,6 +75,8 @@ def main() -> None:
         search=SearchConfig(
             samples=args.samples,
             max_expansions=args.max_expansions,
+            attempts=args.attempts,
+            temperatures=(0.0, 1.0),
             wall_seconds=args.wall_seconds,
             portfolio=portfolio,
             max_tokens=48,
