@@ -57,9 +57,8 @@ def main() -> None:
     ap.add_argument("--out-dir", default=None, help="keep the results files here")
     args = ap.parse_args()
 
-    theorems = load_benchmark("minif2f-rocq", args.split, args.data_dir)[
-        args.offset : args.offset + args.limit
-    ]
+    split = load_benchmark("minif2f-rocq", args.split, args.data_dir)
+    theorems = split[args.offset :: args.stride][: args.limit]
     portfolio = default_portfolio("coq")
     env_options = {"tactic_timeout": 10.0}
     automation = EvalConfig(
@@ -90,8 +89,7 @@ def main() -> None:
         s, elapsed = run(theorems, cfg, 1, out_dir, tag)
         rows.append((tag, s, elapsed))
 
-    print(
-        f"\nminiF2F-rocq {args.split}[{args.offset}:{args.offset + args.limit}], wall budget {args.wall_seconds:.0f} s/theorem"
+    print(f"\nminiF2F-rocq {args.split}[{args.offset}::{args.stride}][:{args.limit}], wall budget {args.wall_seconds:.0f} s/theorem")
     )
     print(
         f"{'method':<18}{'proved':>7}{'failed':>7}{'invalid':>8}{'error':>6}{'median s':>10}{'model s':>9}{'checker s':>10}{'outside':>9}"
