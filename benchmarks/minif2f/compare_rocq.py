@@ -89,7 +89,8 @@ def main() -> None:
         s, elapsed = run(theorems, cfg, 1, out_dir, tag)
         rows.append((tag, s, elapsed))
 
-    print(f"\nminiF2F-rocq {args.split}[{args.offset}::{args.stride}][:{args.limit}], wall budget {args.wall_seconds:.0f} s/theorem")
+    print(
+        f"\nminiF2F-rocq {args.split}[{args.offset}::{args.stride}][:{args.limit}], wall budget {args.wall_seconds:.0f} s/theorem"
     )
     print(
         f"{'method':<18}{'proved':>7}{'failed':>7}{'invalid':>8}{'error':>6}{'median s':>10}{'model s':>9}{'checker s':>10}{'outside':>9}"
