@@ -15,6 +15,7 @@ import resource
 import select
 import signal
 import subprocess
+import tempfile
 import time
 from dataclasses import dataclass
 
@@ -42,6 +43,7 @@ class Coqtop:
     ):
         self.args, self.memory_mb, self.program = args, memory_mb, program
         self.proc: subprocess.Popen | None = None
+        self._workdir = tempfile.mkdtemp(prefix="prover-coqtop-")
         self.state = 0
         self._buf = b""
 
@@ -61,6 +63,7 @@ class Coqtop:
                 stdout=subprocess.PIPE,
                 stderr=subprocess.STDOUT,
                 preexec_fn=limit,
+                cwd=self._workdir,  # lia/nra write cache files into the working directory
             )
         except FileNotFoundError as e:
             raise ProofEnvError(
