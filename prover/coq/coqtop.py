@@ -13,6 +13,7 @@ import os
 import re
 import resource
 import select
+import shutil
 import signal
 import subprocess
 import tempfile
@@ -49,6 +50,7 @@ class Coqtop:
 
     def start(self, timeout: float = 30.0) -> Reply:
         self.close()
+        os.makedirs(self._workdir, exist_ok=True)
         mem = self.memory_mb
 
         def limit() -> None:  # runs in the child: the memory cap is the kernel's to enforce
@@ -165,6 +167,7 @@ class Coqtop:
                 except Exception:
                     self.kill()
             self.proc = None
+        shutil.rmtree(self._workdir, ignore_errors=True)
 
 
 def _error_text(output: str) -> str | None:
