@@ -27,7 +27,11 @@ from prover.evaluate import (
 from prover.search import SearchConfig, best_first_search, save_graph
 from prover.theorem import SYSTEMS, Theorem
 
-app = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__)
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    help="Prove theorems with a language model; every proof is checked by Coq, Lean 4 or Isabelle.",
+)
 console = Console(stderr=True)
 
 
