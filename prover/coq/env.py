@@ -55,7 +55,9 @@ class CoqEnv:
     verify_timeout: float = 120.0
     coqtop_args: tuple[str, ...] = ()
     extra_header: str = ""  # e.g. imports the automation portfolio needs
-    max_crashes: int = 3  # per theorem, before it is marked `error`
+    max_crashes: int = (
+        10  # per theorem, before it is marked `error` (hammer/sauto often hit the memory cap)
+    )
     system: str = "coq"
     stats: CoqStats = field(default_factory=CoqStats)
 
