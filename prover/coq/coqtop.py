@@ -142,13 +142,22 @@ class Coqtop:
     def _exit_text(self) -> str:
         if self.proc is None:
             return "not started"
-        code = self.proc.poll()
-        if code is None:
+        try:
+            code = self.proc.wait(
+                timeout=2
+            )  # the pipe closes a moment before the exit status is known
+        except subprocess.TimeoutExpired:
             return "still running"
-        if code < 0:
-            return f"killed by signal {-code}" + (
-                ", probably the memory cap" if -code in (6, 9, 11) else ""
+        oom = b"out of memory" in self._buf
+        if oom or (code < 0 and -code in (6, 9, 11)):
+            cap = f" of {self.memory_mb} MiB" if self.memory_mb else ""
+            return (
+                f"out of memory: it hit the memory cap{cap}"
+                if oom
+                else f"killed by signal {-code}, probably the memory cap{cap}"
             )
+        if code < 0:
+            return f"killed by signal {-code}"
         return f"exit status {code}"
 
     def kill(self) -> None:
