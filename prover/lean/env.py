@@ -27,8 +27,12 @@ from prover.proofenv import (
 )
 from prover.theorem import Theorem
 
-
-_RESOURCE_ERRORS = ("deterministic) timeout", "out of memory", "maximum recursion depth", "stack overflow")
+_RESOURCE_ERRORS = (
+    "deterministic) timeout",
+    "out of memory",
+    "maximum recursion depth",
+    "stack overflow",
+)
 
 
 @dataclass
