@@ -108,6 +108,10 @@ def main() -> None:
     for workers in (1, 2):
         _, elapsed = run(slice_, model_search, workers, out_dir, f"throughput-w{workers}")
         rates[workers] = len(slice_) / elapsed
+    # One worker held to one core's share (one torch thread), the per-worker share of the pool.
+    t0 = time.perf_counter()
+    run_eval(slice_, model_search, out_dir / "throughput-w1-1thread.jsonl", workers=1, threads=1)
+    rates["1 (1 thread)"] = len(slice_) / (time.perf_counter() - t0)
     if args.ray:
         from prover.distributed import run_eval_ray
 
@@ -118,6 +122,7 @@ def main() -> None:
     for w, r in rates.items():
         print(f"  workers={w}: {r:.3f} theorems/s")
     print(f"  speed-up 2 vs 1: {rates[2] / rates[1]:.2f}x (target >= 1.8x)")
+    print(f"  speed-up 2 vs 1 worker held to 1 thread: {rates[2] / rates['1 (1 thread)']:.2f}x")
     if "ray x2" in rates:
         print(f"  Ray, 2 actors vs 1 local worker: {rates['ray x2'] / rates[1]:.2f}x")
     print(f"results files: {out_dir}")
