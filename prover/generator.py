@@ -26,6 +26,8 @@ class SamplingParams:
     # beams (Llemma's harness does this); others sample at the lowest non-zero temperature.
     beam_at_zero: bool = True
     seed: int | None = 0
+    # Stop generating after this long (the search passes what is left of its wall clock).
+    max_seconds: float | None = None
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ import heapq
 import itertools
 import json
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -253,7 +253,8 @@ def _search_attempts(
             depth = search.graph.nodes[node]["depth"]
             prompt = template.render(theorem=search.theorem, state=state.text)
             t = time.perf_counter()
-            samples = generator.generate([prompt], params)[0]
+            left = clock.deadline - time.perf_counter()
+            samples = generator.generate([prompt], replace(params, max_seconds=left))[0]
             clock.model += time.perf_counter() - t
             expansions += 1
             model_calls += 1

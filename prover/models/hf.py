@@ -79,6 +79,8 @@ class HFGenerator:
             torch.manual_seed(params.seed)
         if params.stop:
             kwargs |= {"stop_strings": list(params.stop), "tokenizer": self.tokenizer}
+        if params.max_seconds:
+            kwargs["max_time"] = max(params.max_seconds, 0.5)
         with torch.no_grad():
             out = self.model.generate(**enc, **kwargs)
         prompt_len = 0 if self.seq2seq else enc["input_ids"].shape[1]
