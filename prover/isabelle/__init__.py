@@ -7,6 +7,7 @@ repository's isabelle/ROOT; `check_installation()` says what is missing (None wh
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
@@ -27,9 +28,30 @@ INSTALL = (
 )
 
 
+SERVER_VARIABLE = "PROVER_ISABELLE_SERVER"
+
+
+def server_options(spec: str) -> dict:
+    """Options for an existing server: its name, or the line `isabelle server` printed
+    (``server "NAME" = HOST:PORT (password "PW")``)."""
+    m = re.match(r'server ".*" = (.*):(\d+) \(password "(.*)"\)', spec.strip())
+    if m:
+        return {"address": m.group(1), "port": int(m.group(2)), "password": m.group(3)}
+    if not re.fullmatch(r"[\w.-]+", spec.strip()):
+        raise ValueError(
+            f"{SERVER_VARIABLE} must be a server name or the server's info line, not {spec!r}"
+        )
+    return {"name": spec.strip()}
+
+
 def create_env(**options) -> IsabelleEnv:
+    """An IsabelleEnv on the MiniF2F session. Without `port`/`password`/`name` options it uses
+    the server named in $PROVER_ISABELLE_SERVER, else starts a private one."""
     options.setdefault("session", SESSION)
     options.setdefault("session_dirs", [str(SESSION_DIR)])
+    spec = os.environ.get(SERVER_VARIABLE)
+    if spec and not {"port", "password", "name", "server_command"} & options.keys():
+        options.update(server_options(spec))
     return create(**options)
 
 

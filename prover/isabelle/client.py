@@ -195,8 +195,9 @@ class IsabelleServer:
                 self._run("session_stop", {"session_id": self.session_id}, 60)
         self.session_id = None
         if self._process is not None:
-            with contextlib.suppress(Exception):
-                self._run("shutdown", None, 10, asynchronous=False)
+            if self._process.poll() is None:  # we became the server: shut it down
+                with contextlib.suppress(Exception):
+                    self._run("shutdown", None, 10, asynchronous=False)
             with contextlib.suppress(ProcessLookupError):
                 self._process.terminate()
             with contextlib.suppress(subprocess.TimeoutExpired):
