@@ -9,74 +9,23 @@ from-scratch check with no hole left. Budget: attempts x samples, and a wall clo
 
 from __future__ import annotations
 
-import json
 import re
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from prover.datasets import DatasetError
 from prover.generator import Generator, ModelUnavailable, SamplingParams
 from prover.isabelle import theory
 from prover.isabelle.env import IsabelleEnv
+from prover.isabelle.examples import load_examples, select_examples
 from prover.prompts import load_template
 from prover.proofenv import InvalidStatement, ProofEnvError, Status
 from prover.results import ResultRecord
 from prover.theorem import Theorem
 
-# Llemma's two few-shot sets, chosen by whether the statement is a number theory problem.
-NUMBER_THEORY_SET = (
-    "aime_1983_p9",
-    "mathd_numbertheory_188",
-    "numbertheory_2dvd4expn",
-    "mathd_numbertheory_466",
-    "mathd_numbertheory_48",
-    "mathd_numbertheory_335",
-    "mathd_numbertheory_284",
-)
-OTHER_SET = (
-    "aime_1983_p9",
-    "algebra_3rootspoly_amdtamctambeqnasqmbpctapcbtdpasqmbpctapcbta",
-    "mathd_numbertheory_188",
-    "amc12b_2002_p3",
-    "algebra_binomnegdiscrineq_10alt28asqp1",
-    "algebra_2rootsintpoly_am10tap11eqasqpam110",
-)
 # Sledgehammer's answer, e.g. "Try this: by (metis h0) (23 ms)" (optionally "vampire: " before it).
 _TRY_THIS = re.compile(r"Try this:\s*(.+?)\s*\((?:>\s*)?[\d.]+\s*m?s\)")
-
-
-def load_examples(data_dir: str | Path | None = None) -> list[dict]:
-    """The DSP paper's hand-written examples (dsp-prompt-examples/prompt_examples.jsonl), if present."""
-    from prover.datasets import candidate_dirs
-
-    for d in candidate_dirs(data_dir):
-        f = d / "dsp-prompt-examples" / "prompt_examples.jsonl"
-        if f.exists():
-            return [
-                json.loads(line)
-                for line in f.read_text(encoding="utf-8").splitlines()
-                if line.strip()
-            ]
-    return []
-
-
-def select_examples(theorem: Theorem, examples: list[dict]) -> list[str]:
-    """Llemma's prompt set for this problem, never including the problem itself, nor (on the
-    test split) an example that is a test problem. Examples are named as Llemma named them."""
-    wanted = NUMBER_THEORY_SET if "numbertheory" in theorem.statement else OTHER_SET
-    by_name = {e.get("minif2f_name") or e.get("tag"): e for e in examples}
-    chosen = []
-    for name in wanted:
-        e = by_name.get(name)
-        if e is None or name == theorem.name:
-            continue
-        if theorem.split == "test" and e.get("minif2f_split") == "test":
-            continue
-        prompt = e["prompt"].strip()
-        if e.get("minif2f_name"):
-            prompt = prompt.replace("\nFormal:\ntheorem\n", f"\nFormal:\ntheorem {name}:\n", 1)
-        chosen.append(prompt)
-    return chosen
 
 
 def build_prompt(theorem: Theorem, examples: list[str]) -> str:
@@ -229,7 +178,11 @@ def prove_informal(
         return problem
     checker_s = time.perf_counter() - t0
     model_s = 0.0
-    prompt = build_prompt(theorem, select_examples(theorem, load_examples(data_dir)))
+    try:
+        examples = select_examples(theorem, load_examples(data_dir))
+    except DatasetError as e:
+        return _record(theorem, Status.ERROR, method, t0, reason=str(e))
+    prompt = build_prompt(theorem, examples)
     stop = load_template("isabelle_dsp").stop
     reasons: list[str] = []
     calls = 0

@@ -153,3 +153,66 @@ def test_prompt_sets(data_dir, name, split, expected):
     assert len(chosen) == expected
     assert all(f"theorem {name}:" not in p for p in chosen)
     assert all("numbertheory_3pow2pownm1mod2pownp3eq2pownp2" not in p for p in chosen)
+
+
+def test_missing_examples_are_an_error_record_not_a_zero_shot_prompt(
+    standin, monkeypatch, tmp_path
+):
+    from prover.isabelle import examples
+
+    env, control = standin
+    monkeypatch.setattr(
+        examples, "download", lambda target: (_ for _ in ()).throw(OSError("offline"))
+    )
+    monkeypatch.setattr("prover.datasets.candidate_dirs", lambda data_dir=None: [tmp_path])
+    model = ScriptedModel("by simp")
+    rec = dsp.prove_informal(TOY, env, model)
+    assert rec.status == "error" and "download failed (offline)" in rec.reason
+    assert model.prompts == []
+
+
+def test_examples_download_converts_the_pinned_upstream_files(monkeypatch, tmp_path):
+    """The archive is built here (no network in CI) with upstream's layout and fields."""
+    import io
+    import json
+    import tarfile
+
+    from prover.datasets import jsonl
+    from prover.isabelle import examples
+
+    buf = io.BytesIO()
+    with tarfile.open(fileobj=buf, mode="w:gz") as tar:
+        for tag in (
+            "aimeI_2001_p3",
+            "numbertheory_3pow2pownm1mod2pownp3eq2pownp2",
+            "mathd_numbertheory_48",
+        ):
+            data = json.dumps(
+                {"tag": tag, "category": "x", "metadata": {}, "prompt": "Informal:"}
+            ).encode()
+            info = tarfile.TarInfo(
+                f"draft_sketch_prove-647aa65/data/paper_prompt_examples/{tag}.json"
+            )
+            info.size = len(data)
+            tar.addfile(info, io.BytesIO(data))
+    calls = []
+
+    def fake_fetch(repo, commit):
+        calls.append((repo, commit))
+        return tarfile.open(fileobj=io.BytesIO(buf.getvalue()), mode="r:gz")
+
+    monkeypatch.setattr(jsonl, "fetch_github_tarball", fake_fetch)
+    path = examples.download(tmp_path / "dsp-prompt-examples")
+    rows = {r["minif2f_name"]: r for r in map(json.loads, path.read_text().splitlines())}
+    assert calls == [(examples.UPSTREAM_REPO, examples.UPSTREAM_COMMIT)]
+    assert set(rows) == {
+        "aimeII_2001_p3",
+        "numbertheory_3pow2pownm1mod2pownp3eq2pownp2",
+        "mathd_numbertheory_48",
+    }
+    assert rows["numbertheory_3pow2pownm1mod2pownp3eq2pownp2"]["minif2f_split"] == "test"
+    assert (
+        rows["aimeII_2001_p3"]["tag"] == "aimeI_2001_p3"
+        and rows["aimeII_2001_p3"]["minif2f_split"] == "valid"
+    )
+    assert examples.load_examples(tmp_path, fetch=False)[0]["prompt"] == "Informal:"
