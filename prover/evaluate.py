@@ -222,7 +222,9 @@ def run_eval(
     workers: int = 1,
     on_result: Callable[[ResultRecord], None] | None = None,
     progress: bool = True,
+    threads: int | None = None,
 ) -> EvalSummary:
+    """`threads`: torch threads per worker (default: all cores for one worker, an equal share for a pool)."""
     out = Path(out)
     done = check_resumable(out, config)
     todo = [t for t in theorems if t.name not in done]
@@ -242,7 +244,7 @@ def run_eval(
     try:
         with _progress(progress, len(todo)) as advance:
             if workers <= 1 or len(todo) <= 1:
-                worker = Worker(config, threads=None)
+                worker = Worker(config, threads=threads)
                 try:
                     for theorem in todo:
                         rec = worker.prove(theorem)
@@ -251,15 +253,17 @@ def run_eval(
                 finally:
                     worker.close()
             else:
-                _run_pool(todo, config, workers, record, advance)
+                _run_pool(todo, config, workers, record, advance, threads)
     except KeyboardInterrupt:
         summary.interrupted = True
     summary.wall_seconds = time.perf_counter() - t0
     return summary
 
 
-def _run_pool(todo: list[Theorem], config: EvalConfig, workers: int, record, advance) -> None:
-    threads = max(1, (os.cpu_count() or 1) // workers)
+def _run_pool(
+    todo: list[Theorem], config: EvalConfig, workers: int, record, advance, threads: int | None
+) -> None:
+    threads = threads or max(1, (os.cpu_count() or 1) // workers)
     pool = cf.ProcessPoolExecutor(
         max_workers=workers,
         mp_context=mp.get_context("spawn"),

@@ -50,6 +50,7 @@ def main() -> None:
         "--throughput-limit", type=int, default=16, help="theorems for the 1-vs-2 worker run"
     )
     ap.add_argument("--skip-throughput", action="store_true")
+    ap.add_argument("--skip-compare", action="store_true", help="only the throughput part")
     ap.add_argument(
         "--ray", action="store_true", help="also measure 2 Ray actors on a local 2-CPU cluster"
     )
@@ -84,22 +85,23 @@ def main() -> None:
     out_dir = Path(args.out_dir or tempfile.mkdtemp(prefix="bench-"))
     out_dir.mkdir(parents=True, exist_ok=True)
 
-    rows = []
-    for tag, cfg in (("portfolio", automation), ("search+portfolio", model_search)):
-        s, elapsed = run(theorems, cfg, 1, out_dir, tag)
-        rows.append((tag, s, elapsed))
+    if not args.skip_compare:
+        rows = []
+        for tag, cfg in (("portfolio", automation), ("search+portfolio", model_search)):
+            s, elapsed = run(theorems, cfg, 1, out_dir, tag)
+            rows.append((tag, s, elapsed))
 
-    print(
-        f"\nminiF2F-rocq {args.split}[{args.offset}::{args.stride}][:{args.limit}], wall budget {args.wall_seconds:.0f} s/theorem"
-    )
-    print(
-        f"{'method':<18}{'proved':>7}{'failed':>7}{'invalid':>8}{'error':>6}{'median s':>10}{'model s':>9}{'checker s':>10}{'outside':>9}"
-    )
-    for tag, s, _ in rows:
         print(
-            f"{tag:<18}{s['proved']:>7}{s['failed']:>7}{s['invalid_statement']:>8}{s['error']:>6}"
-            f"{s['median_seconds']:>10.1f}{s['model_seconds']:>9.1f}{s['checker_seconds']:>10.1f}{100 * s['overhead_share']:>8.2f}%"
+            f"\nminiF2F-rocq {args.split}[{args.offset}::{args.stride}][:{args.limit}], wall budget {args.wall_seconds:.0f} s/theorem"
         )
+        print(
+            f"{'method':<18}{'proved':>7}{'failed':>7}{'invalid':>8}{'error':>6}{'median s':>10}{'model s':>9}{'checker s':>10}{'outside':>9}"
+        )
+        for tag, s, _ in rows:
+            print(
+                f"{tag:<18}{s['proved']:>7}{s['failed']:>7}{s['invalid_statement']:>8}{s['error']:>6}"
+                f"{s['median_seconds']:>10.1f}{s['model_seconds']:>9.1f}{s['checker_seconds']:>10.1f}{100 * s['overhead_share']:>8.2f}%"
+            )
 
     if args.skip_throughput:
         return
@@ -108,6 +110,10 @@ def main() -> None:
     for workers in (1, 2):
         _, elapsed = run(slice_, model_search, workers, out_dir, f"throughput-w{workers}")
         rates[workers] = len(slice_) / elapsed
+    # One worker held to one core's share (one torch thread), the per-worker share of the pool.
+    t0 = time.perf_counter()
+    run_eval(slice_, model_search, out_dir / "throughput-w1-1thread.jsonl", workers=1, threads=1)
+    rates["1 (1 thread)"] = len(slice_) / (time.perf_counter() - t0)
     if args.ray:
         from prover.distributed import run_eval_ray
 
@@ -118,6 +124,7 @@ def main() -> None:
     for w, r in rates.items():
         print(f"  workers={w}: {r:.3f} theorems/s")
     print(f"  speed-up 2 vs 1: {rates[2] / rates[1]:.2f}x (target >= 1.8x)")
+    print(f"  speed-up 2 vs 1 worker held to 1 thread: {rates[2] / rates['1 (1 thread)']:.2f}x")
     if "ray x2" in rates:
         print(f"  Ray, 2 actors vs 1 local worker: {rates['ray x2'] / rates[1]:.2f}x")
     print(f"results files: {out_dir}")

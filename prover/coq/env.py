@@ -78,11 +78,17 @@ class CoqEnv:
         self._crashes = 0
         self._nodes.clear()
         self._line = []
+        if self._top.alive and self._near_memory_cap():
+            self._restart_process()  # Coq keeps memory after BackTo; start the theorem fresh
         try:
             goals = self._enter(theorem)
-        except CoqtopDied:
+        except (CoqtopDied, ResourceExhausted):
+            # A resource failure says nothing about the statement: retry once in a new process.
             self._restart_process()
-            goals = self._enter(theorem)
+            try:
+                goals = self._enter(theorem)
+            except ResourceExhausted as e:
+                raise ProofEnvError(f"coqtop ran out of resources loading the theorem: {e}") from e
         root = next(self._ids)
         self._nodes[root] = _Node(None, (), goals, 0)
         self._line = [(root, self._top.state)]
@@ -110,6 +116,16 @@ class CoqEnv:
         self._top.close()
 
     # --- internals ---------------------------------------------------------------------
+    def _near_memory_cap(self, share: float = 0.6) -> bool:
+        if not self.memory_mb or self._top.proc is None:
+            return False
+        try:
+            with open(f"/proc/{self._top.proc.pid}/status") as f:
+                rss_kb = next(int(line.split()[1]) for line in f if line.startswith("VmRSS:"))
+        except (OSError, StopIteration, ValueError):
+            return False
+        return rss_kb > share * self.memory_mb * 1024
+
     def _restart_process(self) -> None:
         self._top.kill()
         self.stats.restarts += 1
@@ -134,6 +150,7 @@ class CoqEnv:
                 reply = self._top.send(s, self.verify_timeout)
                 if reply.error:
                     self._back_to(self._initial)
+                    _raise_unless_resource(reply.error)
                     raise InvalidStatement(f"header does not check: {reply.error}")
             self._header, self._header_state = header, self._top.state
         else:
@@ -147,6 +164,7 @@ class CoqEnv:
         reply = self._top.send(statement[0], self.verify_timeout)
         if reply.error:
             self._back_to(self._header_state)
+            _raise_unless_resource(reply.error)
             raise InvalidStatement(f"statement does not check: {reply.error}")
         if theorem.name not in reply.proofs:
             self._back_to(self._header_state)
@@ -251,6 +269,18 @@ class CoqEnv:
         if goals and goals[0].startswith(_FINISHED):
             return TacticResult(Outcome.FINISHED, state)
         return TacticResult(Outcome.OPEN, state)
+
+
+class ResourceExhausted(ProofEnvError):
+    """Coq answered with a resource error (memory, stack, time): not a verdict on the statement."""
+
+
+_RESOURCE_ERRORS = ("Out of memory", "Stack overflow", "Timeout!", "User interrupt")
+
+
+def _raise_unless_resource(error: str) -> None:
+    if any(marker in error for marker in _RESOURCE_ERRORS):
+        raise ResourceExhausted(error)
 
 
 def _is_structural(sentence: str) -> bool:

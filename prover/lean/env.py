@@ -27,6 +27,13 @@ from prover.proofenv import (
 )
 from prover.theorem import Theorem
 
+_RESOURCE_ERRORS = (
+    "deterministic) timeout",
+    "out of memory",
+    "maximum recursion depth",
+    "stack overflow",
+)
+
 
 @dataclass
 class LeanStats:
@@ -71,7 +78,10 @@ class LeanReplEnv:
             raise InvalidStatement(resp.message)
         assert isinstance(resp, CommandResponse)
         if resp.errors:
-            raise InvalidStatement(f"statement does not check: {resp.errors[0].data.strip()}")
+            text = resp.errors[0].data.strip()
+            if any(marker in text for marker in _RESOURCE_ERRORS):  # not a verdict on the statement
+                raise ProofEnvError(f"Lean ran out of resources elaborating the statement: {text}")
+            raise InvalidStatement(f"statement does not check: {text}")
         if not resp.sorries or resp.sorries[0].proof_state is None:
             raise InvalidStatement("the statement opened no goal (does it end in ':= by'?)")
         root = resp.sorries[0]

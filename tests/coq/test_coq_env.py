@@ -204,3 +204,24 @@ def test_memory_cap_applies_to_coqtop():
         assert str(1024 * 2**20) in line
     finally:
         e.close()
+
+
+def test_out_of_memory_while_loading_is_an_error_not_an_invalid_statement():
+    """Resource failures say nothing about the statement: retried in a fresh process, then `error`."""
+    from prover.proofenv import ProofEnvError
+
+    e = create_env(memory_mb=1024)
+    try:
+        # The header itself exhausts memory every time: never `invalid_statement`.
+        heavy = (
+            "Require Import List.\nDefinition big := Eval vm_compute in List.repeat 0 100000000."
+        )
+        with pytest.raises(ProofEnvError) as info:
+            e.open(thm("Theorem t : 1 = 1.", header=heavy))
+        assert not isinstance(info.value, InvalidStatement)
+        assert (
+            e.run_tactic(e.open(thm("Theorem t : 1 = 1.")), "reflexivity.").outcome
+            is Outcome.FINISHED
+        )
+    finally:
+        e.close()
