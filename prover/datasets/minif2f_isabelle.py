@@ -29,7 +29,7 @@ class StatementNotFound(ValueError):
     pass
 
 
-def _strip_comments(text: str) -> str:
+def strip_comments(text: str) -> str:
     """Blank out (* ... *) comments (nested) keeping offsets, so patterns never match inside them."""
     out, depth, i = list(text), 0, 0
     while i < len(text):
@@ -54,7 +54,7 @@ def _outside_quotes(text: str, start: int, end: int) -> bool:
 
 def split_theory(theory: str, name: str) -> tuple[str, str]:
     """(header, statement) of theorem `name` in an upstream theory."""
-    plain = _strip_comments(theory)
+    plain = strip_comments(theory)
     m = next((m for m in _THEOREM.finditer(plain) if m.group(2) == name), None)
     if m is None:
         raise StatementNotFound(f"no theorem {name} in the theory")

@@ -1,4 +1,9 @@
-"""IsabelleEnv: whole-theory checks (Isabelle proofs here are written whole, not step by step)."""
+"""IsabelleEnv: whole-theory checks and the from-scratch verdict.
+
+Isabelle proofs here are written whole (an Isar sketch, or one `by` line), not tactic by
+tactic, so the env offers `check_theory`/`check` and `verify`; the step-wise `open` and
+`run_tactic` of the ProofEnv seam are not supported and say so.
+"""
 
 from __future__ import annotations
 
@@ -7,9 +12,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from prover.isabelle import theory
-from prover.isabelle.server import IsabelleServer, TheoryResult
+from prover.isabelle.client import IsabelleServer, TheoryResult
 from prover.proofenv import InvalidStatement, ProofState, TacticResult, Verdict
 from prover.theorem import Theorem
+
+_WHOLE_PROOFS = (
+    "the Isabelle backend checks whole proofs, not single tactics: "
+    "use `prover eval --system isabelle --mode informal2formal` or `--mode sledgehammer`"
+)
 
 
 @dataclass
@@ -18,29 +28,65 @@ class IsabelleEnv:
     check_timeout: float = 120.0
     system: str = "isabelle"
 
+    def __post_init__(self) -> None:
+        self._tactics: tuple[str, ...] | None = None
+
+    # --- checking ------------------------------------------------------------------------
+    def check_theory(
+        self, text: str, timeout: float | None = None, name: str | None = None
+    ) -> TheoryResult:
+        """Check a whole theory text; `name` defaults to the one its `theory` line declares."""
+        if name is None:
+            name = theory.declared_name(text)
+        return self.server.check_theory(name, text, timeout or self.check_timeout)
+
     def check(self, theorem: Theorem, proof: str, timeout: float | None = None) -> TheoryResult:
-        return self.server.check_theory(
-            theory.theory_name(theorem), theory.build(theorem, proof), timeout or self.check_timeout
-        )
+        """Check header + statement + proof."""
+        return self.check_theory(theory.build(theorem, proof), timeout, theory.theory_name(theorem))
 
     def check_statement(self, theorem: Theorem) -> None:
         """A statement that does not check with `sorry` is invalid, whatever the proof."""
         result = self.check(theorem, "sorry")
         if not result.ok and not result.timed_out:
-            raise InvalidStatement(
-                "; ".join(e.text for e in result.errors)[:500] or "the statement does not check"
-            )
+            raise InvalidStatement(result.first_error()[:500])
 
+    def hole_tactics(self) -> tuple[str, ...]:
+        """The automation list, without the methods this Isabelle does not define (probed once)."""
+        if self._tactics is None:
+            missing = []
+            for method in theory.OPTIONAL_METHODS:
+                probe = (
+                    f"theory Probe_{method} imports Main\nbegin\n\n"
+                    f'lemma "(0::int) \\<le> 1"\n  by {method}\n\nend\n'
+                )
+                result = self.check_theory(probe, 60)
+                if any("Undefined method" in e.text for e in result.errors):
+                    missing.append(method)
+            self._tactics = tuple(
+                t for t in theory.HOLE_TACTICS if not any(t == f"by {m}" for m in missing)
+            )
+        return self._tactics
+
+    # --- the verdict ---------------------------------------------------------------------
     def verify(self, theorem: Theorem, proof: str) -> Verdict:
-        """From scratch: the whole theory, with no sorry/oops/axiomatization and the statement unchanged."""
+        """From scratch: the whole theory checks, with no escape hatch and the statement kept.
+
+        `proof` is the proof text after the statement; a completion that restates the
+        theorem first is accepted only if the restatement is the same statement.
+        """
         t0 = time.perf_counter()
-        cheat = theory.cheats(proof)
+        body = theory.strip_statement(theorem, proof)
+        if body is None:
+            return Verdict(ok=False, reason="the statement was changed")
+        if not body.strip():
+            return Verdict(ok=False, reason="empty proof")
+        cheat = theory.cheats(body)
         if cheat:
             return Verdict(ok=False, reason=f"the proof contains {cheat}")
-        if theory.cheats(theorem.header) in ("axiomatization", "axioms"):
+        if theory.cheats(theorem.header) in ("axiomatization", "axioms", "oracle"):
             return Verdict(ok=False, reason="the header declares axioms")
-        text = theory.build(theorem, proof)
-        if theorem.statement not in text:
+        text = theory.build(theorem, body)
+        if not theory.statement_kept(theorem, text):
             return Verdict(ok=False, reason="the statement was changed")
         result = self.server.check_theory(theory.theory_name(theorem), text, self.check_timeout)
         seconds = time.perf_counter() - t0
@@ -51,21 +97,15 @@ class IsabelleEnv:
                 seconds=seconds,
             )
         if not result.ok:
-            return Verdict(
-                ok=False,
-                reason="; ".join(f"line {e.line}: {e.text}" for e in result.errors)[:500],
-                seconds=seconds,
-            )
-        return Verdict(ok=True, seconds=seconds)
+            return Verdict(ok=False, reason=result.first_error()[:500], seconds=seconds)
+        return Verdict(ok=True, seconds=seconds, details={"theory": text})
 
-    # Isabelle runs whole proofs here; the tactic-level seam is not used.
+    # --- the step-wise seam is not used for Isabelle ----------------------------------------
     def open(self, theorem: Theorem) -> ProofState:
-        raise NotImplementedError(
-            "the Isabelle backend checks whole proofs: use --method informal2formal or sledgehammer"
-        )
+        raise NotImplementedError(_WHOLE_PROOFS)
 
     def run_tactic(self, state: ProofState, tactic: str) -> TacticResult:
-        raise NotImplementedError("the Isabelle backend checks whole proofs")
+        raise NotImplementedError(_WHOLE_PROOFS)
 
     def proof_text(self, tactics: list[str]) -> str:
         return "\n".join(tactics)
@@ -74,8 +114,23 @@ class IsabelleEnv:
         self.server.close()
 
 
+SERVER_OPTIONS = frozenset(
+    {
+        "address",
+        "port",
+        "password",
+        "name",
+        "session",
+        "session_dirs",
+        "isabelle",
+        "server_command",
+        "start_timeout",
+    }
+)
+
+
 def create(**options: Any) -> IsabelleEnv:
-    server_keys = {"address", "port", "password", "session", "session_dirs", "isabelle"}
-    server = IsabelleServer(**{k: v for k, v in options.items() if k in server_keys})
-    rest = {k: v for k, v in options.items() if k not in server_keys and k != "tactic_timeout"}
-    return IsabelleEnv(server=server, **rest)
+    """IsabelleEnv from flat options; unknown ones (e.g. the CLI's tactic_timeout) are ignored."""
+    server = IsabelleServer(**{k: v for k, v in options.items() if k in SERVER_OPTIONS})
+    env_options = {k: v for k, v in options.items() if k == "check_timeout"}
+    return IsabelleEnv(server=server, **env_options)

@@ -1,20 +1,25 @@
-"""A STAND-IN for `isabelle server`, for machines without Isabelle.
+"""A STAND-IN for `isabelle server`, because Isabelle cannot be installed on the CI machines.
 
-It speaks the server's documented wire protocol (the Isabelle system manual, chapter "The
-Isabelle server"; the same framing isabelle-client parses): a password line answered by
-``OK {...}``; commands as ``name {json}``; immediate ``OK``/``ERROR`` answers; asynchronous
-tasks answered by ``OK {"task": ID}``, then ``NOTE`` messages, then ``FINISHED``/``FAILED``
-carrying the task id; any message longer than 64 bytes is sent as a line holding its byte
-length followed by that many bytes.
+It speaks the server's documented wire protocol (Isabelle system manual, chapter "The
+Isabelle server"; the same framing isabelle-client parses): the first line of a connection is
+the password, answered by ``OK {...}`` or, when wrong, by silently closing the connection;
+then commands ``name {json}``; synchronous commands answer ``OK``/``ERROR``; asynchronous
+ones (session_start, session_stop, use_theories) answer ``OK {"task": ID}``, then ``NOTE``
+messages, then ``FINISHED``/``FAILED`` carrying the task id; ``cancel`` makes a running task
+fail with "Interrupt"; a message longer than 100 bytes is sent as a line holding its byte
+length followed by that many bytes (the message and its newline). On start it prints the server line, like `isabelle server`:
+``server "NAME" = 127.0.0.1:PORT (password "PW")``.
 
 It is not Isabelle and proves nothing. It "checks" a theory file by fixed rules read from a
-JSON config, so tests can script which proof methods succeed:
-  - ``by METHOD`` (to the end of the line) succeeds iff METHOD is in ``accept``; otherwise an
-    error "Failed to finish proof" at that line;
+JSON config (re-read before every check, so a test can change them between checks):
+  - ``by METHOD`` (to the end of the line) succeeds iff METHOD is in ``accept``; a METHOD whose
+    name is in ``undefined`` gives "Undefined method"; any other gives "Failed to finish proof";
   - ``sorry`` and ``oops`` are accepted silently, as real Isabelle does in a session;
   - a ``sledgehammer`` line yields writeln messages "Try this: S (N ms)" for each S in ``suggest``;
-  - a line containing ``BROKEN`` is an "Inner syntax error"; one containing ``HANG`` never finishes.
-Usage: standin_server.py CONFIG.json  (prints the server line, like `isabelle server`).
+  - a line containing ``BROKEN`` is an "Inner syntax error"; one containing ``HANG`` never
+    finishes until the task is cancelled.
+Every command name is appended to CONFIG.log, so tests can see what the client sent.
+Usage: standin_server.py CONFIG.json
 """
 
 from __future__ import annotations
@@ -26,23 +31,22 @@ import sys
 import uuid
 from pathlib import Path
 
-PASSWORD = "standin-password"
+PASSWORD = "standin-" + uuid.uuid4().hex[:8]
 
 
 def frame(kind: str, body) -> bytes:
-    payload = f"{kind} {json.dumps(body)}\n".encode() if body is not None else f"{kind}\n".encode()
-    if len(payload) > 64:
-        return f"{len(payload)}\n".encode() + payload
-    return payload
+    payload = f"{kind} {json.dumps(body)}".encode() if body is not None else kind.encode()
+    if len(payload) > 100:  # as Isabelle's Byte_Message: the length counts the final newline
+        return f"{len(payload) + 1}\n".encode() + payload + b"\n"
+    return payload + b"\n"
 
 
 def check(text: str, config: dict) -> tuple[list[dict], list[dict], bool]:
     """(errors, messages, hang) for a theory text, by the rules in the module docstring."""
     errors, messages, hang = [], [], False
-    begin_line = next(
-        (i for i, line in enumerate(text.splitlines(), 1) if line.strip() == "begin"), 0
-    )
-    for no, line in enumerate(text.splitlines(), 1):
+    lines = text.splitlines()
+    begin_line = next((i for i, line in enumerate(lines, 1) if line.strip() == "begin"), 0)
+    for no, line in enumerate(lines, 1):
         if no <= begin_line:
             continue
         if "HANG" in line:
@@ -50,10 +54,16 @@ def check(text: str, config: dict) -> tuple[list[dict], list[dict], bool]:
         if "BROKEN" in line:
             errors.append({"kind": "error", "message": "Inner syntax error", "pos": {"line": no}})
         for m in re.finditer(r"\bby\s+(.+?)\s*$", line):
-            if m.group(1) not in config.get("accept", []):
-                errors.append(
-                    {"kind": "error", "message": "Failed to finish proof", "pos": {"line": no}}
-                )
+            method = m.group(1)
+            if method in config.get("accept", []):
+                continue
+            name = method.strip("()").split()[0]
+            message = (
+                f'Undefined method: "{name}"'
+                if name in config.get("undefined", [])
+                else "Failed to finish proof"
+            )
+            errors.append({"kind": "error", "message": message, "pos": {"line": no}})
         if re.search(r"\bsledgehammer\b", line):
             for s in config.get("suggest", []):
                 messages.append(
@@ -65,100 +75,93 @@ def check(text: str, config: dict) -> tuple[list[dict], list[dict], bool]:
 class StandIn:
     def __init__(self, config_path: Path):
         self.config_path = config_path
+        self.log_path = config_path.with_suffix(".log")
+        self.sessions: set[str] = set()
         self.cancelled: set[str] = set()
-        self.log: list[str] = []
+
+    def log(self, name: str) -> None:
+        with self.log_path.open("a") as f:
+            f.write(name + "\n")
 
     async def handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         try:
             password = (await reader.readline()).decode().strip()
             if password != PASSWORD:
-                writer.write(frame("ERROR", "Bad password"))
-                return
+                return  # the manual: "silent disconnection of an illegal connection attempt"
             writer.write(frame("OK", {"isabelle_id": "standin", "isabelle_name": "StandIn"}))
             while line := (await reader.readline()).decode().strip():
                 name, _, arg = line.partition(" ")
-                args = json.loads(arg) if arg else {}
-                self.log.append(name)
+                args = json.loads(arg) if arg.strip() else None
+                self.log(name)
                 await self.command(name, args, writer)
                 await writer.drain()
         finally:
             writer.close()
 
-    async def command(self, name: str, args: dict, writer: asyncio.StreamWriter) -> None:
+    async def command(self, name: str, args, writer: asyncio.StreamWriter) -> None:
         task = str(uuid.uuid4())
         if name == "session_start":
             writer.write(frame("OK", {"task": task}))
-            writer.write(
-                frame(
-                    "NOTE",
-                    {
-                        "kind": "writeln",
-                        "message": "Starting session " + args["session"],
-                        "task": task,
-                    },
-                )
-            )
-            writer.write(
-                frame(
-                    "FINISHED", {"session_id": "standin-session", "tmp_dir": "/tmp", "task": task}
-                )
-            )
+            note = {"kind": "writeln", "message": f"Starting session {args['session']}"}
+            writer.write(frame("NOTE", note | {"task": task}))
+            session = str(uuid.uuid4())
+            self.sessions.add(session)
+            writer.write(frame("FINISHED", {"session_id": session, "tmp_dir": "/", "task": task}))
         elif name == "session_stop":
+            self.sessions.discard(args["session_id"])
             writer.write(frame("OK", {"task": task}))
             writer.write(frame("FINISHED", {"ok": True, "return_code": 0, "task": task}))
         elif name == "use_theories":
-            writer.write(frame("OK", {"task": task}))
-            await writer.drain()
-            folder = Path(args["master_dir"])
-            nodes, all_errors, hang = [], [], False
-            for theory in args["theories"]:
-                text = (folder / f"{theory}.thy").read_text()
-                errors, messages, h = check(text, json.loads(self.config_path.read_text()))
-                hang |= h
-                all_errors += errors
-                nodes.append(
-                    {
-                        "node_name": str(folder / f"{theory}.thy"),
-                        "theory_name": f"Draft.{theory}",
-                        "messages": messages + errors,
-                        "exports": [],
-                        "status": {"ok": not errors, "failed": bool(errors), "finished": True},
-                    }
-                )
-            if hang:
-                while task not in self.cancelled:
-                    await asyncio.sleep(0.05)
-                writer.write(
-                    frame("FAILED", {"kind": "error", "message": "Interrupt", "task": task})
-                )
-                return
-            writer.write(
-                frame(
-                    "FINISHED",
-                    {"ok": not all_errors, "errors": all_errors, "nodes": nodes, "task": task},
-                )
-            )
+            await self.use_theories(args, task, writer)
         elif name == "purge_theories":
-            writer.write(
-                frame(
-                    "OK",
-                    {
-                        "purged": [{"node_name": t} for t in args.get("theories", [])],
-                        "retained": [],
-                    },
-                )
-            )
+            purged = [{"node_name": t} for t in args.get("theories", [])]
+            writer.write(frame("OK", {"purged": purged, "retained": []}))
         elif name == "cancel":
             self.cancelled.add(args["task"])
             writer.write(frame("OK", None))
+        elif name == "shutdown":
+            writer.write(frame("OK", None))
+            await writer.drain()
+            asyncio.get_running_loop().call_soon(sys.exit, 0)
         else:
             writer.write(frame("ERROR", f"Bad command {name!r}"))
 
+    async def use_theories(self, args: dict, task: str, writer: asyncio.StreamWriter) -> None:
+        if args.get("session_id") not in self.sessions:
+            writer.write(frame("ERROR", {"kind": "error", "message": "No session"}))
+            return
+        writer.write(frame("OK", {"task": task}))
+        await writer.drain()
+        config = json.loads(self.config_path.read_text())
+        folder = Path(args["master_dir"])
+        nodes, all_errors, hang = [], [], False
+        for theory in args["theories"]:
+            writer.write(frame("NOTE", {"kind": "writeln", "message": "Loading", "task": task}))
+            text = (folder / f"{theory}.thy").read_text()
+            errors, messages, h = check(text, config)
+            hang |= h
+            all_errors += errors
+            status = {"ok": not errors, "failed": len(errors), "consolidated": True}
+            nodes.append(
+                {
+                    "node_name": str(folder / f"{theory}.thy"),
+                    "theory_name": f"Draft.{theory}",
+                    "messages": messages + errors,
+                    "exports": [],
+                    "status": status,
+                }
+            )
+        if hang:
+            while task not in self.cancelled:
+                await asyncio.sleep(0.05)
+            writer.write(frame("FAILED", {"kind": "error", "message": "Interrupt", "task": task}))
+            return
+        body = {"ok": not all_errors, "errors": all_errors, "nodes": nodes, "task": task}
+        writer.write(frame("FINISHED", body))
+
 
 async def main() -> None:
-    standin = StandIn(
-        Path(sys.argv[1])
-    )  # re-read before every check, so tests can change the rules
+    standin = StandIn(Path(sys.argv[1]))
     server = await asyncio.start_server(standin.handle, "127.0.0.1", 0)
     port = server.sockets[0].getsockname()[1]
     print(f'server "standin" = 127.0.0.1:{port} (password "{PASSWORD}")', flush=True)
