@@ -167,7 +167,7 @@ class LeanRepl:
 
         # stderr goes to a file, not a pipe: nobody drains it while we wait on stdout, and
         # its tail (Lean's "out of memory", a stack overflow) explains a death.
-        self._stderr = tempfile.TemporaryFile()
+        self._stderr = tempfile.TemporaryFile()  # noqa: SIM115 (closed in kill())
         try:
             self.proc = subprocess.Popen(
                 self.command,
