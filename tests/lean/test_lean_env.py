@@ -177,10 +177,32 @@ def test_minif2f_lean4_loader(data_dir):
     )
 
 
-@pytest.mark.skipif(
-    shutil.which("lake") is None,
-    reason="Lean (lake) is not installed here; run `prover setup lean`",
+LIVE = pytest.mark.skipif(
+    shutil.which("lake") is None or check_installation() is not None,
+    reason="Lean is not installed here (or lean/ is not built); run `prover setup lean`",
 )
+
+
+@LIVE
+def test_live_verify_rejects_sorry_and_bad_statements(data_dir):
+    from prover.datasets import load_benchmark, select
+    from prover.proofenv import InvalidStatement
+
+    t = select(load_benchmark("minif2f-lean4", "test", data_dir), ["mathd_algebra_478"])[0]
+    env = create_env()
+    try:
+        # sorry is refused before Lean sees it
+        assert not env.verify(t, "  sorry").ok
+        bad = Theorem("bad", "lean", "theorem bad : (1 : ℕ) = undefined_name := by", t.header)
+        with pytest.raises(InvalidStatement):
+            env.open(bad)
+        root = env.open(t)
+        assert env.run_tactic(root, "exact (by simp : 1 = 2)").outcome is Outcome.ERROR
+    finally:
+        env.close()
+
+
+@LIVE
 def test_live_repl_proves_a_minif2f_theorem(data_dir):
     assert check_installation() is None, check_installation()
     from prover.datasets import load_benchmark, select
@@ -189,9 +211,9 @@ def test_live_repl_proves_a_minif2f_theorem(data_dir):
     env = create_env()
     try:
         root = env.open(t)
-        r = env.run_tactic(root, "subst h₁ h₂; norm_num")
+        r = env.run_tactic(root, "norm_num [h₁, h₂, h₃]")
         assert r.outcome is Outcome.FINISHED
-        assert env.verify(t, env.proof_text(["subst h₁ h₂; norm_num"])).ok
+        assert env.verify(t, env.proof_text(["norm_num [h₁, h₂, h₃]"])).ok
     finally:
         env.close()
 
