@@ -143,7 +143,8 @@ class LeanReplEnv:
             return Verdict(ok=False, reason="cannot find the theorem's name in its statement")
         checker = LeanRepl(self.command, self.cwd, self.memory_gb, self.memory_limit)
         try:
-            text = f"{theorem.header}\n\n{theorem.statement}\n{proof}\n"
+            body = f"{theorem.statement}\n{proof}\n"
+            text = f"{theorem.header.strip()}\n\n{body}" if theorem.header.strip() else body
             check = checker.request({"cmd": text}, self.command_timeout)
             axioms = None
             if isinstance(check, CommandResponse):

@@ -62,6 +62,9 @@ def test_search_end_to_end_through_the_repl(data_dir):
     ]
     assert path == ["apply And.intro", "exact h1.left", "apply h2", "exact h1.right"]
     assert r.status is Status.FAILED and r.rejected and "replay" in r.rejected[0]
+    # ... but the check it asked for is the whole proof as one command in a fresh process:
+    sent = STATEMENT + "\\n  apply And.intro\\n  exact h1.left\\n  apply h2\\n  exact h1.right"
+    assert f"{{'cmd': '{sent}" in r.rejected[0]
     assert r.tactic_calls == 6  # sorry and #eval were refused before reaching Lean
     assert r.replayed_tactics == 0
     env.close()
