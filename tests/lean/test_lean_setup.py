@@ -7,6 +7,7 @@ cheap), which is exactly what these tests exercise.
 
 from __future__ import annotations
 
+import importlib.util
 from pathlib import Path
 
 import pytest
@@ -136,3 +137,53 @@ def test_leandojo_missing_is_a_clear_error():
     env = create_env(backend="dojo")
     with pytest.raises(ToolchainMissing, match="LeanDojo is not installed"):
         env.open(Theorem("t", "lean", "theorem t : True := by", split="test"))
+
+
+def test_header_pickled_once_then_unpickled_with_scope_lines_rerun(tmp_path, monkeypatch):
+    """Two workers share a header cache: the first elaborates and pickles, the second unpickles."""
+    import json
+    import sys
+
+    from prover.theorem import Theorem
+
+    log = tmp_path / "requests.jsonl"
+    monkeypatch.setenv("PROTOCOL_REPL_LOG", str(log))
+    stand_in = [sys.executable, str(Path(__file__).with_name("protocol_repl.py"))]
+    header = "import Mathlib\nset_option maxHeartbeats 0\nopen Real Nat"
+    thm = Theorem("t", "lean", "theorem t (x : ℝ) : x = x := by", header)
+    cache = tmp_path / "cache"
+
+    first = LeanReplEnv(command=stand_in, memory_gb=None, header_cache=str(cache))
+    assert first.open(thm).goals == ("⊢ x = x",)
+    first.open(thm)  # the second theorem in the same process reuses the header env
+    first.close()
+    sent = [json.loads(line) for line in log.read_text().splitlines()]
+    assert [next(iter(r)) for r in sent] == ["cmd", "pickleTo", "cmd", "cmd"]
+    assert sent[0] == {"cmd": header} and sent[2]["env"] == sent[3]["env"] == 0
+    assert [p.suffix for p in cache.iterdir()] == [".olean"]  # renamed from its .tmp name
+
+    log.unlink()
+    second = LeanReplEnv(command=stand_in, memory_gb=None, header_cache=str(cache))
+    assert second.open(thm).goals == ("⊢ x = x",)
+    second.close()
+    sent = [json.loads(line) for line in log.read_text().splitlines()]
+    assert sent[0] == {"unpickleEnvFrom": str(next(cache.iterdir()))}
+    assert sent[1] == {"cmd": "set_option maxHeartbeats 0\nopen Real Nat", "env": 0}
+    assert sent[2] == {"cmd": "theorem t (x : ℝ) : x = x := by sorry", "env": 1}
+
+
+@pytest.mark.skipif(
+    importlib.util.find_spec("lean_dojo") is None,
+    reason="lean-dojo is not installed (pip install -e '.[lean]'); it also traces the repository",
+)
+def test_live_leandojo_runs_a_tactic(data_dir):
+    from prover.datasets import load_benchmark, select
+
+    t = select(load_benchmark("minif2f-lean4", "test", data_dir), ["mathd_algebra_478"])[0]
+    env = create_env(backend="dojo")
+    try:
+        root = env.open(t)
+        assert root.goals and "v = 65" in root.goals[-1]
+        assert env.run_tactic(root, "norm_num [h₁, h₂, h₃]").outcome is Outcome.FINISHED
+    finally:
+        env.close()
