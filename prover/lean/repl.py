@@ -132,8 +132,10 @@ def parse_response(d: dict[str, Any]) -> Response:
             traces=tuple(d.get("traces", [])),
         )
     if "message" in d:
-        return ErrorResponse(d["message"])
-    raise ReplDied(f"unrecognised REPL answer: {json.dumps(d)[:200]}")
+        return ErrorResponse(str(d["message"]))
+    # A shape this client does not know (a newer REPL): an error for this request only; the
+    # process is healthy, so it is not killed.
+    return ErrorResponse(f"unrecognised REPL answer: {json.dumps(d, ensure_ascii=False)[:500]}")
 
 
 @dataclass
