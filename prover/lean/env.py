@@ -122,6 +122,10 @@ class LeanReplEnv:
             except ReplDied as e:
                 self._restarted()
                 return TacticResult(Outcome.ERROR, message=f"Lean REPL died and was restarted: {e}")
+            except ProofEnvError as e:  # includes InvalidStatement: a replay that no longer checks
+                return TacticResult(
+                    Outcome.ERROR, message=f"could not rebuild the proof state after a restart: {e}"
+                )
             return self._result(state.handle, tactic, resp)
         finally:
             self.stats.seconds += time.perf_counter() - t0
