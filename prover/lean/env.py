@@ -11,6 +11,8 @@ asks for it again, by replaying that state's path (counted in `stats.replayed_ta
 from __future__ import annotations
 
 import hashlib
+import os
+import re
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -35,6 +37,14 @@ _RESOURCE_ERRORS = (
 )
 
 
+_SCOPE_LINE = re.compile(r"^\s*(open|set_option|namespace|section|end|variable|universe)\b")
+
+
+def scope_lines(header: str) -> str:
+    """The header's lines that set scope (opens, options) rather than declare: not pickled."""
+    return "\n".join(line for line in header.splitlines() if _SCOPE_LINE.match(line))
+
+
 @dataclass
 class LeanStats:
     tactic_calls: int = 0
@@ -50,6 +60,7 @@ class LeanReplEnv:
     tactic_timeout: float = 60.0
     command_timeout: float = 600.0  # `import Mathlib` takes tens of seconds
     memory_gb: float | None = 8.0
+    memory_limit: str = "data"  # which resource limit the cap sets: see prover.lean.repl
     allow_native_decide: bool = False
     header_cache: str | None = (
         None  # folder for pickled header envs, shared by workers so new ones start fast
@@ -58,9 +69,10 @@ class LeanReplEnv:
     stats: LeanStats = field(default_factory=LeanStats)
 
     def __post_init__(self) -> None:
-        self._repl = LeanRepl(self.command, self.cwd, self.memory_gb)
+        self._repl = LeanRepl(self.command, self.cwd, self.memory_gb, self.memory_limit)
         self._header: str | None = None
         self._header_env: int | None = None
+        self._header_starts = -1  # the process (LeanRepl.starts) that holds _header_env
         self._theorem: Theorem | None = None
         # node id -> (parent node, tactic, live proofState in the current process or None)
         self._nodes: dict[int, tuple[int | None, str, int | None]] = {}
@@ -70,10 +82,15 @@ class LeanReplEnv:
     def open(self, theorem: Theorem) -> ProofState:
         self._theorem = theorem
         self._nodes = {}
-        request: dict = {"cmd": f"{theorem.statement} sorry"}
-        if theorem.header.strip():
-            request["env"] = self._header_env_id(theorem.header)
-        resp = self._repl.request(request, self.command_timeout)
+        goal, ps = self._open_root(theorem)
+        self._nodes[0] = (None, "", ps)
+        self._generation = self._repl.starts
+        return ProofState(0, (goal,))
+
+    def _open_root(self, theorem: Theorem) -> tuple[str, int]:
+        """Elaborate `statement sorry` on the header env: the sorry's goal and proofState."""
+        env = self._header_env_id(theorem.header) if theorem.header.strip() else None
+        resp = self._repl.run_command(f"{theorem.statement} sorry", env, self.command_timeout)
         if isinstance(resp, ErrorResponse):
             raise InvalidStatement(resp.message)
         assert isinstance(resp, CommandResponse)
@@ -84,9 +101,7 @@ class LeanReplEnv:
             raise InvalidStatement(f"statement does not check: {text}")
         if not resp.sorries or resp.sorries[0].proof_state is None:
             raise InvalidStatement("the statement opened no goal (does it end in ':= by'?)")
-        root = resp.sorries[0]
-        self._nodes[0] = (None, "", root.proof_state)
-        return ProofState(0, (root.goal,))
+        return resp.sorries[0].goal, resp.sorries[0].proof_state
 
     def run_tactic(self, state: ProofState, tactic: str) -> TacticResult:
         t0 = time.perf_counter()
@@ -100,13 +115,17 @@ class LeanReplEnv:
                 )
             self.stats.tactic_calls += 1
             try:
+                if self._generation != self._repl.starts:
+                    self._forget_process()  # the process was replaced: every proofState is void
                 parent_ps = self._live(state.handle)
-                resp = self._repl.request(
-                    {"tactic": tactic, "proofState": parent_ps}, self.tactic_timeout
-                )
+                resp = self._repl.tactic(tactic, parent_ps, self.tactic_timeout)
             except ReplDied as e:
                 self._restarted()
                 return TacticResult(Outcome.ERROR, message=f"Lean REPL died and was restarted: {e}")
+            except ProofEnvError as e:  # includes InvalidStatement: a replay that no longer checks
+                return TacticResult(
+                    Outcome.ERROR, message=f"could not rebuild the proof state after a restart: {e}"
+                )
             return self._result(state.handle, tactic, resp)
         finally:
             self.stats.seconds += time.perf_counter() - t0
@@ -126,9 +145,10 @@ class LeanReplEnv:
             return Verdict(ok=False, reason=f"proof refused: {why}")
         if name is None:
             return Verdict(ok=False, reason="cannot find the theorem's name in its statement")
-        checker = LeanRepl(self.command, self.cwd, self.memory_gb)
+        checker = LeanRepl(self.command, self.cwd, self.memory_gb, self.memory_limit)
         try:
-            text = f"{theorem.header}\n\n{theorem.statement}\n{proof}\n"
+            body = f"{theorem.statement}\n{proof}\n"
+            text = f"{theorem.header.strip()}\n\n{body}" if theorem.header.strip() else body
             check = checker.request({"cmd": text}, self.command_timeout)
             axioms = None
             if isinstance(check, CommandResponse):
@@ -148,31 +168,67 @@ class LeanReplEnv:
 
     # --- internals ---------------------------------------------------------------------
     def _header_env_id(self, header: str) -> int:
-        if header == self._header and self._header_env is not None and self._repl.alive:
+        """The env holding `header`, elaborated once per process (or unpickled from the cache)."""
+        if (
+            header == self._header
+            and self._header_env is not None
+            and self._repl.alive
+            and self._header_starts == self._repl.starts
+        ):
             return self._header_env
+        if self._generation != self._repl.starts:
+            self._forget_process()
+        env = self._unpickled_header(header)
+        if env is None:
+            resp = self._repl.run_command(header, None, self.command_timeout)
+            if not isinstance(resp, CommandResponse):
+                raise ProofEnvError(
+                    f"the Lean REPL could not load the header: {getattr(resp, 'message', resp)}"
+                )
+            if resp.errors:
+                raise InvalidStatement(f"header does not check: {resp.errors[0].data.strip()}")
+            env = resp.env
+            pickle = self._pickle_path(header)
+            if pickle is not None:
+                pickle.parent.mkdir(parents=True, exist_ok=True)
+                tmp = pickle.with_suffix(f".{os.getpid()}.tmp.olean")
+                saved = self._repl.pickle_env(env, str(tmp), self.command_timeout)
+                if isinstance(saved, CommandResponse) and tmp.exists():
+                    tmp.replace(pickle)  # atomic: a worker never reads a half-written file
+        self._header, self._header_env, self._header_starts = header, env, self._repl.starts
+        return env
+
+    def _unpickled_header(self, header: str) -> int | None:
+        """Load a pickled header env, then re-run its scope lines (`open`, `set_option`, ...).
+
+        Pickling keeps declarations but not scoped notations (the REPL's README says so), and
+        miniF2F's `open Real Nat` brings scoped notation such as `π` and `n !`: those lines
+        are cheap, so they are always run again on top of the unpickled env.
+        """
         pickle = self._pickle_path(header)
-        if pickle is not None and pickle.exists():
-            resp = self._repl.request({"unpickleEnvFrom": str(pickle)}, self.command_timeout)
-            if isinstance(resp, CommandResponse) and not resp.errors:
-                self._header, self._header_env = header, resp.env
-                return resp.env
-        resp = self._repl.request({"cmd": header}, self.command_timeout)
-        if isinstance(resp, ErrorResponse) or not isinstance(resp, CommandResponse):
-            raise ProofEnvError(
-                f"the Lean REPL could not load the header: {getattr(resp, 'message', resp)}"
-            )
-        if resp.errors:
-            raise InvalidStatement(f"header does not check: {resp.errors[0].data.strip()}")
-        self._header, self._header_env = header, resp.env
-        if pickle is not None:
-            pickle.parent.mkdir(parents=True, exist_ok=True)
-            self._repl.request({"pickleTo": str(pickle), "env": resp.env}, self.command_timeout)
-        return resp.env
+        if pickle is None or not pickle.exists():
+            return None
+        resp = self._repl.unpickle_env(str(pickle), self.command_timeout)
+        if not isinstance(resp, CommandResponse) or resp.errors:
+            return None
+        scope = scope_lines(header)
+        if not scope:
+            return resp.env
+        again = self._repl.run_command(scope, resp.env, self.command_timeout)
+        if not isinstance(again, CommandResponse) or again.errors:
+            return None
+        return again.env
 
     def _pickle_path(self, header: str) -> Path | None:
         if not self.header_cache:
             return None
-        digest = hashlib.sha256(header.encode()).hexdigest()[:16]
+        # A pickle is only valid for the Lean and Mathlib that wrote it: key on the project
+        # (its toolchain file) and the REPL command as well as on the header text.
+        toolchain = ""
+        if self.cwd and (Path(self.cwd) / "lean-toolchain").exists():
+            toolchain = (Path(self.cwd) / "lean-toolchain").read_text()
+        key = "\0".join([header, toolchain, str(self.cwd), " ".join(self.command)])
+        digest = hashlib.sha256(key.encode()).hexdigest()[:16]
         return Path(self.header_cache).expanduser() / f"header-{digest}.olean"
 
     def _live(self, node: int) -> int:
@@ -182,21 +238,27 @@ class LeanReplEnv:
             return ps
         if parent is None:
             assert self._theorem is not None
-            root = self.open(self._theorem)
-            return self._nodes[root.handle][2]  # type: ignore[return-value]
-        base = self._live(parent)
-        resp = self._repl.request({"tactic": tactic, "proofState": base}, self.tactic_timeout)
-        self.stats.replayed_tactics += 1
-        if not isinstance(resp, TacticResponse):
-            raise ProofEnvError(f"replaying {tactic!r} after a restart failed")
-        self._nodes[node] = (parent, tactic, resp.proof_state)
-        return resp.proof_state
+            _, ps = self._open_root(self._theorem)
+        else:
+            base = self._live(parent)
+            resp = self._repl.tactic(tactic, base, self.tactic_timeout)
+            self.stats.replayed_tactics += 1
+            if not isinstance(resp, TacticResponse):
+                raise ProofEnvError(f"replaying {tactic!r} after a restart failed: {resp}")
+            ps = resp.proof_state
+        self._nodes[node] = (parent, tactic, ps)
+        return ps
+
+    def _forget_process(self) -> None:
+        """Void every id of the previous process; states are rebuilt on demand by `_live`."""
+        self._header_env = None
+        self._nodes = {n: (p, t, None) for n, (p, t, _) in self._nodes.items()}
+        self._generation = self._repl.starts
 
     def _restarted(self) -> None:
         self.stats.restarts += 1
-        self._header_env = None
-        self._nodes = {n: (p, t, None) for n, (p, t, _) in self._nodes.items()}
         self._repl.start()
+        self._forget_process()
 
     def _result(self, parent: int, tactic: str, resp) -> TacticResult:
         if isinstance(resp, ErrorResponse):

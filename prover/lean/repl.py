@@ -2,10 +2,16 @@
 
 The REPL reads one JSON object per request, requests separated by a blank line, and
 answers each with one JSON object, pretty-printed over several lines and followed by a
-blank line. Every answer is decoded into one of four dataclasses below, so the backend
-never pokes at raw dictionaries. The process runs under a memory cap (address space) and
-every request under a deadline; a crash, a hang or an exceeded cap kills the process and
-raises `ReplDied`, after which the owner starts a new one.
+blank line. Every answer is decoded into one of the dataclasses below, so the backend
+never pokes at raw dictionaries. The process runs under a memory cap (a resource limit set
+in the child before it starts Lean) and every request under a deadline; a crash, a hang or
+an exceeded cap kills the process and raises `ReplDied`. The next request starts a new
+process; `starts` counts them, so an owner can tell that env and proofState numbers it
+holds from an earlier process are void.
+
+The cap is RLIMIT_DATA by default, not RLIMIT_AS: `import Mathlib` maps several GiB of
+read-only .olean files into the address space, which RLIMIT_AS counts and RLIMIT_DATA
+(private writable memory: the heap Lean actually grows) does not.
 """
 
 from __future__ import annotations
@@ -17,6 +23,7 @@ import resource
 import select
 import signal
 import subprocess
+import tempfile
 import time
 from dataclasses import dataclass, field
 from typing import Any
@@ -90,6 +97,7 @@ class ErrorResponse:
 
 
 Response = CommandResponse | TacticResponse | ErrorResponse
+_LIMITS = {"data": resource.RLIMIT_DATA, "as": resource.RLIMIT_AS}
 
 
 def _pos(d: dict | None) -> Pos | None:
@@ -124,8 +132,10 @@ def parse_response(d: dict[str, Any]) -> Response:
             traces=tuple(d.get("traces", [])),
         )
     if "message" in d:
-        return ErrorResponse(d["message"])
-    raise ReplDied(f"unrecognised REPL answer: {json.dumps(d)[:200]}")
+        return ErrorResponse(str(d["message"]))
+    # A shape this client does not know (a newer REPL): an error for this request only; the
+    # process is healthy, so it is not killed.
+    return ErrorResponse(f"unrecognised REPL answer: {json.dumps(d, ensure_ascii=False)[:500]}")
 
 
 @dataclass
@@ -135,38 +145,65 @@ class LeanRepl:
     command: list[str]
     cwd: str | None = None
     memory_gb: float | None = 8.0
-    start_timeout: float = 60.0
+    memory_limit: str = "data"  # "data" (RLIMIT_DATA) or "as" (RLIMIT_AS, address space)
     env_vars: dict[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
+        if self.memory_limit not in _LIMITS:
+            raise ValueError(f"memory_limit must be one of {', '.join(_LIMITS)}")
         self.proc: subprocess.Popen | None = None
+        self._stderr: Any = None
         self._buf = ""
         self.requests = 0
+        self.starts = 0  # processes started so far: ids from an earlier one are void
 
     def start(self) -> None:
         self.close()
         cap = int(self.memory_gb * 2**30) if self.memory_gb else None
+        which = _LIMITS[self.memory_limit]
 
-        def limit() -> None:
+        def limit() -> None:  # runs in the child between fork and exec
             os.setsid()
             if cap:
-                resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
+                resource.setrlimit(which, (cap, cap))
 
+        # stderr goes to a file, not a pipe: nobody drains it while we wait on stdout, and
+        # its tail (Lean's "out of memory", a stack overflow) explains a death.
+        self._stderr = tempfile.TemporaryFile()  # noqa: SIM115 (closed in kill())
         try:
             self.proc = subprocess.Popen(
                 self.command,
                 cwd=self.cwd,
                 stdin=subprocess.PIPE,
                 stdout=subprocess.PIPE,
-                stderr=subprocess.STDOUT,
+                stderr=self._stderr,
                 preexec_fn=limit,
                 env={**os.environ, **self.env_vars},
             )
-        except FileNotFoundError as e:
+        except (FileNotFoundError, NotADirectoryError, PermissionError) as e:
             raise ReplDied(
-                f"cannot start the Lean REPL ({self.command[0]} not found): run `prover setup lean`"
+                f"cannot start the Lean REPL with `{' '.join(self.command)}` ({e}): "
+                "run `prover setup lean`"
             ) from e
+        self.starts += 1
         self._buf = ""
+
+    # --- the requests of the protocol, typed ----------------------------------------------
+    def run_command(self, cmd: str, env: int | None = None, timeout: float = 600.0, **flags: Any):
+        """Run Lean commands on top of `env` (a fresh environment when None)."""
+        payload: dict[str, Any] = {"cmd": cmd, **flags}
+        if env is not None:
+            payload["env"] = env
+        return self.request(payload, timeout)
+
+    def tactic(self, tactic: str, proof_state: int, timeout: float = 60.0) -> Response:
+        return self.request({"tactic": tactic, "proofState": proof_state}, timeout)
+
+    def pickle_env(self, env: int, path: str, timeout: float = 600.0) -> Response:
+        return self.request({"pickleTo": path, "env": env}, timeout)
+
+    def unpickle_env(self, path: str, timeout: float = 600.0) -> Response:
+        return self.request({"unpickleEnvFrom": path}, timeout)
 
     @property
     def alive(self) -> bool:
@@ -215,13 +252,30 @@ class LeanRepl:
             self._buf += chunk.decode(errors="replace")
 
     def _died(self, why: str) -> ReplDied:
+        if self.proc is not None:
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                self.proc.wait(timeout=0.2)  # an exiting process: let it finish to read its code
         code = self.proc.poll() if self.proc else None
+        tail = self.stderr_tail()
         self.kill()
         if code is not None and code < 0:
             why += f" (killed by signal {-code}{', probably the memory cap' if -code in (6, 9, 11) else ''})"
         elif code:
             why += f" (exit status {code})"
+        if tail:
+            why += f"; stderr: {tail}"
         return ReplDied(why)
+
+    def stderr_tail(self, chars: int = 500) -> str:
+        """The end of what the process wrote to stderr (Lean's last words after a crash)."""
+        if self._stderr is None:
+            return ""
+        with contextlib.suppress(OSError, ValueError):
+            self._stderr.flush()
+            size = self._stderr.seek(0, os.SEEK_END)
+            self._stderr.seek(max(size - chars, 0))
+            return self._stderr.read().decode(errors="replace").strip()
+        return ""
 
     def kill(self) -> None:
         if self.proc is not None and self.proc.poll() is None:
@@ -229,6 +283,9 @@ class LeanRepl:
                 os.killpg(self.proc.pid, signal.SIGKILL)
             self.proc.wait(timeout=5)
         self.proc = None
+        if self._stderr is not None:
+            self._stderr.close()
+            self._stderr = None
 
     def close(self) -> None:
         if self.proc is not None and self.proc.poll() is None:

@@ -3,8 +3,12 @@
 It is not Lean: it answers each request with the answer the real REPL recorded for the
 same request in a transcript (NAME.in -> NAME.expected.out). It checks that every request
 it receives equals the recorded one (as JSON), so a client that sends the wrong request
-gets a loud error instead of a plausible answer. Usage: replay_repl.py NAME.in NAME.expected.out
+gets a loud error instead of a plausible answer. Usage:
+    replay_repl.py NAME.in NAME.expected.out [--crash-at K MARKER]
 A request whose recorded answer is exhausted, or that differs, answers {"message": "replay: ..."}.
+With --crash-at, the process dies without answering request K (counted from 0) unless the
+file MARKER exists, and creates MARKER first: the next process, started by the client after
+the crash, replays the whole recording normally. That simulates a Lean crash mid-search.
 """
 
 import json
@@ -25,6 +29,9 @@ def objects(text: str) -> list:
 
 
 def main() -> None:
+    crash_at, marker = None, None
+    if len(sys.argv) == 6 and sys.argv[3] == "--crash-at":
+        crash_at, marker = int(sys.argv[4]), Path(sys.argv[5])
     requests = objects(Path(sys.argv[1]).read_text(encoding="utf-8"))
     answers = Path(sys.argv[2]).read_text(encoding="utf-8").split("\n\n")
     answers = [a for a in answers if a.strip()]
@@ -38,6 +45,9 @@ def main() -> None:
             continue
         got = json.loads(buf, strict=False)
         buf = ""
+        if i == crash_at and marker is not None and not marker.exists():
+            marker.touch()
+            sys.exit(1)
         if i >= len(requests):
             reply = json.dumps({"message": "replay: no more recorded answers"})
         elif got != requests[i]:

@@ -11,9 +11,16 @@ import pytest
 from prover.lean import check_installation, create_env
 from prover.lean.check import audit, parse_axioms, refusal
 from prover.lean.env import LeanReplEnv
-from prover.lean.repl import CommandResponse, LeanRepl, Message, ReplDied, parse_response
+from prover.lean.repl import (
+    CommandResponse,
+    LeanRepl,
+    Message,
+    ReplDied,
+    TacticResponse,
+    parse_response,
+)
 from prover.prompts import PromptTemplate, load_template
-from prover.proofenv import Outcome, Status
+from prover.proofenv import Outcome, ProofState, Status
 from prover.search import SearchConfig, best_first_search
 from prover.theorem import Theorem
 from tests.lean.conftest import replay_command
@@ -55,6 +62,9 @@ def test_search_end_to_end_through_the_repl(data_dir):
     ]
     assert path == ["apply And.intro", "exact h1.left", "apply h2", "exact h1.right"]
     assert r.status is Status.FAILED and r.rejected and "replay" in r.rejected[0]
+    # ... but the check it asked for is the whole proof as one command in a fresh process:
+    sent = STATEMENT + "\\n  apply And.intro\\n  exact h1.left\\n  apply h2\\n  exact h1.right"
+    assert f"{{'cmd': '{sent}" in r.rejected[0]
     assert r.tactic_calls == 6  # sorry and #eval were refused before reaching Lean
     assert r.replayed_tactics == 0
     env.close()
@@ -170,10 +180,32 @@ def test_minif2f_lean4_loader(data_dir):
     )
 
 
-@pytest.mark.skipif(
-    shutil.which("lake") is None,
-    reason="Lean (lake) is not installed here; run `prover setup lean`",
+LIVE = pytest.mark.skipif(
+    shutil.which("lake") is None or check_installation() is not None,
+    reason="Lean is not installed here (or lean/ is not built); run `prover setup lean`",
 )
+
+
+@LIVE
+def test_live_verify_rejects_sorry_and_bad_statements(data_dir):
+    from prover.datasets import load_benchmark, select
+    from prover.proofenv import InvalidStatement
+
+    t = select(load_benchmark("minif2f-lean4", "test", data_dir), ["mathd_algebra_478"])[0]
+    env = create_env()
+    try:
+        # sorry is refused before Lean sees it
+        assert not env.verify(t, "  sorry").ok
+        bad = Theorem("bad", "lean", "theorem bad : (1 : ℕ) = undefined_name := by", t.header)
+        with pytest.raises(InvalidStatement):
+            env.open(bad)
+        root = env.open(t)
+        assert env.run_tactic(root, "exact (by simp : 1 = 2)").outcome is Outcome.ERROR
+    finally:
+        env.close()
+
+
+@LIVE
 def test_live_repl_proves_a_minif2f_theorem(data_dir):
     assert check_installation() is None, check_installation()
     from prover.datasets import load_benchmark, select
@@ -182,9 +214,9 @@ def test_live_repl_proves_a_minif2f_theorem(data_dir):
     env = create_env()
     try:
         root = env.open(t)
-        r = env.run_tactic(root, "subst h₁ h₂; norm_num")
+        r = env.run_tactic(root, "norm_num [h₁, h₂, h₃]")
         assert r.outcome is Outcome.FINISHED
-        assert env.verify(t, env.proof_text(["subst h₁ h₂; norm_num"])).ok
+        assert env.verify(t, env.proof_text(["norm_num [h₁, h₂, h₃]"])).ok
     finally:
         env.close()
 
@@ -194,3 +226,57 @@ def test_missing_lean_fails_fast_with_instructions(monkeypatch, tmp_path):
     monkeypatch.setenv("HOME", str(tmp_path))
     problem = check_installation()
     assert problem and "elan" in problem and "prover setup lean" in problem
+
+
+def test_crash_mid_search_restarts_and_replays_the_path(data_dir, tmp_path):
+    """The stand-in dies on the 4th request; the env restarts it and rebuilds the parent state.
+
+    The rebuilt path (statement, apply And.intro, exact h1.left) is exactly what the
+    recording holds, so the replay answers it with the real REPL's answers.
+    """
+    path = data_dir / "lean-repl-transcripts-v4.24.0" / "proof_branching.in"
+    command = [*replay_command(path), "--crash-at", "3", str(tmp_path / "crashed")]
+    env = LeanReplEnv(command=command, memory_gb=None, tactic_timeout=30)
+    root = env.open(Theorem("complex_and", "lean", STATEMENT))
+    a = env.run_tactic(root, "apply And.intro")
+    b = env.run_tactic(a.state, "exact h1.left")
+    assert b.outcome is Outcome.OPEN and b.state.goals[0].endswith("⊢ r")
+    died = env.run_tactic(b.state, "apply h2")
+    assert died.outcome is Outcome.ERROR and "restarted" in died.message
+    assert "exit status 1" in died.message and env.stats.restarts == 1
+    # The same state, asked again: its path is replayed in the new process, then the tactic runs.
+    c = env.run_tactic(b.state, "apply h2")
+    assert c.outcome is Outcome.OPEN and c.state.goals[0].endswith("⊢ q")
+    assert env.stats.replayed_tactics == 2
+    done = env.run_tactic(c.state, "exact h1.right")
+    assert done.outcome is Outcome.FINISHED and done.state.goals == ()
+    env.close()
+
+
+def test_unknown_proof_state_is_an_error_not_a_crash(data_dir):
+    path = data_dir / "lean-repl-transcripts-v4.24.0" / "unknown_proof_state.in"
+    env = LeanReplEnv(command=replay_command(path), memory_gb=None, tactic_timeout=30)
+    root = env.open(Theorem("f", "lean", "def f : Nat := by"))
+    assert root.goals == ("⊢ Nat",)
+    # Force the recorded second request: a tactic on proofState 1, which does not exist.
+    env._nodes[5] = (0, "x", 1)
+    r = env.run_tactic(ProofState(5, ("⊢ Nat",)), "exact 42")
+    assert r.outcome is Outcome.ERROR and r.message == "Unknown proof state."
+    env.close()
+
+
+def test_goals_empty_without_completed_is_not_finished(data_dir):
+    """Recorded: a tactic leaves no goals but metavariables; only "Completed" may finish."""
+    root = data_dir / "lean-repl-transcripts-v4.24.0"
+    found = 0
+    for out in sorted(root.rglob("*.expected.out")):
+        for obj in objects(out.read_text(encoding="utf-8")):
+            resp = parse_response(obj)
+            if isinstance(resp, TacticResponse) and not resp.goals:
+                env = LeanReplEnv(command=["unused"], memory_gb=None)
+                env._nodes[0] = (None, "", 0)
+                result = env._result(0, "t", resp)
+                want = Outcome.FINISHED if resp.proof_status == "Completed" else Outcome.ERROR
+                assert result.outcome is want, (out.name, resp.proof_status)
+                found += want is Outcome.ERROR
+    assert found >= 3  # "contains sorry" / "contains metavariable(s)" / kernel errors

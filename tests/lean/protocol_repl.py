@@ -1,0 +1,60 @@
+"""A STAND-IN for the Lean REPL that follows the protocol but knows no Lean (none here).
+
+Unlike replay_repl.py it answers requests it has never seen, so it can exercise flows no
+recording covers (header pickling across processes). It numbers envs and proof states as
+the REPL does, writes and reads pickle files, answers every `cmd` containing `sorry` with one
+sorry whose goal is the text after the last ':' of the statement, and every tactic with an
+open goal. It logs each request (one JSON line) to the file named by $PROTOCOL_REPL_LOG so a
+test can see what the client sent. It proves nothing; the tests only check the client's side.
+"""
+
+import json
+import os
+import sys
+from pathlib import Path
+
+
+def main() -> None:
+    envs: list[str] = []
+    states = 0
+    log = Path(os.environ["PROTOCOL_REPL_LOG"])
+    buf = ""
+    for line in sys.stdin:
+        if line.strip():
+            buf += line
+            continue
+        if not buf.strip():
+            continue
+        req = json.loads(buf)
+        buf = ""
+        with log.open("a", encoding="utf-8") as f:
+            f.write(json.dumps(req, ensure_ascii=False) + "\n")
+        if "pickleTo" in req:
+            Path(req["pickleTo"]).write_text(envs[req["env"]], encoding="utf-8")
+            reply = {"env": req["env"]}
+        elif "unpickleEnvFrom" in req:
+            envs.append(Path(req["unpickleEnvFrom"]).read_text(encoding="utf-8"))
+            reply = {"env": len(envs) - 1}
+        elif "cmd" in req:
+            base = envs[req["env"]] if "env" in req else ""
+            envs.append(base + "\n" + req["cmd"])
+            reply = {"env": len(envs) - 1}
+            if "sorry" in req["cmd"]:
+                goal = "⊢ " + req["cmd"].rsplit(":= by", 1)[0].rsplit(":", 1)[-1].strip()
+                reply["sorries"] = [{"proofState": states, "goal": goal}]
+                states += 1
+        elif "tactic" in req:
+            reply = {
+                "proofState": states,
+                "goals": ["⊢ open"],
+                "proofStatus": "Incomplete: open goals remain",
+            }
+            states += 1
+        else:
+            reply = {"message": "Unknown request."}
+        sys.stdout.write(json.dumps(reply, indent=1, ensure_ascii=False) + "\n\n")
+        sys.stdout.flush()
+
+
+if __name__ == "__main__":
+    main()
