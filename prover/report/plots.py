@@ -25,8 +25,12 @@ def plot_pass_rate(runs: list[Run], path: Path) -> Path:
         (axes[0], "expansions", "expansions (model calls per search)"),
         (axes[1], "seconds", "wall-clock seconds per theorem"),
     ):
-        for run in runs:
-            xs, ys = zip(*pass_rate_curve(run.records, budget), strict=True)
+        curves = [pass_rate_curve(run.records, budget) for run in runs]
+        right = max(c[-1][0] for c in curves) or 1.0
+        for run, curve in zip(runs, curves, strict=True):
+            # Carry each curve flat to the common right edge: a run that stopped proving
+            # early stays at its final rate rather than vanishing from the plot.
+            xs, ys = zip(*curve, (right, curve[-1][1]), strict=True)
             ax.step(xs, [100 * y for y in ys], where="post", label=run.label)
         ax.set_xlabel(f"budget: {label}")
         ax.set_ylabel("proved (% of attempted)")
@@ -56,7 +60,7 @@ def plot_time_to_proof(runs: list[Run], path: Path) -> Path:
         t = [max(x, lo) for x in times_to_proof(run.records)]
         if not t:
             continue
-        hist.hist(t, bins=edges, alpha=0.5, label=run.label)
+        hist.hist(t, bins=edges, histtype="step", linewidth=1.5, label=run.label)
         cdf.step(
             t,
             [100 * (i + 1) / len(run.records) for i in range(len(t))],

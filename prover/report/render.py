@@ -128,24 +128,69 @@ def budget_table(runs: list[Run]) -> Table:
 
 
 def published_table(runs: list[Run], published: list[dict[str, str]]) -> Table:
-    head = [*PUBLISHED_COLUMNS, "status", "our runs, same system and split"]
+    """Our runs and the published rows of the same proof assistant, side by side."""
+    head = [
+        "system",
+        "benchmark",
+        "split",
+        "method",
+        "model",
+        "budget",
+        "solved %",
+        "95% CI",
+        "n",
+        "source",
+        "status",
+    ]
     rows = []
-    for p in published:
-        ours = [
-            f"{r.label}: {solve_rate(r.records).pct()}% of {len(r.records)}"
-            for r in runs
-            if r.system == p.get("system") and p.get("split", "") in r.splits.split(",")
-        ]
-        rows.append(
-            [p.get(c, "") or "" for c in PUBLISHED_COLUMNS]
-            + [p.get("status", "") or "", "; ".join(ours) or "-"]
+    systems = list(
+        dict.fromkeys(
+            [r.system for r in sorted(runs, key=_sort_key)]
+            + [p.get("system", "") for p in published]
         )
+    )
+    for system in systems:
+        for run in sorted((r for r in runs if r.system == system), key=_sort_key):
+            s = solve_rate(run.records)
+            rows.append(
+                [
+                    system,
+                    "this report",
+                    run.splits,
+                    run.method,
+                    run.model or "-",
+                    budget_label(run.config, run.method),
+                    s.pct(),
+                    s.interval(),
+                    str(s.n),
+                    ", ".join(p.name for p in run.paths),
+                    f"measured: {run.label}",
+                ]
+            )
+        for p in published:
+            if p.get("system", "") == system:
+                rows.append(
+                    [
+                        p.get("system", ""),
+                        p.get("benchmark", ""),
+                        p.get("split", ""),
+                        p.get("method", ""),
+                        p.get("model", "") or "-",
+                        p.get("budget", "") or "-",
+                        p.get("solved_pct", ""),
+                        "-",
+                        "-",
+                        p.get("source", ""),
+                        p.get("status", "") or "",
+                    ]
+                )
     return Table(
         "Beside published numbers",
         head,
         rows,
-        "Published figures with their sources (benchmarks/minif2f/PUBLISHED.md). Compare only "
-        "like with like: same benchmark version, split and budget.",
+        "Published figures carry their source and how far it was checked "
+        "(benchmarks/minif2f/PUBLISHED.md). Compare like with like: the same benchmark "
+        "version, split and budget.",
     )
 
 
