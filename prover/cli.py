@@ -392,6 +392,10 @@ def report(
     out_dir: Annotated[Path, typer.Option(help="where report.html, report.md and plots go")] = Path(
         "report"
     ),
+    published: Annotated[
+        Path | None,
+        typer.Option(help="published numbers CSV (default: benchmarks/minif2f/published.csv)"),
+    ] = None,
     diff: Annotated[
         tuple[str, str] | None, typer.Option(help="two of the given files to compare per theorem")
     ] = None,
@@ -400,9 +404,12 @@ def report(
     for p in results:
         if not p.is_file():
             raise fail(f"results file {p} not found")
-    from prover.report import write_report
+    from prover.report import ReportInputError, write_report
 
-    html = write_report(results, out_dir, diff=diff)
+    try:
+        html = write_report(results, out_dir, diff=diff, published=published)
+    except ReportInputError as e:
+        raise fail(str(e)) from None
     console.print(f"wrote {html}")
 
 
