@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import os
 import re
-import resource
 import subprocess
 import tempfile
 import time
 from pathlib import Path
 
 from prover.coq.sentences import SentenceError, split_sentences
+from prover.process import child_setup
 from prover.proofenv import Verdict
 from prover.theorem import Theorem
 
@@ -140,10 +140,6 @@ def verify(
         path = Path(d) / "Check.v"
         path.write_text(proof_file(theorem, proof, header), encoding="utf-8")
 
-        def limit() -> None:
-            if memory_mb:
-                resource.setrlimit(resource.RLIMIT_AS, (memory_mb * 2**20, memory_mb * 2**20))
-
         try:
             proc = subprocess.run(
                 [coqc, "-q", path.name],
@@ -151,7 +147,7 @@ def verify(
                 capture_output=True,
                 text=True,
                 timeout=timeout,
-                preexec_fn=limit,
+                preexec_fn=child_setup(memory_mb * 2**20 if memory_mb else None),
                 env={**os.environ, "LC_ALL": "C"},
             )
         except subprocess.TimeoutExpired:

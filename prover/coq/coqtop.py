@@ -11,7 +11,6 @@ from __future__ import annotations
 import contextlib
 import os
 import re
-import resource
 import select
 import shutil
 import signal
@@ -20,6 +19,7 @@ import tempfile
 import time
 from dataclasses import dataclass
 
+from prover.process import child_setup
 from prover.proofenv import ProofEnvError
 
 _PROMPT = re.compile(r"<prompt>(\S+) < (\d+) \|([^|]*)\| (\d+) < </prompt>")
@@ -51,12 +51,6 @@ class Coqtop:
     def start(self, timeout: float = 30.0) -> Reply:
         self.close()
         os.makedirs(self._workdir, exist_ok=True)
-        mem = self.memory_mb
-
-        def limit() -> None:  # runs in the child: the memory cap is the kernel's to enforce
-            os.setsid()
-            if mem:
-                resource.setrlimit(resource.RLIMIT_AS, (mem * 2**20, mem * 2**20))
 
         try:
             self.proc = subprocess.Popen(
@@ -64,7 +58,7 @@ class Coqtop:
                 stdin=subprocess.PIPE,
                 stdout=subprocess.PIPE,
                 stderr=subprocess.STDOUT,
-                preexec_fn=limit,
+                preexec_fn=child_setup(self.memory_mb * 2**20 if self.memory_mb else None),
                 cwd=self._workdir,  # lia/nra write cache files into the working directory
             )
         except FileNotFoundError as e:

@@ -28,6 +28,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
+from prover.process import child_setup
 from prover.proofenv import ProofEnvError
 
 
@@ -162,11 +163,6 @@ class LeanRepl:
         cap = int(self.memory_gb * 2**30) if self.memory_gb else None
         which = _LIMITS[self.memory_limit]
 
-        def limit() -> None:  # runs in the child between fork and exec
-            os.setsid()
-            if cap:
-                resource.setrlimit(which, (cap, cap))
-
         # stderr goes to a file, not a pipe: nobody drains it while we wait on stdout, and
         # its tail (Lean's "out of memory", a stack overflow) explains a death.
         self._stderr = tempfile.TemporaryFile()  # noqa: SIM115 (closed in kill())
@@ -177,7 +173,7 @@ class LeanRepl:
                 stdin=subprocess.PIPE,
                 stdout=subprocess.PIPE,
                 stderr=self._stderr,
-                preexec_fn=limit,
+                preexec_fn=child_setup(cap, which),
                 env={**os.environ, **self.env_vars},
             )
         except (FileNotFoundError, NotADirectoryError, PermissionError) as e:

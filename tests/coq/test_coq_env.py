@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import signal
+from pathlib import Path
 
 import pytest
 
@@ -225,3 +226,38 @@ def test_out_of_memory_while_loading_is_an_error_not_an_invalid_statement():
         )
     finally:
         e.close()
+
+
+def test_coqtop_does_not_outlive_a_killed_prover(tmp_path):
+    """A prover killed with SIGKILL (no cleanup) must not leave a busy coqtop behind."""
+    import subprocess
+    import sys
+    import time
+
+    script = tmp_path / "victim.py"
+    script.write_text(
+        "import sys, time\n"
+        "from prover.coq import create_env\n"
+        "from prover.theorem import Theorem\n"
+        "e = create_env()\n"
+        "e.open(Theorem('t', 'coq', 'Theorem t : 1 = 1.', 'Require Import Arith.'))\n"
+        "print(e._top.proc.pid, flush=True)\n"
+        "time.sleep(60)\n"
+    )
+    root = str(Path(__file__).resolve().parents[2])
+    victim = subprocess.Popen(
+        [sys.executable, str(script)],
+        stdout=subprocess.PIPE,
+        text=True,
+        cwd=root,
+        env={**os.environ, "PYTHONPATH": root},
+    )
+    child = int(victim.stdout.readline())
+    victim.kill()
+    victim.wait()
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and Path(f"/proc/{child}").exists():
+        time.sleep(0.1)
+    assert (
+        not Path(f"/proc/{child}").exists() or "zombie" in Path(f"/proc/{child}/status").read_text()
+    )
