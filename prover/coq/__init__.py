@@ -2,20 +2,26 @@
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 from pathlib import Path
 
 from prover.coq.env import CoqEnv
-from prover.coq.portfolio import DEFAULT_PORTFOLIO, PORTFOLIO_IMPORTS
+from prover.coq.portfolio import DEFAULT_PORTFOLIO, PORTFOLIO_IMPORTS, PORTFOLIO_MEMORY_MB
+from prover.coq.toolchain import INSTALL_HINT, check_installation
 
-INSTALL_HINT = "run `bash scripts/install_coq.sh` (or: sudo apt-get install coq libcoq-coquelicot libcoq-hammer eprover z3 cvc4 coinor-csdp)"
+__all__ = ["INSTALL_HINT", "CoqEnv", "check_installation", "create_env", "default_portfolio"]
 
 
 def create_env(
-    tactic_timeout: float = 10.0, memory_mb: int | None = 1024, portfolio: bool = True, **options
+    tactic_timeout: float = 10.0,
+    memory_mb: int | None = None,
+    portfolio: bool = True,
+    **options,
 ) -> CoqEnv:
-    """A CoqEnv; with `portfolio`, the header also imports what the automation tactics need."""
+    """A CoqEnv; with `portfolio`, the header also imports what the automation tactics need
+    and coqtop's memory cap (default 1 GiB) is raised to what `hammer` needs."""
+    if memory_mb is None:
+        memory_mb = PORTFOLIO_MEMORY_MB if portfolio else 1024
     return CoqEnv(
         tactic_timeout=tactic_timeout,
         memory_mb=memory_mb,
@@ -26,18 +32,6 @@ def create_env(
 
 def default_portfolio() -> tuple[str, ...]:
     return DEFAULT_PORTFOLIO
-
-
-def check_installation() -> str | None:
-    for tool in ("coqtop", "coqc"):
-        if shutil.which(tool) is None:
-            return f"{tool} not found: {INSTALL_HINT}"
-    where = subprocess.run(["coqc", "-where"], capture_output=True, text=True).stdout.strip()
-    contrib = Path(where) / "user-contrib"
-    for lib in ("Coquelicot", "Hammer"):
-        if not (contrib / lib).exists():
-            return f"the Coq library {lib} is missing from {contrib}: {INSTALL_HINT}"
-    return None
 
 
 def setup() -> int:

@@ -9,7 +9,6 @@ re-checks the whole file with a fresh `coqc` and audits `Print Assumptions`.
 
 from __future__ import annotations
 
-import os
 import re
 import subprocess
 import tempfile
@@ -17,6 +16,7 @@ import time
 from pathlib import Path
 
 from prover.coq.sentences import SentenceError, split_sentences
+from prover.coq.toolchain import environment
 from prover.process import child_setup
 from prover.proofenv import Verdict
 from prover.theorem import Theorem
@@ -148,7 +148,7 @@ def verify(
                 text=True,
                 timeout=timeout,
                 preexec_fn=child_setup(memory_mb * 2**20 if memory_mb else None),
-                env={**os.environ, "LC_ALL": "C"},
+                env=environment(),
             )
         except subprocess.TimeoutExpired:
             return no(f"coqc did not finish within {timeout:.0f} s")

@@ -19,6 +19,7 @@ import tempfile
 import time
 from dataclasses import dataclass
 
+from prover.coq.toolchain import environment
 from prover.process import child_setup
 from prover.proofenv import ProofEnvError
 
@@ -60,6 +61,7 @@ class Coqtop:
                 stderr=subprocess.STDOUT,
                 preexec_fn=child_setup(self.memory_mb * 2**20 if self.memory_mb else None),
                 cwd=self._workdir,  # lia/nra write cache files into the working directory
+                env=environment(),
             )
         except FileNotFoundError as e:
             raise ProofEnvError(

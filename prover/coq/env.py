@@ -102,14 +102,22 @@ class CoqEnv:
             self.stats.seconds += time.perf_counter() - t0
 
     def proof_text(self, tactics: list[str]) -> str:
-        return "\n".join(t.strip() for t in tactics)
+        """The tactics, with any `{` left open closed: inside a brace Coq already answers
+        "No more goals." once the last goal is solved, but `Qed` needs the braces closed."""
+        sentences = [s for t in tactics for s in split_sentences(t)]
+        unclosed = sentences.count("{") - sentences.count("}")
+        return "\n".join([*(t.strip() for t in tactics), *["}"] * max(unclosed, 0)])
 
     def effective_header(self, theorem: Theorem) -> str:
-        return f"{theorem.header}\n{self.extra_header}" if self.extra_header else theorem.header
+        return f"{self.extra_header}\n{theorem.header}" if self.extra_header else theorem.header
 
     def verify(self, theorem: Theorem, proof: str) -> Verdict:
         return verify(
-            theorem, proof, header=self.effective_header(theorem), timeout=self.verify_timeout
+            theorem,
+            proof,
+            header=self.effective_header(theorem),
+            timeout=self.verify_timeout,
+            memory_mb=max(self.memory_mb or 0, 2048),
         )
 
     def close(self) -> None:

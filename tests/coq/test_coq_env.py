@@ -19,7 +19,7 @@ ARITH = "Require Import Arith Lia."
 
 @pytest.fixture(scope="module")
 def env():
-    e = create_env(tactic_timeout=3.0)
+    e = create_env(tactic_timeout=3.0, memory_mb=1024)  # small cap: memory tests fail fast
     yield e
     e.close()
 
@@ -68,6 +68,51 @@ def test_bullets_and_multi_sentence_candidates(env):
     r = env.run_tactic(root, "intros a b H. split.\n- auto.")
     assert r.outcome is Outcome.OPEN and "unfocused" in r.state.text
     assert env.run_tactic(r.state, "- auto.").outcome is Outcome.FINISHED
+
+
+def test_a_goal_solved_inside_an_open_brace_gives_a_proof_that_checks(env):
+    """Coq says "No more goals." inside `{`, but Qed needs the brace closed."""
+    t = thm("Theorem t : True.")
+    done = env.run_tactic(env.open(t), "{ exact I.")
+    assert done.outcome is Outcome.FINISHED
+    assert env.verify(t, env.proof_text(["{ exact I."])).ok
+    # With other goals left, the state says so and the search goes on after `}`.
+    t2 = thm("Theorem t : True /\\ True.")
+    inner = env.run_tactic(env.open(t2), "split. { exact I.")
+    assert inner.outcome is Outcome.OPEN and "unfocused" in inner.state.text
+    tactics = ["split. { exact I.", "} { exact I."]
+    assert env.run_tactic(inner.state, tactics[1]).outcome is Outcome.FINISHED
+    verdict = env.verify(t2, env.proof_text(tactics))
+    assert verdict.ok, verdict.reason
+
+
+def test_hammer_finds_its_helper_programs_and_fits_the_default_memory_cap():
+    """CoqHammer shells out to htimeout/predict (not on PATH in Debian) and reserves ~2 GiB."""
+    e = create_env(tactic_timeout=30.0)
+    try:
+        t = thm("Theorem t (x y : nat) : x + y = y + x.")
+        r = e.run_tactic(e.open(t), "hammer.")
+        assert r.outcome is Outcome.FINISHED, r.message
+        verdict = e.verify(t, e.proof_text(["hammer."]))
+        assert verdict.ok, verdict.reason
+        reals = thm(
+            "Theorem t (x : R) : 0 < x -> 0 < x * x.", "Require Import Reals. Open Scope R_scope."
+        )
+        r = e.run_tactic(e.open(reals), "intros; hammer.")
+        assert "out of memory" not in r.message and "not found" not in r.message
+        assert e.stats.restarts == 0
+    finally:
+        e.close()
+
+
+def test_portfolio_imports_leave_the_statements_meaning_alone(data_dir):
+    """Imported after the header, Hammer's Tactics shadow names this statement relies on."""
+    t = select(load_benchmark("minif2f-rocq", "test", data_dir), ["amc12a_2020_p4"])[0]
+    e = create_env(memory_mb=1024)
+    try:
+        assert e.open(t).goals
+    finally:
+        e.close()
 
 
 @pytest.mark.parametrize(
@@ -178,7 +223,7 @@ def test_a_theorem_that_keeps_killing_coqtop_is_an_error_and_the_batch_goes_on(t
         "coq",
         "portfolio",
         search=SearchConfig(portfolio=(bomb, bomb, "lia.")),
-        env_options={"tactic_timeout": 10.0, "max_crashes": 2},
+        env_options={"tactic_timeout": 10.0, "max_crashes": 2, "memory_mb": 1024},
     )
     run_eval(theorems[:1], tolerant, tmp_path / "a.jsonl", progress=False)
     assert read_results(tmp_path / "a.jsonl")[0].status == "proved"
@@ -187,7 +232,7 @@ def test_a_theorem_that_keeps_killing_coqtop_is_an_error_and_the_batch_goes_on(t
         "coq",
         "portfolio",
         search=SearchConfig(portfolio=(bomb, bomb, bomb, "lia.")),
-        env_options={"tactic_timeout": 10.0, "max_crashes": 2},
+        env_options={"tactic_timeout": 10.0, "max_crashes": 2, "memory_mb": 1024},
     )
     run_eval(theorems, strict, tmp_path / "b.jsonl", progress=False)
     got = {r.name: r for r in read_results(tmp_path / "b.jsonl")}
