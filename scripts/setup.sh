@@ -26,4 +26,4 @@ if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
 fi
 # Convert the GGUF once into a cached Hugging Face directory (about 20 s the first time).
 .venv/bin/python -m prover.models.embedded
-echo "setup: done. Try: .venv/bin/prover eval --benchmark minif2f-rocq --limit 10"
+echo "setup: done. Try: .venv/bin/prover eval --benchmark minif2f-rocq --limit 10 --max-expansions 8 --wall-seconds 120 --out results.jsonl"
