@@ -121,7 +121,8 @@ def copra_search(
             continue
         t = time.perf_counter()
         try:
-            result = env.run_tactic(frame.state, tactic)
+            left = max(config.wall_seconds - (time.perf_counter() - t0), 0.0)
+            result = env.run_tactic(frame.state, tactic, timeout=left)
         except ProofEnvError as e:
             return finish(Status.ERROR, reason=f"{env.system} failed: {e}")
         finally:

@@ -96,8 +96,13 @@ class ProofEnv(Protocol):
         """Enter proof mode on `theorem`; raise `InvalidStatement` if it does not check."""
         ...
 
-    def run_tactic(self, state: ProofState, tactic: str) -> TacticResult:
-        """Run `tactic` on `state` (any earlier state: backtracking is free for the caller)."""
+    def run_tactic(
+        self, state: ProofState, tactic: str, timeout: float | None = None
+    ) -> TacticResult:
+        """Run `tactic` on `state` (any earlier state: backtracking is free for the caller).
+
+        `timeout` lowers the env's own per-tactic limit for this call: the search passes what
+        is left of the theorem's wall clock, so the last tactic cannot overrun it."""
         ...
 
     def proof_text(self, tactics: list[str]) -> str:

@@ -104,6 +104,9 @@ class _Clock:
     def elapsed(self) -> float:
         return time.perf_counter() - self.start
 
+    def left(self) -> float:
+        return max(self.deadline - time.perf_counter(), 0.0)
+
 
 class _Search:
     """One theorem's search state; a class only to keep the counters in one place."""
@@ -118,7 +121,7 @@ class _Search:
     def run(self, state: ProofState, tactic: str):
         t = time.perf_counter()
         try:
-            return self.env.run_tactic(state, tactic)
+            return self.env.run_tactic(state, tactic, timeout=self.clock.left())
         finally:
             self.clock.checker += time.perf_counter() - t
             self.tactic_calls += 1
@@ -253,8 +256,7 @@ def _search_attempts(
             depth = search.graph.nodes[node]["depth"]
             prompt = template.render(theorem=search.theorem, state=state.text)
             t = time.perf_counter()
-            left = clock.deadline - time.perf_counter()
-            samples = generator.generate([prompt], replace(params, max_seconds=left))[0]
+            samples = generator.generate([prompt], replace(params, max_seconds=clock.left()))[0]
             clock.model += time.perf_counter() - t
             expansions += 1
             model_calls += 1

@@ -71,6 +71,7 @@ class CoqEnv:
         self._line: list[tuple[int, int]] = []  # (node id, coqtop state) from the root
         self._ids = itertools.count()
         self._crashes = 0
+        self._used = False  # has this coqtop run a tactic (state a tactic may have left)?
 
     # --- the ProofEnv seam -------------------------------------------------------------
     def open(self, theorem: Theorem) -> ProofState:
@@ -82,22 +83,28 @@ class CoqEnv:
             self._restart_process()  # Coq keeps memory after BackTo; start the theorem fresh
         try:
             goals = self._enter(theorem)
+        except InvalidStatement:
+            if not self._used:
+                raise
+            # Only a fresh coqtop's word makes a statement invalid: a tactic that timed out on
+            # an earlier theorem (hammer's ATP calls) can make a later `Require` fail with
+            # "CoqHammer bug: please report: Control.Timeout".
+            goals = self._enter_fresh(theorem)
         except (CoqtopDied, ResourceExhausted):
             # A resource failure says nothing about the statement: retry once in a new process.
-            self._restart_process()
-            try:
-                goals = self._enter(theorem)
-            except ResourceExhausted as e:
-                raise ProofEnvError(f"coqtop ran out of resources loading the theorem: {e}") from e
+            goals = self._enter_fresh(theorem)
         root = next(self._ids)
         self._nodes[root] = _Node(None, (), goals, 0)
         self._line = [(root, self._top.state)]
         return ProofState(root, goals)
 
-    def run_tactic(self, state: ProofState, tactic: str) -> TacticResult:
+    def run_tactic(
+        self, state: ProofState, tactic: str, timeout: float | None = None
+    ) -> TacticResult:
         t0 = time.perf_counter()
+        limit = self.tactic_timeout if timeout is None else min(self.tactic_timeout, timeout)
         try:
-            return self._run(state.handle, tactic)
+            return self._run(state.handle, tactic, limit)
         finally:
             self.stats.seconds += time.perf_counter() - t0
 
@@ -134,12 +141,20 @@ class CoqEnv:
             return False
         return rss_kb > share * self.memory_mb * 1024
 
+    def _enter_fresh(self, theorem: Theorem) -> tuple[str, ...]:
+        self._restart_process()
+        try:
+            return self._enter(theorem)
+        except ResourceExhausted as e:
+            raise ProofEnvError(f"coqtop ran out of resources loading the theorem: {e}") from e
+
     def _restart_process(self) -> None:
         self._top.kill()
         self.stats.restarts += 1
         self._header = None
         self._top.start()
         self._initial = self._top.state
+        self._used = False
 
     def _enter(self, theorem: Theorem) -> tuple[str, ...]:
         """Load the header (reused when unchanged), then the statement; return the root goals."""
@@ -147,6 +162,7 @@ class CoqEnv:
             self._top.start()
             self._initial = self._top.state
             self._header = None
+            self._used = False
         header = self.effective_header(theorem)
         if header != self._header:
             self._back_to(self._initial)
@@ -194,7 +210,7 @@ class CoqEnv:
                 raise CoqtopDied(f"BackTo {state} failed: {reply.error}")
             self.stats.backtracks += 1
 
-    def _run(self, node_id: int, tactic: str) -> TacticResult:
+    def _run(self, node_id: int, tactic: str, limit: float) -> TacticResult:
         if node_id not in self._nodes:
             return TacticResult(
                 Outcome.ERROR, message="unknown proof state (from another theorem?)"
@@ -204,9 +220,10 @@ class CoqEnv:
         except RefusedTactic as e:
             return TacticResult(Outcome.ERROR, message=f"refused: {e}")
         self.stats.tactic_calls += 1
+        self._used = True
         try:
             self._goto(node_id)
-            return self._apply(node_id, tuple(sentences))
+            return self._apply(node_id, tuple(sentences), limit)
         except CoqtopDied as e:
             # Restart and report this tactic as failed: it may be what killed coqtop. A theorem
             # that keeps killing it is given up with the reason (the batch goes on).
@@ -245,19 +262,19 @@ class CoqEnv:
                     raise CoqtopDied(f"replaying {s!r} failed: {reply.error}")
             self._line.append((n, self._top.state))
 
-    def _send_tactic(self, sentence: str) -> Reply:
+    def _send_tactic(self, sentence: str, limit: float | None = None) -> Reply:
+        limit = self.tactic_timeout if limit is None else limit
         wrapped = (
-            sentence
-            if _is_structural(sentence)
-            else f"Timeout {max(int(self.tactic_timeout), 1)} {sentence}"
+            sentence if _is_structural(sentence) else f"Timeout {max(round(limit), 1)} {sentence}"
         )
-        return self._top.send(wrapped, self.tactic_timeout + 5)
+        return self._top.send(wrapped, max(limit, 1) + 5)
 
-    def _apply(self, parent: int, sentences: tuple[str, ...]) -> TacticResult:
+    def _apply(self, parent: int, sentences: tuple[str, ...], limit: float) -> TacticResult:
         start_state = self._top.state
         assert self._theorem is not None
+        deadline = time.perf_counter() + limit
         for s in sentences:
-            reply = self._send_tactic(s)
+            reply = self._send_tactic(s, max(deadline - time.perf_counter(), 1.0))
             if reply.error:
                 self._back_to(start_state)
                 return TacticResult(Outcome.ERROR, message=reply.error)
@@ -283,7 +300,13 @@ class ResourceExhausted(ProofEnvError):
     """Coq answered with a resource error (memory, stack, time): not a verdict on the statement."""
 
 
-_RESOURCE_ERRORS = ("Out of memory", "Stack overflow", "Timeout!", "User interrupt")
+_RESOURCE_ERRORS = (
+    "Out of memory",
+    "Stack overflow",
+    "Timeout!",
+    "Control.Timeout",
+    "User interrupt",
+)
 
 
 def _raise_unless_resource(error: str) -> None:

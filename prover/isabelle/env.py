@@ -104,7 +104,9 @@ class IsabelleEnv:
     def open(self, theorem: Theorem) -> ProofState:
         raise NotImplementedError(_WHOLE_PROOFS)
 
-    def run_tactic(self, state: ProofState, tactic: str) -> TacticResult:
+    def run_tactic(
+        self, state: ProofState, tactic: str, timeout: float | None = None
+    ) -> TacticResult:
         raise NotImplementedError(_WHOLE_PROOFS)
 
     def proof_text(self, tactics: list[str]) -> str:

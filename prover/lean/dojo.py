@@ -74,7 +74,10 @@ class LeanDojoEnv:
             raise ProofEnvError(f"LeanDojo could not open {theorem.name}: {e}") from e
         return map_result(init).state  # type: ignore[return-value]
 
-    def run_tactic(self, state: ProofState, tactic: str) -> TacticResult:
+    def run_tactic(
+        self, state: ProofState, tactic: str, timeout: float | None = None
+    ) -> TacticResult:
+        # LeanDojo fixes its timeout when the Dojo opens; `timeout` cannot lower it per call.
         why = refusal(tactic, self.allow_native_decide)
         if why:
             return TacticResult(Outcome.ERROR, message=f"refused: {why}")

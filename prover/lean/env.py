@@ -103,8 +103,11 @@ class LeanReplEnv:
             raise InvalidStatement("the statement opened no goal (does it end in ':= by'?)")
         return resp.sorries[0].goal, resp.sorries[0].proof_state
 
-    def run_tactic(self, state: ProofState, tactic: str) -> TacticResult:
+    def run_tactic(
+        self, state: ProofState, tactic: str, timeout: float | None = None
+    ) -> TacticResult:
         t0 = time.perf_counter()
+        limit = self.tactic_timeout if timeout is None else min(self.tactic_timeout, timeout)
         try:
             why = refusal(tactic, self.allow_native_decide)
             if why:
@@ -118,7 +121,7 @@ class LeanReplEnv:
                 if self._generation != self._repl.starts:
                     self._forget_process()  # the process was replaced: every proofState is void
                 parent_ps = self._live(state.handle)
-                resp = self._repl.tactic(tactic, parent_ps, self.tactic_timeout)
+                resp = self._repl.tactic(tactic, parent_ps, limit)
             except ReplDied as e:
                 self._restarted()
                 return TacticResult(Outcome.ERROR, message=f"Lean REPL died and was restarted: {e}")

@@ -177,6 +177,44 @@ def test_invalid_statements(env):
     )
 
 
+def test_a_statement_is_invalid_only_in_the_eyes_of_a_fresh_coqtop(env, monkeypatch):
+    """A coqtop that has run tactics can fail valid input: in a batch, an interrupted
+    `hammer` left a timer that fired in the next theorem's `Require` ("CoqHammer bug: please
+    report: Control.Timeout"). That cannot be triggered on demand, so one header sentence of a
+    used process is made to fail the same way; the statement must still open."""
+    from prover.coq.coqtop import Reply
+
+    env.run_tactic(env.open(thm("Theorem t : 0 = 0.")), "reflexivity.")
+    header = "Require Import Arith Lia Bool."
+    real_send, failed = env._top.send, []
+
+    def send_failing_once(sentence: str, timeout: float) -> Reply:
+        if sentence == header and not failed:
+            failed.append(sentence)
+            return Reply(env._top.state, "", "Error: Cannot find a physical path bound to Bool", ())
+        return real_send(sentence, timeout)
+
+    monkeypatch.setattr(env._top, "send", send_failing_once)
+    restarts = env.stats.restarts
+    root = env.open(thm("Theorem t : true = true.", header=header))
+    assert failed and env.stats.restarts == restarts + 1
+    assert env.run_tactic(root, "reflexivity.").outcome is Outcome.FINISHED
+
+
+def test_the_last_tactic_cannot_overrun_the_wall_clock():
+    from prover.search import SearchConfig, best_first_search
+
+    e = create_env(tactic_timeout=60.0, memory_mb=1024)
+    try:
+        hang = "do 2000000000 idtac."
+        config = SearchConfig(portfolio=(hang,), wall_seconds=3.0)
+        result = best_first_search(thm("Theorem t : forall n : nat, n = n."), e, None, config)
+        assert result.status == "failed"
+        assert result.wall_seconds < 30  # the tactic's own limit (60 s) was cut to the wall left
+    finally:
+        e.close()
+
+
 def test_hanging_tactic_times_out_and_env_stays_usable(env):
     root = env.open(thm("Theorem t : forall n : nat, n = n."))
     r = env.run_tactic(root, "do 2000000000 idtac.")
