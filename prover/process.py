@@ -31,3 +31,38 @@ def child_setup(
             ctypes.CDLL("libc.so.6", use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
 
     return setup
+
+
+def group_members(pgid: int) -> list[int]:
+    """Live PIDs in process group `pgid`, zombies left out (they hold no CPU or memory).
+
+    Linux /proc; an empty list where /proc is absent."""
+    members = []
+    with contextlib.suppress(OSError):
+        for entry in os.listdir("/proc"):
+            if not entry.isdigit():
+                continue
+            try:
+                with open(f"/proc/{entry}/stat") as f:
+                    stat = f.read()
+            except OSError:
+                continue  # the process ended while we looked
+            fields = stat[stat.rfind(")") + 2 :].split()  # after "pid (comm) "
+            if len(fields) > 2 and int(fields[2]) == pgid and fields[0] != "Z":
+                members.append(int(entry))
+    return members
+
+
+def kill_strays(leader: int) -> int:
+    """SIGKILL every process in `leader`'s group but the leader; return how many.
+
+    CoqHammer forks coqtop to run its provers (eprover, z3, cvc4, Vampire) in parallel, and
+    a `Timeout` that stops `hammer` leaves those forks computing for up to their own limit
+    (20 s), stealing the cores the model and the next tactics need."""
+    killed = 0
+    for pid in group_members(leader):
+        if pid != leader:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.kill(pid, signal.SIGKILL)
+                killed += 1
+    return killed

@@ -20,7 +20,7 @@ import time
 from dataclasses import dataclass
 
 from prover.coq.toolchain import environment
-from prover.process import child_setup
+from prover.process import child_setup, kill_strays
 from prover.proofenv import ProofEnvError
 
 _PROMPT = re.compile(r"<prompt>(\S+) < (\d+) \|([^|]*)\| (\d+) < </prompt>")
@@ -85,10 +85,14 @@ class Coqtop:
             self.proc.stdin.flush()
         except (BrokenPipeError, OSError) as e:
             raise CoqtopDied(f"coqtop exited ({self._exit_text()})") from e
+        t0 = time.perf_counter()
         try:
             return self._read_reply(timeout)
         except TimeoutError:
             return self._interrupt(sentence, timeout)
+        finally:
+            if time.perf_counter() - t0 > 0.25 and self.alive:
+                kill_strays(self.proc.pid)  # hammer's prover forks (a scan costs ~1 ms)
 
     def _interrupt(self, sentence: str, timeout: float) -> Reply:
         # SIGINT makes Coq abandon the sentence ("User interrupt.") and stay usable.
@@ -157,10 +161,13 @@ class Coqtop:
         return f"exit status {code}"
 
     def kill(self) -> None:
-        if self.proc is not None and self.proc.poll() is None:
-            with contextlib.suppress(ProcessLookupError):
+        """Kill coqtop and everything in its session (hammer's forks), even if coqtop is gone."""
+        if self.proc is not None:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
                 os.killpg(self.proc.pid, signal.SIGKILL)
-            self.proc.wait(timeout=5)
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                self.proc.wait(timeout=5)
+            self.proc = None  # its pid may be reused once reaped: never signal that group again
 
     def close(self) -> None:
         if self.proc is not None:
@@ -170,8 +177,8 @@ class Coqtop:
                     self.proc.stdin.close()
                     self.proc.wait(timeout=2)
                 except Exception:
-                    self.kill()
-            self.proc = None
+                    pass
+            self.kill()  # also any helper process coqtop left behind
         shutil.rmtree(self._workdir, ignore_errors=True)
 
 

@@ -105,6 +105,28 @@ def test_hammer_finds_its_helper_programs_and_fits_the_default_memory_cap():
         e.close()
 
 
+def test_hammer_leaves_no_prover_running_after_its_timeout(data_dir):
+    """hammer forks `predict` and the ATPs; cut off by `Timeout` it used to leave them
+    computing, stealing the cores the model and the next tactics need."""
+    import time
+
+    from prover.process import group_members
+
+    t = select(load_benchmark("minif2f-rocq", "test", data_dir), ["aime_1983_p1"])[0]
+    e = create_env(tactic_timeout=10.0)  # the default; hammer reaches `predict` by then
+    try:
+        r = e.run_tactic(e.open(t), "hammer.")
+        assert r.outcome is Outcome.ERROR
+        time.sleep(0.5)
+        pid = e._top.proc.pid
+        left = {Path(f"/proc/{p}/comm").read_text().strip() for p in group_members(pid)}
+        assert not left & {"predict", "eprover", "z3_tptp", "cvc4", "vampire"}, left
+        e.close()
+        assert group_members(pid) == []
+    finally:
+        e.close()
+
+
 def test_portfolio_imports_leave_the_statements_meaning_alone(data_dir):
     """Imported after the header, Hammer's Tactics shadow names this statement relies on."""
     t = select(load_benchmark("minif2f-rocq", "test", data_dir), ["amc12a_2020_p4"])[0]
