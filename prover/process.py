@@ -13,6 +13,8 @@ import ctypes
 import os
 import resource
 import signal
+import subprocess
+import tempfile
 from collections.abc import Callable
 
 _PR_SET_PDEATHSIG = 1
@@ -66,3 +68,37 @@ def kill_strays(leader: int) -> int:
                 os.kill(pid, signal.SIGKILL)
                 killed += 1
     return killed
+
+
+def run_in_session(
+    args: list[str],
+    timeout: float,
+    cwd: str | None = None,
+    env: dict[str, str] | None = None,
+    memory_bytes: int | None = None,
+) -> tuple[int | None, str]:
+    """Run a command to completion in its own session; (exit code or None on timeout, output).
+
+    Output goes to a file rather than a pipe: helpers the command forks (CoqHammer's provers)
+    inherit its stdout, and reading a pipe to EOF would wait for them too. Whatever is left
+    of the session when the command ends is killed."""
+    with tempfile.TemporaryFile() as out:
+        proc = subprocess.Popen(
+            args,
+            cwd=cwd,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            preexec_fn=child_setup(memory_bytes),
+        )
+        try:
+            code: int | None = proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            code = None
+        finally:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+        out.seek(0)
+        return code, out.read().decode("utf-8", errors="replace")

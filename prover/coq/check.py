@@ -10,14 +10,13 @@ re-checks the whole file with a fresh `coqc` and audits `Print Assumptions`.
 from __future__ import annotations
 
 import re
-import subprocess
 import tempfile
 import time
 from pathlib import Path
 
 from prover.coq.sentences import SentenceError, split_sentences
 from prover.coq.toolchain import environment
-from prover.process import child_setup
+from prover.process import run_in_session
 from prover.proofenv import Verdict
 from prover.theorem import Theorem
 
@@ -140,20 +139,16 @@ def verify(
         path = Path(d) / "Check.v"
         path.write_text(proof_file(theorem, proof, header), encoding="utf-8")
 
-        try:
-            proc = subprocess.run(
-                [coqc, "-q", path.name],
-                cwd=d,
-                capture_output=True,
-                text=True,
-                timeout=timeout,
-                preexec_fn=child_setup(memory_mb * 2**20 if memory_mb else None),
-                env=environment(),
-            )
-        except subprocess.TimeoutExpired:
-            return no(f"coqc did not finish within {timeout:.0f} s")
-    out = proc.stdout + proc.stderr
-    if proc.returncode != 0:
+        code, out = run_in_session(
+            [coqc, "-q", path.name],
+            timeout,
+            cwd=d,
+            env=environment(),
+            memory_bytes=memory_mb * 2**20 if memory_mb else None,
+        )
+    if code is None:
+        return no(f"coqc did not finish within {timeout:.0f} s")
+    if code != 0:
         return no(f"coqc rejected the proof: {_first_error(out)}")
     axioms, others = parse_assumptions(out, theorem.name)
     if others:
