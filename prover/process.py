@@ -15,6 +15,7 @@ import resource
 import signal
 import subprocess
 import tempfile
+import uuid
 from collections.abc import Callable
 
 _PR_SET_PDEATHSIG = 1
@@ -35,39 +36,55 @@ def child_setup(
     return setup
 
 
-def group_members(pgid: int) -> list[int]:
-    """Live PIDs in process group `pgid`, zombies left out (they hold no CPU or memory).
+TAG_VARIABLE = "PROVER_PROCESS_TAG"
 
-    Linux /proc; an empty list where /proc is absent."""
-    members = []
+
+def new_tag() -> str:
+    """A fresh value for TAG_VARIABLE: every process started with it, and every process
+    those start, carries it in its environment, whatever its parent or session."""
+    return uuid.uuid4().hex
+
+
+def tagged(tag: str) -> list[int]:
+    """Live processes whose environment carries `tag` (Linux /proc; zombies have none)."""
+    marker = f"{TAG_VARIABLE}={tag}".encode()
+    found = []
     with contextlib.suppress(OSError):
         for entry in os.listdir("/proc"):
             if not entry.isdigit():
                 continue
             try:
-                with open(f"/proc/{entry}/stat") as f:
-                    stat = f.read()
+                with open(f"/proc/{entry}/environ", "rb") as f:
+                    env = f.read()
             except OSError:
-                continue  # the process ended while we looked
-            fields = stat[stat.rfind(")") + 2 :].split()  # after "pid (comm) "
-            if len(fields) > 2 and int(fields[2]) == pgid and fields[0] != "Z":
-                members.append(int(entry))
-    return members
+                continue  # ended meanwhile, or not ours to read
+            if marker in env.split(b"\0"):
+                found.append(int(entry))
+    return found
 
 
-def kill_strays(leader: int) -> int:
-    """SIGKILL every process in `leader`'s group but the leader; return how many.
+def kill_strays(tag: str, spare: int | None = None) -> int:
+    """SIGKILL every process carrying `tag` but `spare`; return how many.
 
-    CoqHammer forks coqtop to run its provers (eprover, z3, cvc4, Vampire) in parallel, and
-    a `Timeout` that stops `hammer` leaves those forks computing for up to their own limit
-    (20 s), stealing the cores the model and the next tactics need."""
-    killed = 0
-    for pid in group_members(leader):
-        if pid != leader:
+    CoqHammer forks coqtop and runs `predict` and its provers (eprover, z3, cvc4) under
+    `htimeout`, in sessions of their own and often orphaned; a `Timeout` that stops `hammer`
+    leaves them computing for up to their own limit (20 s), stealing the cores the model and
+    the next tactics need. The environment tag finds them wherever they were reparented.
+    They are stopped first, round after round until no new one appears (a stopped process
+    cannot fork), then killed."""
+    stopped: list[int] = []
+    while True:
+        new = [p for p in tagged(tag) if p != spare and p not in stopped]
+        if not new:
+            break
+        for pid in new:
             with contextlib.suppress(ProcessLookupError, PermissionError):
-                os.kill(pid, signal.SIGKILL)
-                killed += 1
-    return killed
+                os.kill(pid, signal.SIGSTOP)
+            stopped.append(pid)
+    for pid in stopped:
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.kill(pid, signal.SIGKILL)
+    return len(stopped)
 
 
 def run_in_session(
@@ -80,13 +97,14 @@ def run_in_session(
     """Run a command to completion in its own session; (exit code or None on timeout, output).
 
     Output goes to a file rather than a pipe: helpers the command forks (CoqHammer's provers)
-    inherit its stdout, and reading a pipe to EOF would wait for them too. Whatever is left
-    of the session when the command ends is killed."""
+    inherit its stdout, and reading a pipe to EOF would wait for them too. Whatever the
+    command left running when it ends is killed."""
     with tempfile.TemporaryFile() as out:
+        tag = new_tag()
         proc = subprocess.Popen(
             args,
             cwd=cwd,
-            env=env,
+            env={**(os.environ if env is None else env), TAG_VARIABLE: tag},
             stdin=subprocess.DEVNULL,
             stdout=out,
             stderr=subprocess.STDOUT,
@@ -100,5 +118,6 @@ def run_in_session(
             with contextlib.suppress(ProcessLookupError, PermissionError):
                 os.killpg(proc.pid, signal.SIGKILL)
             proc.wait()
+            kill_strays(tag)
         out.seek(0)
         return code, out.read().decode("utf-8", errors="replace")

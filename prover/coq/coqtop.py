@@ -20,7 +20,7 @@ import time
 from dataclasses import dataclass
 
 from prover.coq.toolchain import environment
-from prover.process import child_setup, kill_strays
+from prover.process import TAG_VARIABLE, child_setup, kill_strays, new_tag
 from prover.proofenv import ProofEnvError
 
 _PROMPT = re.compile(r"<prompt>(\S+) < (\d+) \|([^|]*)\| (\d+) < </prompt>")
@@ -47,11 +47,13 @@ class Coqtop:
         self.proc: subprocess.Popen | None = None
         self._workdir = tempfile.mkdtemp(prefix="prover-coqtop-")
         self.state = 0
+        self._tag = new_tag()
         self._buf = b""
 
     def start(self, timeout: float = 30.0) -> Reply:
         self.close()
         os.makedirs(self._workdir, exist_ok=True)
+        self._tag = new_tag()  # marks coqtop and every helper it starts (see kill_strays)
 
         try:
             self.proc = subprocess.Popen(
@@ -61,7 +63,7 @@ class Coqtop:
                 stderr=subprocess.STDOUT,
                 preexec_fn=child_setup(self.memory_mb * 2**20 if self.memory_mb else None),
                 cwd=self._workdir,  # lia/nra write cache files into the working directory
-                env=environment(),
+                env={**environment(), TAG_VARIABLE: self._tag},
             )
         except FileNotFoundError as e:
             raise ProofEnvError(
@@ -92,7 +94,7 @@ class Coqtop:
             return self._interrupt(sentence, timeout)
         finally:
             if time.perf_counter() - t0 > 0.25 and self.alive:
-                kill_strays(self.proc.pid)  # hammer's prover forks (a scan costs ~1 ms)
+                kill_strays(self._tag, spare=self.proc.pid)  # hammer's helpers (~2 ms scan)
 
     def _interrupt(self, sentence: str, timeout: float) -> Reply:
         # SIGINT makes Coq abandon the sentence ("User interrupt.") and stay usable.
@@ -167,6 +169,7 @@ class Coqtop:
                 os.killpg(self.proc.pid, signal.SIGKILL)
             with contextlib.suppress(subprocess.TimeoutExpired):
                 self.proc.wait(timeout=5)
+            kill_strays(self._tag)
             self.proc = None  # its pid may be reused once reaped: never signal that group again
 
     def close(self) -> None:

@@ -1,11 +1,12 @@
-"""Child processes: a command's forked helpers neither delay its result nor outlive it."""
+"""Child processes: a command's helpers neither delay its result nor outlive it."""
 
 from __future__ import annotations
 
 import os
+import subprocess
 import time
 
-from prover.process import group_members, kill_strays, run_in_session
+from prover.process import TAG_VARIABLE, kill_strays, new_tag, run_in_session, tagged
 
 
 def _alive(pid: int, grace: float = 5.0) -> bool:
@@ -37,21 +38,29 @@ def test_run_in_session_timeout_reports_none_and_kills_the_command():
     assert not _alive(int(out.split()[0]))
 
 
-def test_kill_strays_spares_the_leader():
-    import subprocess
-
-    from prover.process import child_setup
-
-    leader = subprocess.Popen(["sh", "-c", "sleep 60 & sleep 60 & wait"], preexec_fn=child_setup())
+def test_kill_strays_finds_orphans_in_other_sessions_and_spares_the_leader():
+    """What hammer does: a helper in a session of its own whose parent has already exited."""
+    tag = new_tag()
+    leader = subprocess.Popen(
+        ["sh", "-c", "setsid sh -c 'sleep 60 & echo $! > pid; wait' & exec sleep 60"],
+        env={**os.environ, TAG_VARIABLE: tag},
+        cwd=os.environ.get("TMPDIR", "/tmp"),
+    )
+    pidfile = os.path.join(os.environ.get("TMPDIR", "/tmp"), "pid")
     try:
         deadline = time.time() + 10
-        while len(group_members(leader.pid)) < 3 and time.time() < deadline:
+        while len(tagged(tag)) < 3 and time.time() < deadline:
             time.sleep(0.05)
-        assert len(group_members(leader.pid)) == 3
-        assert kill_strays(leader.pid) == 2
-        leader.wait(timeout=10)  # its `wait` returns once both sleeps are dead
-        assert leader.returncode == 0
+        assert leader.pid in tagged(tag)
+        assert kill_strays(tag, spare=leader.pid) == 2  # the setsid shell and its sleep
+        with open(pidfile) as f:
+            assert not _alive(int(f.read()))
+        assert leader.poll() is None
+        deadline = time.time() + 5  # SIGKILL lands asynchronously
+        while tagged(tag) != [leader.pid] and time.time() < deadline:
+            time.sleep(0.05)
+        assert tagged(tag) == [leader.pid]
     finally:
-        if leader.poll() is None:
-            os.killpg(leader.pid, 9)
-            leader.wait()
+        leader.kill()
+        leader.wait()
+        kill_strays(tag)
