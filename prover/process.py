@@ -3,7 +3,8 @@
 Every child (coqtop, coqc, the Lean REPL) runs in its own session so a Ctrl-C at the terminal
 reaches only the prover, which then shuts its children down itself; the kernel enforces the
 memory cap; and the child is killed if the prover dies abruptly, so a killed run never leaves
-a busy proof assistant behind.
+a busy proof assistant behind. Helpers a child starts on its own (CoqHammer's provers) carry
+an environment tag, by which they are found and killed however they were reparented.
 """
 
 from __future__ import annotations
