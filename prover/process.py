@@ -88,6 +88,16 @@ def kill_strays(tag: str, spare: int | None = None) -> int:
     return len(stopped)
 
 
+def end_session(proc: subprocess.Popen, tag: str) -> None:
+    """Kill a child started with `child_setup` and `tag`: its session, then whatever carries
+    the tag outside it; reap the child."""
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(proc.pid, signal.SIGKILL)
+    with contextlib.suppress(subprocess.TimeoutExpired):
+        proc.wait(timeout=5)
+    kill_strays(tag)
+
+
 def run_in_session(
     args: list[str],
     timeout: float,
@@ -116,9 +126,6 @@ def run_in_session(
         except subprocess.TimeoutExpired:
             code = None
         finally:
-            with contextlib.suppress(ProcessLookupError, PermissionError):
-                os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
-            kill_strays(tag)
+            end_session(proc, tag)
         out.seek(0)
         return code, out.read().decode("utf-8", errors="replace")

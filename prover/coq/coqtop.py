@@ -8,7 +8,6 @@ The proof stack between the bars tells which proofs are open.
 
 from __future__ import annotations
 
-import contextlib
 import os
 import re
 import select
@@ -20,7 +19,7 @@ import time
 from dataclasses import dataclass
 
 from prover.coq.toolchain import environment
-from prover.process import TAG_VARIABLE, child_setup, kill_strays, new_tag
+from prover.process import TAG_VARIABLE, child_setup, end_session, kill_strays, new_tag
 from prover.proofenv import ProofEnvError
 
 _PROMPT = re.compile(r"<prompt>(\S+) < (\d+) \|([^|]*)\| (\d+) < </prompt>")
@@ -165,11 +164,7 @@ class Coqtop:
     def kill(self) -> None:
         """Kill coqtop and everything in its session (hammer's forks), even if coqtop is gone."""
         if self.proc is not None:
-            with contextlib.suppress(ProcessLookupError, PermissionError):
-                os.killpg(self.proc.pid, signal.SIGKILL)
-            with contextlib.suppress(subprocess.TimeoutExpired):
-                self.proc.wait(timeout=5)
-            kill_strays(self._tag)
+            end_session(self.proc, self._tag)
             self.proc = None  # its pid may be reused once reaped: never signal that group again
 
     def close(self) -> None:

@@ -151,18 +151,19 @@ class CoqEnv:
     def _restart_process(self) -> None:
         self._top.kill()
         self.stats.restarts += 1
-        self._header = None
+        self._start_process()
+
+    def _start_process(self) -> None:
+        """A new coqtop: nothing loaded, no tactic run yet."""
         self._top.start()
         self._initial = self._top.state
+        self._header = None
         self._used = False
 
     def _enter(self, theorem: Theorem) -> tuple[str, ...]:
         """Load the header (reused when unchanged), then the statement; return the root goals."""
         if not self._top.alive:
-            self._top.start()
-            self._initial = self._top.state
-            self._header = None
-            self._used = False
+            self._start_process()
         header = self.effective_header(theorem)
         if header != self._header:
             self._back_to(self._initial)
