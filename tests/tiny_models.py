@@ -10,9 +10,9 @@ def tiny_t5(path: Path) -> Path:
     import torch
     from transformers import AutoTokenizer, T5Config, T5ForConditionalGeneration
 
-    from prover.models.embedded import embedded_model_dir
+    from prover.models.ct2 import tokenizer_dir
 
-    tok = AutoTokenizer.from_pretrained(embedded_model_dir())
+    tok = AutoTokenizer.from_pretrained(tokenizer_dir("smollm2"))
     config = T5Config(
         vocab_size=len(tok),
         d_model=32,
@@ -26,5 +26,30 @@ def tiny_t5(path: Path) -> Path:
     )
     torch.manual_seed(0)
     T5ForConditionalGeneration(config).save_pretrained(path)
+    tok.save_pretrained(path)
+    return path
+
+
+def tiny_llama(path: Path) -> Path:
+    """A random 1-layer Llama (a user's own causal checkpoint) with a real tokenizer, as an HF directory."""
+    import torch
+    from transformers import AutoTokenizer, LlamaConfig, LlamaForCausalLM
+
+    from prover.models.ct2 import tokenizer_dir
+
+    tok = AutoTokenizer.from_pretrained(tokenizer_dir("smollm2"))
+    config = LlamaConfig(
+        vocab_size=len(tok),
+        hidden_size=32,
+        intermediate_size=64,
+        num_hidden_layers=1,
+        num_attention_heads=2,
+        num_key_value_heads=2,
+        max_position_embeddings=256,
+        bos_token_id=tok.bos_token_id,
+        eos_token_id=tok.eos_token_id,
+    )
+    torch.manual_seed(0)
+    LlamaForCausalLM(config).save_pretrained(path)
     tok.save_pretrained(path)
     return path

@@ -33,7 +33,7 @@ def load_generator(
     if runtime not in RUNTIMES:
         raise ValueError(f"unknown runtime {runtime!r}; choose one of {', '.join(RUNTIMES)}")
     if lazy and runtime != "openai":
-        return LazyGenerator(lambda: load_generator(spec, runtime, **options), name=spec)
+        return LazyGenerator(lambda: load_generator(spec, runtime, False, **options), name=spec)
     if runtime == "auto":
         runtime = "hf" if _is_seq2seq(spec) else "ct2"
         if runtime == "ct2":

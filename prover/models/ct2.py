@@ -16,6 +16,8 @@ to a proof search and one that only burns its budget. LeanCopilot uses the same 
   the newline token alone would not stop it), and the decoded text is cut at the first
   stop string. A stop string spread over several tokens is cut from the text too; the score
   then covers the tokens generated up to the cut.
+- Sampling draws from the whole vocabulary (top-p applies); `seed` seeds the engine, but
+  its generator is per thread, so repeated calls in one process are not reproducible.
 - `max_seconds` is honoured: sampling stops through the engine's per-token callback; beam
   search (no callback) gets a step budget from the measured time per decoding step.
 """
@@ -73,12 +75,17 @@ def ct2_model_dir(model: str, quantization: str = "int8") -> Path:
     return target
 
 
+def tokenizer_dir(model: str) -> Path:
+    """The tokenizer kept beside a model's CTranslate2 weights (converting the model if needed)."""
+    return ct2_model_dir(model) / TOKENIZER_DIR
+
+
 def _complete(target: Path) -> bool:
     return (target / "model.bin").exists() and (target / TOKENIZER_DIR / "tokenizer.json").exists()
 
 
 def _convert(model: str, spec, target: Path, quantization: str) -> None:
-    from prover.models.quiet import quiet_libraries
+    from prover.models.quiet import quiet_libraries, silenced
 
     quiet_libraries()
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -96,10 +103,11 @@ def _convert(model: str, spec, target: Path, quantization: str) -> None:
         from transformers import AutoTokenizer
 
         out = tmp / "ct2"
-        TransformersConverter(source, low_cpu_mem_usage=True).convert(
-            str(out), quantization=quantization, force=True
-        )
-        AutoTokenizer.from_pretrained(source).save_pretrained(out / TOKENIZER_DIR)
+        with silenced():
+            TransformersConverter(source, low_cpu_mem_usage=True).convert(
+                str(out), quantization=quantization, force=True
+            )
+            AutoTokenizer.from_pretrained(source).save_pretrained(out / TOKENIZER_DIR)
         if not (out / TOKENIZER_DIR / "tokenizer.json").exists():
             raise ModelUnavailable(f"{model}: its tokenizer has no fast (tokenizer.json) form")
         if target.exists():
@@ -142,8 +150,6 @@ class CT2Generator:
             i for i, t in self.tokenizer.get_added_tokens_decoder().items() if t.special
         } | set(_config_eos(self.path))
         self._seconds_per_step: dict[int, float] = {}  # beam width -> measured decoding step
-        self._previous: list[str] = []
-        self._static: list[str] | None = None
         self.stats = GeneratorStats()
 
     # --- the Generator seam --------------------------------------------------------------
@@ -154,7 +160,6 @@ class CT2Generator:
             return [[] for _ in prompts]
         n = max(params.n, 1)
         start = [enc.tokens for enc in self.tokenizer.encode_batch(prompts)]
-        static = self._static_prefix(start)
         beams = params.temperature <= 0 and n > 1 and params.beam_at_zero
         options: dict = {
             "max_length": params.max_tokens,
@@ -185,9 +190,6 @@ class CT2Generator:
                 "sampling_temperature": params.temperature if params.temperature > 0 else 1e-3,
             }
             options["callback"] = steps.record(deadline)
-        if static:
-            start = [tokens[len(static) :] for tokens in start]
-            options["static_prompt"] = static
         try:
             results = self.generator.generate_batch(start, **options)
         except RuntimeError as e:
@@ -230,26 +232,6 @@ class CT2Generator:
             ):
                 return text[: min(hits)], k
         return text[: min(hits)], len(body)
-
-    def _static_prefix(self, start: list[list[str]]) -> list[str] | None:
-        """The prompt prefix shared with the previous call (the template's instructions and
-        examples): the engine keeps its state and skips recomputing it on every call.
-        Rounded down to a multiple of 32 tokens so that goals which happen to begin alike do
-        not each leave another cached state behind."""
-        if len(start) != 1:
-            return None
-        tokens, previous = start[0], self._previous
-        self._previous = tokens
-        if self._static and tokens[: len(self._static)] == self._static:
-            return self._static if len(tokens) > len(self._static) else None
-        shared = 0
-        for a, b in zip(tokens, previous, strict=False):
-            if a != b:
-                break
-            shared += 1
-        shared = min(shared, len(tokens) - 1) // 32 * 32
-        self._static = tokens[:shared] if shared >= 64 else None
-        return self._static
 
     def _stop_ids(self, stops: tuple[str, ...]) -> set[int]:
         return set(_vocab_ids_containing(self.tokenizer_dir, tuple(s for s in stops if s)))

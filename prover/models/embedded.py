@@ -164,16 +164,17 @@ def gguf_to_hf(spec: ModelSpec, target: Path, search_path: list[str] | None = No
 
 
 def _save_hf(gguf: Path, out: Path) -> None:
+    from prover.models.quiet import quiet_libraries, silenced
+
+    quiet_libraries()
     import torch
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
-    from prover.models.quiet import quiet_libraries
-
-    quiet_libraries()
-    tokenizer = AutoTokenizer.from_pretrained(gguf.parent, gguf_file=gguf.name)
-    model = AutoModelForCausalLM.from_pretrained(
-        gguf.parent, gguf_file=gguf.name, dtype=torch.bfloat16
-    )
+    with silenced():
+        tokenizer = AutoTokenizer.from_pretrained(gguf.parent, gguf_file=gguf.name)
+        model = AutoModelForCausalLM.from_pretrained(
+            gguf.parent, gguf_file=gguf.name, dtype=torch.bfloat16
+        )
     # Loading dequantised the weights; drop the gguf marker so save_pretrained writes a plain model.
     model.hf_quantizer = None
     for attr in ("is_quantized", "quantization_method"):

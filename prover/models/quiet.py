@@ -7,10 +7,12 @@ a program that imports the prover as a library and configured logging itself.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import sys
 import warnings
+from collections.abc import Iterator
 from pathlib import Path
 
 
@@ -43,3 +45,15 @@ def quiet_libraries() -> None:
 
         hf_logging.set_verbosity_error()
         hf_logging.disable_progress_bar()
+
+
+@contextlib.contextmanager
+def silenced() -> Iterator[None]:
+    """Library output (progress bars, load reports) dropped while a one-off conversion runs;
+    its errors still surface as exceptions."""
+    with (
+        open(os.devnull, "w") as sink,
+        contextlib.redirect_stderr(sink),
+        contextlib.redirect_stdout(sink),
+    ):
+        yield
