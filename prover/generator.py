@@ -7,8 +7,9 @@ OpenAI-compatible server) honours the same fields.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Protocol, runtime_checkable
 
 
@@ -95,7 +96,11 @@ class LazyGenerator:
         return self._inner
 
     def generate(self, prompts: list[str], params: SamplingParams) -> list[list[Sample]]:
-        return self.load().generate(prompts, params)
+        t0, loading = time.perf_counter(), self._inner is None
+        inner = self.load()
+        if loading and params.max_seconds is not None:  # loading spent part of the caller's time
+            params = replace(params, max_seconds=params.max_seconds - (time.perf_counter() - t0))
+        return inner.generate(prompts, params)
 
     @property
     def stats(self) -> GeneratorStats:

@@ -281,3 +281,30 @@ def test_registry_names_and_defaults():
     assert len(qwen15.parts) == 22 and qwen15.parts[-1].path.endswith("part22/data/part22.bin")
     with pytest.raises(EmbeddedModelMissing, match="unknown model"):
         spec_of("gpt-17")
+
+
+def test_lazy_loading_time_comes_out_of_the_callers_budget():
+    seen = []
+
+    class Recorder:
+        def generate(self, prompts, params):
+            seen.append(params.max_seconds)
+            return [[] for _ in prompts]
+
+    def slow_load():
+        time.sleep(0.3)
+        return Recorder()
+
+    gen = LazyGenerator(slow_load)
+    gen.generate(["x"], SamplingParams(max_seconds=2.0))
+    gen.generate(["x"], SamplingParams(max_seconds=2.0))  # loaded once: the full budget now
+    assert seen[0] <= 1.7 and seen[1] == 2.0
+
+
+def test_setup_model_refuses_an_unknown_name_in_one_line():
+    from typer.testing import CliRunner
+
+    from prover.cli import app
+
+    result = CliRunner().invoke(app, ["setup", "model", "gpt-17"])
+    assert result.exit_code == 2 and "unknown model 'gpt-17'" in result.output
