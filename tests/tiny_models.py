@@ -5,14 +5,28 @@ from __future__ import annotations
 from pathlib import Path
 
 
-def tiny_t5(path: Path) -> Path:
-    """A random 1-layer T5 (the architecture of ReProver's ByT5 tactic generator) saved as an HF directory."""
-    import torch
-    from transformers import AutoTokenizer, T5Config, T5ForConditionalGeneration
+def _smollm2_tokenizer():
+    from transformers import AutoTokenizer
 
     from prover.models.ct2 import tokenizer_dir
 
-    tok = AutoTokenizer.from_pretrained(tokenizer_dir("smollm2"))
+    return AutoTokenizer.from_pretrained(tokenizer_dir("smollm2"))
+
+
+def _save(model_cls, config, tok, path: Path) -> Path:
+    import torch
+
+    torch.manual_seed(0)
+    model_cls(config).save_pretrained(path)
+    tok.save_pretrained(path)
+    return path
+
+
+def tiny_t5(path: Path) -> Path:
+    """A random 1-layer T5 (the architecture of ReProver's ByT5 tactic generator) saved as an HF directory."""
+    from transformers import T5Config, T5ForConditionalGeneration
+
+    tok = _smollm2_tokenizer()
     config = T5Config(
         vocab_size=len(tok),
         d_model=32,
@@ -24,20 +38,14 @@ def tiny_t5(path: Path) -> Path:
         pad_token_id=tok.pad_token_id or 0,
         eos_token_id=tok.eos_token_id,
     )
-    torch.manual_seed(0)
-    T5ForConditionalGeneration(config).save_pretrained(path)
-    tok.save_pretrained(path)
-    return path
+    return _save(T5ForConditionalGeneration, config, tok, path)
 
 
 def tiny_llama(path: Path) -> Path:
     """A random 1-layer Llama (a user's own causal checkpoint) with a real tokenizer, as an HF directory."""
-    import torch
-    from transformers import AutoTokenizer, LlamaConfig, LlamaForCausalLM
+    from transformers import LlamaConfig, LlamaForCausalLM
 
-    from prover.models.ct2 import tokenizer_dir
-
-    tok = AutoTokenizer.from_pretrained(tokenizer_dir("smollm2"))
+    tok = _smollm2_tokenizer()
     config = LlamaConfig(
         vocab_size=len(tok),
         hidden_size=32,
@@ -49,7 +57,4 @@ def tiny_llama(path: Path) -> Path:
         bos_token_id=tok.bos_token_id,
         eos_token_id=tok.eos_token_id,
     )
-    torch.manual_seed(0)
-    LlamaForCausalLM(config).save_pretrained(path)
-    tok.save_pretrained(path)
-    return path
+    return _save(LlamaForCausalLM, config, tok, path)
