@@ -132,7 +132,11 @@ def parse_assumptions(output: str) -> tuple[list[str], list[str]]:
     Fails closed: any column-0 line that is neither a known section header, an entry
     (`name : type`, or a bare `name` whose type follows indented) nor an unsafe flag raises.
     """
-    lines = [line for line in output.split("\n") if line.strip()]
+    lines = [
+        line
+        for line in output.split("\n")
+        if line.strip() and not line.startswith("Fetching opaque proofs from disk for ")
+    ]
     if [line.strip() for line in lines] == ["Closed under the global context"]:
         return [], []
     names: list[str] = []
@@ -143,8 +147,6 @@ def parse_assumptions(output: str) -> tuple[list[str], list[str]]:
             if section is None:
                 raise AuditError(f"unexpected line in Print Assumptions: {line[:120]!r}")
             continue  # the type of the entry above, continued
-        if line.startswith("Fetching opaque proofs from disk"):
-            continue
         if line in ("Axioms:", "Section Variables:"):
             section = line
             continue
@@ -259,7 +261,9 @@ def verify(
         # Only the .vo moves on: nothing else the compilation wrote can reach the audit.
         shutil.move(src / "Check.vo", lib / "Check.vo")
         try:
-            found = audit(lib, theorem.name, max(timeout - (time.perf_counter() - t0), 10.0), memory_mb)
+            found = audit(
+                lib, theorem.name, max(timeout - (time.perf_counter() - t0), 10.0), memory_mb
+            )
         except ProofEnvError as e:
             return no(f"the axiom audit failed: {e}")
     if found.unsafe:
@@ -316,7 +320,9 @@ def parse_proof_file(text: str, theorem_name: str | None = None) -> ProofFile:
         theorem_name = names[0]
     at = [k for k, n in found if n == theorem_name]
     if not at:
-        raise ProofFileError(f"no theorem named {theorem_name!r}; the file states {', '.join(names)}")
+        raise ProofFileError(
+            f"no theorem named {theorem_name!r}; the file states {', '.join(names)}"
+        )
     k = at[-1]
     start, end, _ = spans[k]
     rest = [s for _, _, s in spans[k + 1 :]]
@@ -345,13 +351,9 @@ def check_file(path: Path, reference: Theorem | None, theorem_name: str | None) 
     hypothesis or an admitted helper lemma changes what the statement means without
     changing its text. Raises ProofFileError for a file that cannot be checked at all.
     """
-    pf = parse_proof_file(path.read_text(encoding="utf-8"), theorem_name or (reference.name if reference else None))
-    if pf.proof is None:
-        return Verdict(ok=False, reason=f"the proof of {pf.name} does not end with Qed.")
-    if pf.trailer:
-        return Verdict(
-            ok=False, reason=f"the file goes on after the proof of {pf.name}: {pf.trailer[:120]!r}"
-        )
+    pf = parse_proof_file(
+        path.read_text(encoding="utf-8"), theorem_name or (reference.name if reference else None)
+    )
     theorem = Theorem(name=pf.name, system="coq", statement=pf.statement, header=pf.header)
     if reference is not None:
         for part in ("header", "statement"):
@@ -359,8 +361,15 @@ def check_file(path: Path, reference: Theorem | None, theorem_name: str | None) 
             if mine != theirs:
                 return Verdict(
                     ok=False,
-                    reason=f"the file's {part} is not the benchmark's for {reference.name}: {_first_difference(mine, theirs)}",
+                    reason=f"the file's {part} is not the benchmark's for {reference.name}: "
+                    + _first_difference(mine, theirs),
                 )
+    if pf.proof is None:
+        return Verdict(ok=False, reason=f"the proof of {pf.name} does not end with Qed.")
+    if pf.trailer:
+        return Verdict(
+            ok=False, reason=f"the file goes on after the proof of {pf.name}: {pf.trailer[:120]!r}"
+        )
     return verify(theorem, pf.proof, header_axioms=reference is not None)
 
 

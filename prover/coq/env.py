@@ -112,7 +112,7 @@ class CoqEnv:
         """The tactics, with any `{` left open closed: inside a brace Coq already answers
         "No more goals." once the last goal is solved, but `Qed` needs the braces closed."""
         sentences = [s for t in tactics for s in split_sentences(t)]
-        unclosed = sentences.count("{") - sentences.count("}")
+        unclosed = sum(s.endswith("{") for s in sentences) - sentences.count("}")
         return "\n".join([*(t.strip() for t in tactics), *["}"] * max(unclosed, 0)])
 
     def effective_header(self, theorem: Theorem) -> str:
@@ -316,7 +316,8 @@ def _raise_unless_resource(error: str) -> None:
 
 
 def _is_structural(sentence: str) -> bool:
-    return sentence in ("{", "}") or set(sentence) <= set("-+*")
+    """Bullets and braces (`2:{` too): `Timeout` cannot wrap them."""
+    return sentence.endswith(("{", "}")) or set(sentence) <= set("-+*")
 
 
 def parse_goals(output: str) -> tuple[str, ...]:
