@@ -72,6 +72,10 @@ _FORBIDDEN_WORDS = re.compile(
 _BRACE = re.compile(r"^(-+|\++|\*+|\{|\}|(\d+|\[[\w']+\]):\{)$")
 _SELECTOR = re.compile(r"^(\d+(\s*-\s*\d+)?(\s*,\s*\d+(\s*-\s*\d+)?)*|\[[\w']+\]|all|par|!)\s*:")
 _QUALIFIED = re.compile(r"^[A-Z][\w']*(\.[A-Za-z_][\w']*)+(?![\w'])")
+_DECLARING = re.compile(
+    r"^\s*(Axiom|Axioms|Parameter|Parameters|Hypothesis|Hypotheses|Variable|Variables|Conjecture)\s+(.+?)\s*:",
+    re.S,
+)
 _THEOREM = re.compile(
     rf"^(#\[[^\]]*\]\s*)?((Local|Global|Polymorphic|Monomorphic)\s+)*({'|'.join(THEOREM_KINDS)})\s+([A-Za-z_][\w']*)"
 )
@@ -105,6 +109,26 @@ def tactic_sentences(text: str) -> list[str]:
                 f"only tactics may enter a proof, not {s.split()[0]!r} (vernacular)"
             )
     return sentences
+
+
+def declared_axioms(header: str) -> set[str]:
+    """Kernel names of the axioms a header declares at its top level (`Axiom`, `Parameter`,
+    `Hypothesis`, ...): a benchmark's own hypotheses. An `Admitted` lemma or an axiom inside
+    a module is not among them."""
+    names: set[str] = set()
+    try:
+        sentences = split_sentences(header)
+    except SentenceError:
+        return names
+    depth = 0  # open modules and sections: their declarations are not at the top level
+    for s in sentences:
+        if re.match(r"(Module|Section)\s", s) and ":=" not in s:
+            depth += 1
+        elif s.startswith("End "):
+            depth -= 1
+        elif depth == 0 and (m := _DECLARING.match(s)):
+            names.update(f"{LIBRARY}.{n.strip('()')}" for n in m.group(2).split())
+    return names
 
 
 @dataclass(frozen=True)
@@ -221,10 +245,9 @@ def verify(
 ) -> Verdict:
     """Compile header + statement + proof with a fresh coqc and audit the axioms it relies on.
 
-    The proof is tactics only, so an assumption declared in the compiled file itself comes
-    from the header: with `header_axioms` (a benchmark's header, whose hypotheses are part
-    of the problem) it is allowed, and reported in `Verdict.axioms_beyond_stdlib` like
-    every axiom beyond the standard library.
+    With `header_axioms` (the header is a benchmark's, whose hypotheses are part of the
+    problem) the axioms it declares at its top level are allowed; they are reported in
+    `Verdict.axioms_beyond_stdlib`, like every axiom beyond the standard library.
     """
     t0 = time.perf_counter()
 
@@ -271,9 +294,12 @@ def verify(
     if theorem.name and f"{LIBRARY}.{theorem.name}" in found.axioms:
         return no("the theorem itself is an axiom (Admitted)", found.axioms)
     extra = found.beyond_stdlib()
-    not_header = [a for a in extra if not (header_axioms and a.startswith(f"{LIBRARY}."))]
+    declared = (
+        declared_axioms(theorem.header if header is None else header) if header_axioms else set()
+    )
+    not_header = [a for a in extra if a not in declared]
     if not_header:
-        where = "" if header_axioms else " (declared in the file, not by a benchmark)"
+        where = "" if header_axioms else " (the file is checked without a benchmark's header)"
         return no(
             f"proof relies on axioms beyond the standard library{where}: {', '.join(not_header)}",
             found.axioms,
