@@ -4,8 +4,8 @@ A wrongly rejected honest proof silently lowers every solve rate we report, so e
 header of the 488 records (warnings while loading: Coquelicot's "New coercion path",
 mathcomp's notation-overridden; helper definitions; comments) gets one honest proof that
 relies on the standard library's axioms, checked with the verdict a found proof gets (the
-portfolio's imports first, as the search runs it). One coqc and one audit per header (two
-for the Coquelicot ones), two at a time.
+portfolio's imports first, as the search runs it). One coqc and one audit per header, two
+at a time.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from prover.theorem import Theorem
 # Fully qualified, so that no header's scopes, notations or definitions (`R`, `C_scope`,
 # ssreflect) change what they mean. The first uses a Reals axiom directly (cheap to audit);
 # the second goes through the Reals' lemmas down to their axioms, as an `lra` proof does,
-# and runs under the Coquelicot headers, whose loading prints warnings.
+# and runs under the most used Coquelicot headers, whose loading prints warnings.
 DIRECT = (
     "Theorem prover_honest : forall P : Prop, {~ ~ P} + {~ P}.",
     "exact Coq.Reals.ClassicalDedekindReals.sig_not_dec.",
@@ -57,9 +57,11 @@ def check_group(case: tuple[str, tuple[str, str]]):
 def cases(data_dir) -> list[tuple[str, str, tuple[str, str]]]:
     """(first record's name, header, honest proof) for each distinct header."""
     out = []
+    coquelicot = 0
     for header, names in header_groups(data_dir).items():
         out.append((names[0], header, DIRECT))
-        if "Coquelicot" in header:
+        if "Coquelicot" in header and coquelicot < 3:  # the three most used ones
+            coquelicot += 1
             out.append((names[0], header, THROUGH_LEMMAS))
     return out
 
