@@ -22,7 +22,7 @@ from prover.theorem import Theorem
 # Fully qualified, so that no header's scopes, notations or definitions (`R`, `C_scope`,
 # ssreflect) change what they mean. The first uses a Reals axiom directly (cheap to audit);
 # the second goes through the Reals' lemmas down to their axioms, as an `lra` proof does,
-# and runs under the most used Coquelicot headers, whose loading prints warnings.
+# and runs under three Coquelicot headers, whose loading prints warnings.
 DIRECT = (
     "Theorem prover_honest : forall P : Prop, {~ ~ P} + {~ P}.",
     "exact Coq.Reals.ClassicalDedekindReals.sig_not_dec.",
@@ -60,7 +60,7 @@ def cases(data_dir) -> list[tuple[str, str, tuple[str, str]]]:
     coquelicot = 0
     for header, names in header_groups(data_dir).items():
         out.append((names[0], header, DIRECT))
-        if "Coquelicot" in header and coquelicot < 3:  # the three most used ones
+        if "Coquelicot" in header and coquelicot < 3:  # the first three
             coquelicot += 1
             out.append((names[0], header, THROUGH_LEMMAS))
     return out
