@@ -191,8 +191,9 @@ def parse_assumptions(output: str) -> tuple[list[str], list[str]]:
 
 
 # `About X.` ends with "Expands to: Constant <kernel name>" (wrapped when long); anchored at
-# the end, where no type printed earlier in the answer can put it.
-_EXPANDS = re.compile(r"Expands to:\s+\w+\s+(\S+)\s*$")
+# the end, where no type printed earlier in the answer can put it. Theorems and axioms are
+# constants: a name that resolves to a notation or an inductive is not accepted.
+_EXPANDS = re.compile(r"Expands to:\s+Constant\s+(\S+)\s*$")
 
 
 def _kernel_name(about: str) -> str | None:

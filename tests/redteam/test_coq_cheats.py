@@ -113,6 +113,14 @@ FOUND_PROOFS = [
         "assumed to be positive",
     ),
     (
+        "type-in-type in the header",
+        "Unset Universe Checking.\nDefinition U := Type.\nDefinition u : U := U.\n"
+        "Set Universe Checking.",
+        "Theorem t : True.",
+        "pose (x := u). exact I.",
+        "unsafe hierarchy",
+    ),
+    (
         "a tactic redefined in the header to use an admitted lemma",
         ADMITTED_HELPER + "\nLtac lia := exact helper.",
         "Theorem t : 1 = 2.",
