@@ -47,10 +47,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from pathlib import Path
 
 from prover.lean.lexer import LexError, Token, string_code, tokens
 from prover.lean.repl import CommandResponse, ErrorResponse, Message, Response
-from prover.proofenv import Status, Verdict
+from prover.proofenv import Status, ToolchainMissing, Verdict
+from prover.theorem import Theorem
 
 STANDARD_AXIOMS = frozenset({"propext", "Classical.choice", "Quot.sound"})
 NATIVE_AXIOMS = frozenset({"Lean.ofReduceBool", "Lean.ofReduceNat", "Lean.trustCompiler"})
@@ -303,3 +305,102 @@ def _type_mismatch(answers: AuditAnswers, name: str) -> str | None:
             f"!= {texts[1][:200]!r}"
         )
     return None
+
+
+def _theorems(toks: list[Token]) -> list[int]:
+    """Indices of `theorem`/`lemma` keywords followed by a name."""
+    return [
+        k
+        for k, t in enumerate(toks[:-1])
+        if t.kind == "ident"
+        and t.parts in (("theorem",), ("lemma",))
+        and toks[k + 1].kind == "ident"
+    ]
+
+
+_BRACKETS = {"(": ")", "[": "]", "{": "}", "⦃": "⦄", "⟨": "⟩"}
+
+
+def split_file(text: str, name: str | None = None) -> tuple[Theorem, str]:
+    """(header + statement as a Theorem, proof) of theorem `name` in a Lean file.
+
+    The statement runs from `theorem NAME` to its `:=` (and a `by` right after it); what is
+    before is the header, what is after the proof. Without `name` the file must hold one
+    theorem. Raises ValueError (bad input) with the names found.
+    """
+    try:
+        toks = tokens(text)
+    except LexError as e:
+        raise ValueError(f"the file does not lex as Lean: {e}") from e
+    found = _theorems(toks)
+    names = [_plain_name(toks[k + 1].text) for k in found]
+    if name is not None:
+        found = [k for k in found if _plain_name(toks[k + 1].text) == _plain_name(name)]
+        if not found:
+            raise ValueError(f"no theorem {name} in the file; it has: {', '.join(names) or 'none'}")
+    elif len(found) != 1:
+        if not found:
+            raise ValueError("the file holds no `theorem` or `lemma`")
+        raise ValueError(f"the file holds several theorems ({', '.join(names)}): name one")
+    k = found[-1]
+    stack: list[str] = []
+    for j in range(k + 2, len(toks) - 1):
+        t = toks[j]
+        if t.kind == "symbol" and t.text in _BRACKETS:
+            stack.append(_BRACKETS[t.text])
+        elif t.kind == "symbol" and stack and t.text == stack[-1]:
+            stack.pop()
+        elif not stack and t.text == ":" and toks[j + 1].text == "=" and toks[j + 1].start == t.end:
+            end = toks[j + 1].end
+            if j + 2 < len(toks) and toks[j + 2].kind == "ident" and toks[j + 2].parts == ("by",):
+                end = toks[j + 2].end
+            start = toks[k].start
+            theorem = Theorem(
+                name=_plain_name(toks[k + 1].text),
+                system="lean",
+                statement=text[start:end],
+                header=text[:start].strip(),
+            )
+            return theorem, text[end:]
+    raise ValueError(f"theorem {toks[k + 1].text} has no `:=` after its statement")
+
+
+def same_source(a: str, b: str) -> bool:
+    """Whether two Lean texts are the same tokens (whitespace and comments aside)."""
+    try:
+        return [t.text for t in tokens(a)] == [t.text for t in tokens(b)]
+    except LexError:
+        return False
+
+
+def check_file(path: Path, reference: Theorem | None, theorem_name: str | None) -> Verdict:
+    """`prover check FILE.lean`: the verdict on one theorem of a complete Lean file.
+
+    The file is split into header, statement and proof, and the proof gets exactly the check
+    and audit a found proof gets (LeanReplEnv.verify: fresh REPL, refusal, #print axioms,
+    type comparison). With `reference` (a benchmark record) the file's header and statement
+    must be the record's, whitespace and comments aside: a file that redefines a name the
+    statement uses, adds a hypothesis or states another theorem is rejected. native_decide
+    is allowed and reported as proved_native_decide. Raises ValueError for a file that
+    cannot be read as a proof, ToolchainMissing where Lean is not installed.
+    """
+    from prover.lean import check_installation, create_env
+
+    text = Path(path).read_text(encoding="utf-8")
+    theorem, proof = split_file(text, theorem_name or (reference.name if reference else None))
+    if reference is not None:
+        if not same_source(theorem.header, reference.header):
+            return Verdict(ok=False, reason=f"the file's header is not {reference.name}'s")
+        if not same_source(theorem.statement, reference.statement):
+            return Verdict(
+                ok=False, reason=f"the file's statement of {theorem.name} is not the benchmark's"
+            )
+        theorem = reference
+    problem = check_installation()
+    if problem:
+        raise ToolchainMissing(problem)
+    env = create_env(allow_native_decide=True)
+    try:
+        return env.verify(theorem, proof.strip("\n"))
+    finally:
+        env.close()
