@@ -14,8 +14,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from prover.datasets.minif2f_isabelle import StatementNotFound, split_theory
+from prover.filecheck import verdict_on_file
 from prover.isabelle.lexer import LexError, same_tokens, tokens
-from prover.proofenv import ToolchainMissing, Verdict
+from prover.proofenv import Verdict
 from prover.theorem import Theorem
 
 
@@ -54,23 +55,8 @@ def split_file(text: str, name: str | None = None) -> tuple[Theorem, str]:
 def check_file(path: Path, reference: Theorem | None, theorem_name: str | None) -> Verdict:
     """The verdict on a theory file (see the module docstring). Raises ValueError for bad
     input and ToolchainMissing where Isabelle is not installed."""
-    from prover.isabelle import check_installation, create_env
+    import prover.isabelle
 
     text = Path(path).read_text(encoding="utf-8")
     theorem, proof = split_file(text, theorem_name or (reference.name if reference else None))
-    if reference is not None:
-        if not same_tokens(theorem.header, reference.header):
-            return Verdict(ok=False, reason=f"the file's header is not {reference.name}'s")
-        if not same_tokens(theorem.statement, reference.statement):
-            return Verdict(
-                ok=False, reason=f"the file's statement of {theorem.name} is not the benchmark's"
-            )
-        theorem = reference
-    problem = check_installation()
-    if problem:
-        raise ToolchainMissing(problem)
-    env = create_env()
-    try:
-        return env.verify(theorem, proof)
-    finally:
-        env.close()
+    return verdict_on_file(theorem, proof, reference, same_tokens, prover.isabelle)

@@ -19,6 +19,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from prover.nesting import nested_end
+
 
 class LexError(ValueError):
     """Unterminated comment, string or cartouche."""
@@ -55,36 +57,18 @@ class _Scanner:
         return None
 
     def comment(self) -> None:
-        start, depth = self.i, 0
-        while self.i < len(self.text):
-            if self.text.startswith("(*", self.i):
-                depth += 1
-                self.i += 2
-            elif self.text.startswith("*)", self.i):
-                depth -= 1
-                self.i += 2
-                if depth == 0:
-                    self.comments.append((start, self.i))
-                    return
-            else:
-                self.i += 1
-        raise LexError("unterminated comment (* ...")
+        end = nested_end(self.text, self.i, ("(*",), ("*)",))
+        if end < 0:
+            raise LexError("unterminated comment (* ...")
+        self.comments.append((self.i, end))
+        self.i = end
 
     def cartouche(self) -> tuple[int, int]:
-        start, depth = self.i, 0
-        while self.i < len(self.text):
-            opened, closed = self.at(*_OPEN), self.at(*_CLOSE)
-            if opened:
-                depth += 1
-                self.i += len(opened)
-            elif closed:
-                depth -= 1
-                self.i += len(closed)
-                if depth == 0:
-                    return start, self.i
-            else:
-                self.i += 1
-        raise LexError("unterminated cartouche")
+        start, end = self.i, nested_end(self.text, self.i, _OPEN, _CLOSE)
+        if end < 0:
+            raise LexError("unterminated cartouche")
+        self.i = end
+        return start, end
 
     def quoted(self, quote: str) -> None:
         start = self.i
@@ -105,7 +89,7 @@ class _Scanner:
         text = self.text
         while self.i < len(text):
             ch = text[self.i]
-            if ch.isspace():
+            if ch in " \t\r\n\f":  # Isabelle's blanks
                 self.i += 1
             elif self.at("(*"):
                 self.comment()

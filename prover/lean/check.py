@@ -49,9 +49,10 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from prover.filecheck import verdict_on_file
 from prover.lean.lexer import LexError, Token, string_code, tokens
 from prover.lean.repl import CommandResponse, ErrorResponse, Message, Response
-from prover.proofenv import Status, ToolchainMissing, Verdict
+from prover.proofenv import Status, Verdict
 from prover.theorem import Theorem
 
 STANDARD_AXIOMS = frozenset({"propext", "Classical.choice", "Quot.sound"})
@@ -384,23 +385,10 @@ def check_file(path: Path, reference: Theorem | None, theorem_name: str | None) 
     is allowed and reported as proved_native_decide. Raises ValueError for a file that
     cannot be read as a proof, ToolchainMissing where Lean is not installed.
     """
-    from prover.lean import check_installation, create_env
+    import prover.lean
 
     text = Path(path).read_text(encoding="utf-8")
     theorem, proof = split_file(text, theorem_name or (reference.name if reference else None))
-    if reference is not None:
-        if not same_source(theorem.header, reference.header):
-            return Verdict(ok=False, reason=f"the file's header is not {reference.name}'s")
-        if not same_source(theorem.statement, reference.statement):
-            return Verdict(
-                ok=False, reason=f"the file's statement of {theorem.name} is not the benchmark's"
-            )
-        theorem = reference
-    problem = check_installation()
-    if problem:
-        raise ToolchainMissing(problem)
-    env = create_env(allow_native_decide=True)
-    try:
-        return env.verify(theorem, proof.strip("\n"))
-    finally:
-        env.close()
+    return verdict_on_file(
+        theorem, proof.strip("\n"), reference, same_source, prover.lean, allow_native_decide=True
+    )

@@ -24,6 +24,8 @@ from __future__ import annotations
 import contextlib
 from dataclasses import dataclass
 
+from prover.nesting import nested_end
+
 
 class LexError(ValueError):
     """The text is not lexically valid Lean (an unterminated comment, string or char)."""
@@ -85,19 +87,10 @@ class _Scanner:
 
     # --- pieces ---------------------------------------------------------------------------
     def block_comment(self) -> None:
-        start, depth = self.i, 0
-        while self.i < len(self.text):
-            if self.text.startswith("/-", self.i):
-                depth += 1
-                self.i += 2
-            elif self.text.startswith("-/", self.i):
-                depth -= 1
-                self.i += 2
-                if depth == 0:
-                    return
-            else:
-                self.i += 1
-        raise LexError(f"unterminated comment starting at line {self.pos(start)[0]}")
+        end = nested_end(self.text, self.i, ("/-",), ("-/",))
+        if end < 0:
+            raise LexError(f"unterminated comment starting at line {self.pos(self.i)[0]}")
+        self.i = end
 
     def escape(self) -> None:
         """At a backslash inside a string or char literal: skip the escape sequence."""

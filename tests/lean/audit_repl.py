@@ -22,6 +22,9 @@ import os
 import sys
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).parent))  # run as a script: its sibling stand-in
+from replay_repl import requests  # noqa: E402
+
 
 def info(text: str, line: int = 1) -> dict:
     return {
@@ -36,15 +39,7 @@ def main() -> None:
     config = json.loads(Path(os.environ["AUDIT_REPL_CONFIG"]).read_text(encoding="utf-8"))
     log = Path(os.environ["AUDIT_REPL_LOG"])
     kinds: list[str] = []
-    buf = ""
-    for line in sys.stdin:
-        if line.strip():
-            buf += line
-            continue
-        if not buf.strip():
-            continue
-        req = json.loads(buf, strict=False)
-        buf = ""
+    for req in requests(sys.stdin):
         with log.open("a", encoding="utf-8") as f:
             f.write(json.dumps(req, ensure_ascii=False) + "\n")
         cmd = req.get("cmd", "")

@@ -13,20 +13,15 @@ import os
 import sys
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).parent))  # run as a script: its sibling stand-in
+from replay_repl import requests  # noqa: E402
+
 
 def main() -> None:
     envs: list[str] = []
     states = 0
     log = Path(os.environ["PROTOCOL_REPL_LOG"])
-    buf = ""
-    for line in sys.stdin:
-        if line.strip():
-            buf += line
-            continue
-        if not buf.strip():
-            continue
-        req = json.loads(buf)
-        buf = ""
+    for req in requests(sys.stdin):
         with log.open("a", encoding="utf-8") as f:
             f.write(json.dumps(req, ensure_ascii=False) + "\n")
         if "pickleTo" in req:
