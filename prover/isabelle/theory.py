@@ -268,6 +268,8 @@ def strip_statement(theorem: Theorem, completion: str) -> str | None:
         statement = _words(tokens(theorem.statement))
     except LexError:
         return None
+    if toks and toks[-1].text == "end":  # the model closed the theory too: build() does that
+        text, toks = text[: toks[-1].start].rstrip(), toks[:-1]
     if not toks or toks[0].text not in ("theorem", "lemma"):
         return text
     words = _words(toks)

@@ -9,7 +9,9 @@ leniency cannot make a case pass. The live case runs where `isabelle` is on PATH
 
 from __future__ import annotations
 
+import json
 import shutil
+from pathlib import Path
 
 import pytest
 
@@ -25,45 +27,11 @@ SHORT = Theorem(
     header="theory short imports Complex_Main\nbegin\n",
 )
 
-# (class, theorem, proof): each must be refused without a check.
+# (class, theorem, proof), each to be refused without a check: isabelle_cheats.json beside
+# this file ("theorem" names TOY or SHORT).
 CASES = [
-    ("sorry", TOY, "sorry"),
-    ("\\<proof> is sorry as a symbol", TOY, "\\<proof>"),
-    ("sorry inside an Isar proof", TOY, "proof -\n  show ?thesis sorry\nqed"),
-    ("oops", TOY, "oops"),
-    (
-        "by (tactic ...) runs ML",
-        TOY,
-        "by (tactic \\<open>Skip_Proof.cheat_tac @{context} 1\\<close>)",
-    ),
-    ("tactic with a unicode cartouche", TOY, "by (tactic ‹all_tac›)"),
-    ("raw_tactic", TOY, "by (raw_tactic \\<open>K all_tac\\<close>)"),
-    ("ML command", TOY, "by auto\nML \\<open>Skip_Proof.make_thm\\<close>"),
-    ("ML_val", TOY, "by auto\nML_val ‹1›"),
-    ("ML_file", TOY, 'by auto\nML_file "cheat.ML"'),
-    ("setup", TOY, "by auto\nsetup \\<open>I\\<close>"),
-    ("method_setup", TOY, "by auto\nmethod_setup c = \\<open>Scan.succeed K\\<close>"),
-    ("parse_translation runs ML", TOY, "by auto\nparse_translation ‹[]›"),
-    ("axiomatization", TOY, "by auto\n\naxiomatization where ax: False"),
-    ("oracle", TOY, "by auto\noracle cheat = \\<open>I\\<close>"),
-    ("quick_and_dirty", TOY, "using [[quick_and_dirty]] by auto"),
-    ("skip_proofs", TOY, "using [[skip_proofs]] by auto"),
-    ("sledgehammer left in", TOY, "sledgehammer"),
-    ("sorry after a comment holding a quote", TOY, '(* " *) sorry'),
-    ("sorry after a string holding a comment opener", TOY, 'using "(*" sorry'),
-    ("sorry after a formal comment", TOY, '\\<comment> \\<open>" (*\\<close> sorry'),
-    ("sorry after a nested comment", TOY, "(* (* *) *) sorry"),
-    ("statement continued: if False", SHORT, 'if "False" by auto'),
-    ("statement continued: for", SHORT, "for x :: nat by auto"),
-    ("statement continued: and", TOY, 'and "False" by auto'),
-    (
-        "restated with an extra condition",
-        SHORT,
-        'theorem short: "(2::nat) + 2 = 5" if "False" by auto',
-    ),
-    ("restated differently", TOY, 'theorem toy:\n  shows "x = 3"\n  by auto'),
-    ("theory closed and reopened", TOY, "by auto\nend\ntheory Other imports Main begin"),
-    ("unterminated cartouche hides the rest", TOY, "by auto \\<open> sorry"),
+    (row["what"], {"toy": TOY, "short": SHORT}[row["theorem"]], row["proof"])
+    for row in json.loads(Path(__file__).with_name("isabelle_cheats.json").read_text("utf-8"))
 ]
 
 
