@@ -33,7 +33,6 @@ def verdict_on_file(
             return Verdict(
                 ok=False, reason=f"the file's statement of {found.name} is not the benchmark's"
             )
-        found = reference
     problem = backend.check_installation()
     if problem:
         raise ToolchainMissing(problem)

@@ -367,9 +367,15 @@ def split_file(text: str, name: str | None = None) -> tuple[Theorem, str]:
 
 
 def same_source(a: str, b: str) -> bool:
-    """Whether two Lean texts are the same tokens (whitespace and comments aside)."""
+    """Whether two Lean texts are the same tokens (whitespace and comments aside; a final
+    `by` too, so a term-mode proof of a `:= by` statement states the same theorem)."""
+
+    def words(text: str) -> list[str]:
+        found = [t.text for t in tokens(text)]
+        return found[:-1] if found[-1:] == ["by"] else found
+
     try:
-        return [t.text for t in tokens(a)] == [t.text for t in tokens(b)]
+        return words(a) == words(b)
     except LexError:
         return False
 

@@ -53,6 +53,21 @@ def test_restart_between_theorems_near_the_memory_cap(tmp_path, monkeypatch):
     env.close()
 
 
+def test_a_tactic_past_the_heartbeat_limit_is_an_error_not_a_restart(tmp_path, monkeypatch):
+    """In tactic mode Lean stops a slow tactic itself (the REPL runs tactics under Lean's
+    default heartbeat limit whatever the header sets; see prover.lean.env): that answer is an
+    ordinary failed tactic, and the process, with its imported header, stays."""
+    monkeypatch.setenv("PROTOCOL_REPL_LOG", str(tmp_path / "log.jsonl"))
+    stand_in = [sys.executable, str(Path(__file__).with_name("protocol_repl.py"))]
+    env = LeanReplEnv(command=stand_in, memory_gb=None)
+    root = env.open(Theorem("t", "lean", "theorem t : True := by"))
+    slow = env.run_tactic(root, "SLOW")
+    assert slow.outcome is Outcome.ERROR and "maximum number of heartbeats" in slow.message
+    assert env.stats.restarts == 0 and env._repl.starts == 1
+    assert env.run_tactic(root, "simp").outcome is Outcome.OPEN
+    env.close()
+
+
 class DojoTacticTimeoutError(Exception):
     """Stand-in for lean_dojo's exception of the same name (matched by name)."""
 

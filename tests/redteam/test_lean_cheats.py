@@ -247,6 +247,11 @@ def test_missing_lean_is_toolchain_missing(tmp_path, monkeypatch):
     path.write_text(f"{HEADER}\n\n{STATEMENT}\n  linarith\n", encoding="utf-8")
     with pytest.raises(ToolchainMissing, match="elan"):
         check_file(path, THEOREM, None)
+    # A term-mode proof states the same theorem: it passes the comparison, then needs Lean.
+    term = STATEMENT.removesuffix(" by") + "\n  (by linarith)"
+    path.write_text(f"{HEADER}\n\n-- a comment\n{term}\n", encoding="utf-8")
+    with pytest.raises(ToolchainMissing):
+        check_file(path, THEOREM, None)
 
 
 LIVE = pytest.mark.skipif(
