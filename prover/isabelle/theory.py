@@ -42,7 +42,8 @@ _CHEAT_WORDS = frozenset(
         "sorry",
         "oops",
         "\\<proof>",
-        "…",
+        "…",  # \<proof> or \<dots> written as Unicode: neither belongs in outer syntax
+        "⋯",
         "axiomatization",
         "axioms",
         "sledgehammer",

@@ -132,6 +132,14 @@ def test_live_cheats_are_rejected(data_dir):
     try:
         for what, theorem, proof in CASES:
             assert not env.verify(theorem, proof).ok, what
+        # `sos` needs HOL-Library.Sum_of_Squares, which every checked theory now imports.
+        sos = Theorem(
+            "sos_check",
+            "isabelle",
+            'theorem sos_check: "(x::real)^2 + y^2 \\<ge> 2 * x * y"',
+            header="theory sos_check imports Complex_Main\nbegin\n",
+        )
+        assert env.verify(sos, "by sos").ok
     finally:
         env.close()
 

@@ -272,6 +272,10 @@ def test_live_cheats_are_rejected_and_an_honest_proof_accepted(data_dir):
             ("decoy", "  linarith\n\nnamespace X\ntheorem t : True := trivial\nend X")
         ]:
             assert not env.verify(THEOREM, proof).ok, what
+        # Past the filter, the kernel's audit: an axiom the header declares is named.
+        axiom_header = Theorem("t", "lean", STATEMENT, HEADER + "\naxiom cheat : False")
+        v = env.verify(axiom_header, "  exact cheat.elim")
+        assert not v.ok and "cheat" in v.reason, v.reason
     finally:
         env.close()
 
