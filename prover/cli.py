@@ -420,10 +420,14 @@ def check(
             hint = "" if theorem_name else " (name the benchmark's theorem with --theorem)"
             raise fail(f"{e}{hint}") from None
     _require_toolchain(system)
+    from prover.proofenv import ProofEnvError
+
     try:
         verdict = check_file(file, reference, theorem_name)
     except ValueError as e:
         raise fail(f"{file}: {e}") from None
+    except ProofEnvError as e:  # the toolchain is missing or failed: no verdict
+        raise fail(str(e)) from None
     beyond = set(verdict.axioms_beyond_stdlib)
     print(f"verdict: {'accepted' if verdict.ok else 'rejected'}")
     print(

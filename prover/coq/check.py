@@ -29,6 +29,7 @@ from pathlib import Path
 from prover.coq.coqtop import Coqtop
 from prover.coq.sentences import SentenceError, sentence_spans, split_sentences
 from prover.coq.toolchain import environment
+from prover.filecheck import verdict_on_file
 from prover.process import run_in_session
 from prover.proofenv import ProofEnvError, Verdict
 from prover.theorem import Theorem
@@ -371,49 +372,43 @@ def parse_proof_file(text: str, theorem_name: str | None = None) -> ProofFile:
 
 
 def check_file(path: Path, reference: Theorem | None, theorem_name: str | None) -> Verdict:
-    """Check a complete proof file with the audit a found proof gets (`prover check`).
+    """`prover check FILE.v`: the verdict a found proof gets, on one theorem of a whole file.
 
-    With `reference` (a benchmark's record), the file's header and statement must be the
-    record's, sentence for sentence: a redefined name, a rebound notation, an added
-    hypothesis or an admitted helper lemma changes what the statement means without
-    changing its text. Raises ProofFileError for a file that cannot be checked at all.
+    The proof must end with `Qed.` and nothing may follow it. With `reference` (a benchmark's
+    record) the file's header and statement must be the record's, sentence for sentence: a
+    redefined name, a rebound notation, an added hypothesis or an admitted helper lemma
+    changes what the statement means without changing its text. Without one, the axioms
+    the file's own header declares are not allowed either. Raises ProofFileError (a
+    ValueError) for a file that cannot be checked at all.
     """
+    import prover.coq
+
     pf = parse_proof_file(
         path.read_text(encoding="utf-8"), theorem_name or (reference.name if reference else None)
     )
-    theorem = Theorem(name=pf.name, system="coq", statement=pf.statement, header=pf.header)
-    if reference is not None:
-        for part in ("header", "statement"):
-            mine, theirs = _sentences(getattr(theorem, part)), _sentences(getattr(reference, part))
-            if mine != theirs:
-                return Verdict(
-                    ok=False,
-                    reason=f"the file's {part} is not the benchmark's for {reference.name}: "
-                    + _first_difference(mine, theirs),
-                )
     if pf.proof is None:
         return Verdict(ok=False, reason=f"the proof of {pf.name} does not end with Qed.")
     if pf.trailer:
         return Verdict(
             ok=False, reason=f"the file goes on after the proof of {pf.name}: {pf.trailer[:120]!r}"
         )
-    return verify(theorem, pf.proof, header_axioms=reference is not None)
+    theorem = Theorem(name=pf.name, system="coq", statement=pf.statement, header=pf.header)
+    return verdict_on_file(
+        theorem,
+        pf.proof,
+        reference,
+        same_sentences,
+        prover.coq,
+        header_axioms=reference is not None,
+    )
 
 
-def _sentences(text: str) -> list[str]:
+def same_sentences(a: str, b: str) -> bool:
+    """Whether two Coq texts are the same sentences (whitespace and comments aside)."""
     try:
-        return split_sentences(text)
+        return split_sentences(a) == split_sentences(b)
     except SentenceError:
-        return [" ".join(text.split())]
-
-
-def _first_difference(mine: list[str], theirs: list[str]) -> str:
-    for a, b in zip(mine, theirs, strict=False):
-        if a != b:
-            return f"{a[:100]!r} where the benchmark has {b[:100]!r}"
-    if len(mine) > len(theirs):
-        return f"it adds {mine[len(theirs)][:100]!r}"
-    return f"it lacks {theirs[len(mine)][:100]!r}"
+        return False
 
 
 def _first_error(out: str) -> str:

@@ -55,6 +55,7 @@ class CoqEnv:
     verify_timeout: float = 120.0
     coqtop_args: tuple[str, ...] = ()
     extra_header: str = ""  # e.g. imports the automation portfolio needs
+    header_axioms: bool = True  # a benchmark's header: the axioms it declares are allowed
     max_crashes: int = (
         10  # per theorem, before it is marked `error` (hammer/sauto often hit the memory cap)
     )
@@ -125,6 +126,7 @@ class CoqEnv:
             header=self.effective_header(theorem),
             timeout=self.verify_timeout,
             memory_mb=max(self.memory_mb or 0, 2048),
+            header_axioms=self.header_axioms,
         )
 
     def close(self) -> None:
