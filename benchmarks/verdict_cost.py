@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -26,7 +27,8 @@ STATEMENT = "Theorem t : forall x y : R, x < y -> 2 * x + 1 < 2 * y + 1."
 PROOF = "intros x y H.\nlra."
 
 
-def one_verdict_ms() -> float:
+def one_verdict_ms() -> tuple[float, float]:
+    """(wall ms, CPU ms of the Coq processes) of one verdict."""
     from prover.coq.check import verify
     from prover.theorem import Theorem
 
@@ -36,7 +38,8 @@ def one_verdict_ms() -> float:
     ms = 1000 * (time.perf_counter() - t0)
     if not verdict.ok:
         raise SystemExit(f"the honest proof was rejected: {verdict.reason}")
-    return ms
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return ms, 1000 * (children.ru_utime + children.ru_stime)
 
 
 def main() -> None:
@@ -48,19 +51,23 @@ def main() -> None:
     if args.one:
         print(json.dumps(one_verdict_ms()))
         return
-    ours: list[float] = []
-    theirs: list[float] = []
+    ours: list[tuple[float, float]] = []
+    theirs: list[tuple[float, float]] = []
     here = Path(__file__).resolve()
     for _ in range(args.runs):
         ours.append(_in_subprocess(here.parents[1]))
         if args.baseline:
             theirs.append(_in_subprocess(args.baseline.resolve()))
-    print(f"this checkout: median {statistics.median(ours):.0f} ms of {args.runs} verdicts")
-    if theirs:
-        print(f"{args.baseline}: median {statistics.median(theirs):.0f} ms of {args.runs} verdicts")
+    for label, runs in (("this checkout", ours), (str(args.baseline), theirs)):
+        if runs:
+            wall = statistics.median(r[0] for r in runs)
+            cpu = statistics.median(r[1] for r in runs)
+            print(
+                f"{label}: median {wall:.0f} ms wall, {cpu:.0f} ms CPU of Coq, {len(runs)} verdicts"
+            )
 
 
-def _in_subprocess(checkout: Path) -> float:
+def _in_subprocess(checkout: Path) -> tuple[float, float]:
     """One verdict in a fresh interpreter importing `prover` from `checkout`."""
     env = {**os.environ, "PYTHONPATH": str(checkout)}
     out = subprocess.run(
@@ -71,7 +78,8 @@ def _in_subprocess(checkout: Path) -> float:
         text=True,
         check=True,
     )
-    return float(out.stdout.strip().splitlines()[-1])
+    wall, cpu = json.loads(out.stdout.strip().splitlines()[-1])
+    return wall, cpu
 
 
 if __name__ == "__main__":
