@@ -204,7 +204,7 @@ def _kernel_name(about: str) -> str | None:
 
 def audit(vo_dir: Path, name: str, timeout: float, memory_mb: int | None) -> Assumptions:
     """Print Assumptions for `Prover.Check.NAME` in a fresh coqtop that loads only the .vo."""
-    top = Coqtop(("-Q", str(vo_dir), "Prover"), memory_mb, batch=True)
+    top = Coqtop(("-Q", str(vo_dir), "Prover"), memory_mb)
     try:
         top.start(timeout)
         deadline = time.monotonic() + timeout
@@ -276,7 +276,7 @@ def verify(
             [coqc, "-q", "-Q", ".", "Prover", "Check.v"],
             timeout,
             cwd=str(src),
-            env=environment(batch=True),
+            env=environment(),
             memory_bytes=memory_mb * 2**20 if memory_mb else None,
         )
         if code is None:

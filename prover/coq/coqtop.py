@@ -47,13 +47,9 @@ class Reply:
 
 class Coqtop:
     def __init__(
-        self,
-        args: tuple[str, ...] = (),
-        memory_mb: int | None = 1024,
-        program: str = "coqtop",
-        batch: bool = False,  # a short-lived process: see toolchain.BATCH_GC
+        self, args: tuple[str, ...] = (), memory_mb: int | None = 1024, program: str = "coqtop"
     ):
-        self.args, self.memory_mb, self.program, self.batch = args, memory_mb, program, batch
+        self.args, self.memory_mb, self.program = args, memory_mb, program
         self.proc: subprocess.Popen | None = None
         self._workdir = tempfile.mkdtemp(prefix="prover-coqtop-")
         self.state = 0
@@ -73,7 +69,7 @@ class Coqtop:
                 stderr=subprocess.STDOUT,
                 preexec_fn=child_setup(self.memory_mb * 2**20 if self.memory_mb else None),
                 cwd=self._workdir,  # lia/nra write cache files into the working directory
-                env={**environment(self.batch), TAG_VARIABLE: self._tag},
+                env={**environment(), TAG_VARIABLE: self._tag},
             )
         except FileNotFoundError as e:
             raise ProofEnvError(

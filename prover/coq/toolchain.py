@@ -16,17 +16,9 @@ INSTALL_HINT = "run `bash scripts/install_coq.sh` (or: sudo apt-get install coq 
 HAMMER_TOOLS = Path("/usr/libexec/coq-hammer")
 
 
-# For a process that loads libraries, answers once and exits (the verdict's coqc and audit):
-# a larger minor heap and a lazier major GC cut coqc's CPU by about a third here. Not for
-# the long-lived coqtop of a search, whose memory it would raise.
-BATCH_GC = "s=8M,o=200"
-
-
-def environment(batch: bool = False) -> dict[str, str]:
+def environment() -> dict[str, str]:
     """os.environ with CoqHammer's helpers on PATH and a fixed locale (stable messages)."""
     env = {**os.environ, "LC_ALL": "C"}
-    if batch:
-        env.setdefault("OCAMLRUNPARAM", BATCH_GC)
     if HAMMER_TOOLS.is_dir() and str(HAMMER_TOOLS) not in env.get("PATH", "").split(os.pathsep):
         env["PATH"] = os.pathsep.join(p for p in (env.get("PATH", ""), str(HAMMER_TOOLS)) if p)
     return env

@@ -197,15 +197,3 @@ def test_prove_names_the_theorems_of_a_file_with_several(tmp_path):
     assert code == 2 and "several theorems (helper, main_fact)" in out
     code, out = run("prove", str(path), "--theorem", "nope")
     assert code == 2 and "no theorem named 'nope'" in out
-
-
-def test_the_verdicts_processes_get_the_batch_gc_settings_unless_the_user_set_theirs(
-    monkeypatch,
-):
-    from prover.coq.toolchain import BATCH_GC, environment
-
-    monkeypatch.delenv("OCAMLRUNPARAM", raising=False)
-    assert environment(batch=True)["OCAMLRUNPARAM"] == BATCH_GC
-    assert "OCAMLRUNPARAM" not in environment()  # the search's long-lived coqtop
-    monkeypatch.setenv("OCAMLRUNPARAM", "v=0x400")
-    assert environment(batch=True)["OCAMLRUNPARAM"] == "v=0x400"
