@@ -170,10 +170,11 @@ def _theorem_from_file(path: Path, system: str, theorem_name: str | None = None)
         )
     if theorem_name is None:
         return parse(path)
-    try:
-        return parse(path, theorem_name)
-    except TypeError:
-        raise fail(f"--theorem is not supported for {system} files yet") from None
+    import inspect
+
+    if len(inspect.signature(parse).parameters) < 2:
+        raise fail(f"--theorem is not supported for {system} files yet")
+    return parse(path, theorem_name)
 
 
 @app.command()
