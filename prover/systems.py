@@ -2,7 +2,10 @@
 
 Backends are imported lazily so that `prover` works with only the Coq toolchain
 installed. Each backend package exposes `create_env(**options) -> ProofEnv` and
-`check_installation() -> str | None` (None when usable, else what to do).
+`check_installation() -> str | None` (None when usable, else what to do), and may expose
+`check_file(path, reference, theorem_name) -> Verdict` (`prover check`: a whole proof file
+with the audit a found proof gets; `reference` is a benchmark's Theorem whose header and
+statement the file must keep; raises ValueError for a file it cannot check at all).
 """
 
 from __future__ import annotations
