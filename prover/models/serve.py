@@ -86,15 +86,12 @@ def make_server(
                     },
                 )
             elif self.path.rstrip("/") == "/v1/chat/completions":
-                tokenizer = getattr(generator, "tokenizer", None)
-                if tokenizer is None:
+                chat = getattr(generator, "chat", None)  # the model's own chat template
+                if chat is None:
                     self._send(400, {"error": {"message": "this model has no chat template"}})
                     return
-                prompt = tokenizer.apply_chat_template(
-                    body.get("messages", []), tokenize=False, add_generation_prompt=True
-                )
                 with lock:
-                    samples = generator.generate([prompt], params)[0]
+                    samples = chat(body.get("messages", []), params)
                 choices = [
                     {
                         "index": i,
