@@ -81,6 +81,8 @@ class LazyGenerator:
     an `error` verdict for the theorem at hand, and is tried again for the next one.
     """
 
+    min_load_seconds = 2.0  # loading takes seconds: with less time left, do not start
+
     def __init__(self, load: Callable[[], Generator], name: str = ""):
         self._load = load
         self._inner: Generator | None = None
@@ -97,6 +99,12 @@ class LazyGenerator:
 
     def generate(self, prompts: list[str], params: SamplingParams) -> list[list[Sample]]:
         t0, loading = time.perf_counter(), self._inner is None
+        if (
+            loading
+            and params.max_seconds is not None
+            and params.max_seconds < self.min_load_seconds
+        ):
+            return [[] for _ in prompts]  # loading alone would overrun the caller's budget
         inner = self.load()
         if loading and params.max_seconds is not None:  # loading spent part of the caller's time
             params = replace(params, max_seconds=params.max_seconds - (time.perf_counter() - t0))

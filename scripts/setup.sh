@@ -30,4 +30,4 @@ fi
 .venv/bin/prover setup model smollm2
 .venv/bin/python -c "from prover.models.embedded import hf_model_dir; hf_model_dir('smollm2')"
 .venv/bin/prover setup model qwen2.5-coder-0.5b
-echo "setup: done. Try: .venv/bin/prover eval --benchmark minif2f-rocq --limit 10 --max-expansions 8 --wall-seconds 120 --out results.jsonl"
+echo "setup: done. Try: .venv/bin/prover eval --benchmark minif2f-rocq --limit 10 --wall-seconds 20 --out results.jsonl"

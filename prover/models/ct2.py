@@ -150,6 +150,7 @@ class CT2Generator:
             i for i, t in self.tokenizer.get_added_tokens_decoder().items() if t.special
         } | set(_config_eos(self.path))
         self._seconds_per_step: dict[int, float] = {}  # beam width -> measured decoding step
+        self._stop_ids(("\n",))  # the usual stop string's vocabulary scan, done while loading
         self.stats = GeneratorStats()
 
     # --- the Generator seam --------------------------------------------------------------
@@ -159,10 +160,15 @@ class CT2Generator:
         if not prompts or (deadline is not None and params.max_seconds <= 0):
             return [[] for _ in prompts]
         n = max(params.n, 1)
-        start = [enc.tokens for enc in self.tokenizer.encode_batch(prompts)]
         beams = params.temperature <= 0 and n > 1 and params.beam_at_zero
+        max_length = params.max_tokens
+        if beams and params.max_seconds is not None:
+            max_length = self._affordable_steps(n, params.max_seconds, params.max_tokens)
+            if max_length == 0:
+                return [[] for _ in prompts]
+        start = [enc.tokens for enc in self.tokenizer.encode_batch(prompts)]
         options: dict = {
-            "max_length": params.max_tokens,
+            "max_length": max_length,
             "include_prompt_in_result": False,
             "return_scores": True,
             "return_end_token": True,
@@ -172,12 +178,6 @@ class CT2Generator:
         }
         if beams:
             options["beam_size"] = n
-            if deadline is not None:
-                options["max_length"] = self._affordable_steps(
-                    n, params.max_seconds, params.max_tokens
-                )
-                if options["max_length"] == 0:
-                    return [[] for _ in prompts]
         steps = _StepLog()
         if not beams:
             if params.seed is not None:

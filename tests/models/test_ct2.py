@@ -296,6 +296,8 @@ def test_lazy_loading_time_comes_out_of_the_callers_budget():
         return Recorder()
 
     gen = LazyGenerator(slow_load)
+    assert gen.generate(["x"], SamplingParams(max_seconds=1.0)) == [[]]  # too late to load
+    assert not gen.loaded
     gen.generate(["x"], SamplingParams(max_seconds=2.0))
     gen.generate(["x"], SamplingParams(max_seconds=2.0))  # loaded once: the full budget now
     assert seen[0] <= 1.7 and seen[1] == 2.0
