@@ -9,6 +9,7 @@ Comments are dropped from the result, so a comment can never hide text from the 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 _BULLET = re.compile(r"(-+|\++|\*+)(?=\s|$)")
 
@@ -18,21 +19,54 @@ class SentenceError(ValueError):
 
 
 def split_sentences(text: str) -> list[str]:
-    sentences: list[str] = []
+    spans, rest = sentence_spans(text)
+    if rest < len(text) and text[rest:].strip():
+        raise SentenceError(
+            f"unfinished sentence (missing final period?): {text[rest:][:80].strip()!r}"
+        )
+    return [s.text for s in spans]
+
+
+@dataclass(frozen=True)
+class Span:
+    """One sentence and where it stands in the text (offsets of its first and last character + 1)."""
+
+    start: int
+    end: int
+    text: str
+
+
+def sentence_spans(text: str) -> tuple[list[Span], int]:
+    """The complete sentences of `text` with their offsets, and where the unfinished rest starts.
+
+    The editor copilot needs the offsets (to report an error's line:col) and tolerates an
+    unfinished last sentence (the user is typing it); an unclosed comment or string at the
+    end is part of that unfinished rest."""
+    sentences: list[Span] = []
     buf: list[str] = []
+    start = 0  # offset of the current sentence's first non-blank character
     i, n = 0, len(text)
     while i < n:
         c = text[i]
+        blank = not "".join(buf).strip()
         if text.startswith("(*", i):
-            i = _skip_comment(text, i)
+            try:
+                i = _skip_comment(text, i)
+            except SentenceError:
+                return sentences, start if not blank else i
             buf.append(" ")
             continue
+        if blank:
+            start = i
         if c == '"':
-            j = _skip_string(text, i)
+            try:
+                j = _skip_string(text, i)
+            except SentenceError:
+                return sentences, start
             buf.append(text[i:j])
             i = j
             continue
-        if not "".join(buf).strip():
+        if blank:
             # At the start of a sentence: bullets and braces stand alone.
             if c.isspace():
                 buf.append(c)
@@ -40,32 +74,24 @@ def split_sentences(text: str) -> list[str]:
                 continue
             m = _BULLET.match(text, i)
             if m and not text.startswith("*)", i):
-                sentences.append(m.group(0))
+                sentences.append(Span(i, m.end(), m.group(0)))
                 buf = []
                 i = m.end()
                 continue
             if c in "{}":
-                sentences.append(c)
+                sentences.append(Span(i, i + 1, c))
                 buf = []
                 i += 1
                 continue
-        if c == "}" and "".join(buf).strip() == "":
-            sentences.append(c)
-            i += 1
-            continue
         if c == "." and (i + 1 == n or text[i + 1].isspace()):
             buf.append(c)
-            sentence = " ".join("".join(buf).split())
-            sentences.append(sentence)
+            sentences.append(Span(start, i + 1, " ".join("".join(buf).split())))
             buf = []
             i += 1
             continue
         buf.append(c)
         i += 1
-    rest = "".join(buf).strip()
-    if rest:
-        raise SentenceError(f"unfinished sentence (missing final period?): {rest[:80]!r}")
-    return sentences
+    return sentences, (start if "".join(buf).strip() else n)
 
 
 def _skip_comment(text: str, i: int) -> int:
