@@ -8,6 +8,7 @@ import subprocess
 import sys
 import time
 
+import httpx
 import pytest
 
 from prover.copra import as_chat_model
@@ -121,3 +122,19 @@ def test_llama_cpp_server_with_the_embedded_gguf():
         assert samples and samples[0].num_tokens >= 1
     finally:
         proc.terminate()
+
+
+def test_copilot_routes_on_the_same_server(server):
+    """The embedded model's candidates for a real goal, each run in a real coqtop."""
+    base = server.removesuffix("/v1")
+    assert httpx.get(base + "/health", timeout=10).json()["status"] == "ok"
+    text = "Require Import Arith.\nTheorem t : forall m : nat, m + 0 = m.\nProof.\n"
+    body = {"text": text, "k": 2, "max_tokens": 8, "include_failed": True, "timeout": 120}
+    answer = httpx.post(base + "/suggest", json=body, timeout=130).json()
+    assert answer["ok"] and answer["goals"] == [
+        "============================\nforall m : nat, m + 0 = m"
+    ]
+    assert 1 <= len(answer["suggestions"]) <= 2
+    for s in answer["suggestions"]:
+        assert s["status"] in ("proof complete", "open", "failed")
+        assert ("error" in s) == (s["status"] == "failed")
