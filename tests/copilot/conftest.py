@@ -19,6 +19,7 @@ from tests.scripted import ScriptedGenerator
 
 # The prompt's few-shot examples mention `n + 0 = n`, so the goals here use `m`.
 RULES = [
+    ("⊢ m + 0 = m", [("bogus_lean_tactic", -0.05), ("omega", -0.1), ("simp", -0.2)]),
     ("forall m : nat, m + 0 = m", [("intros m.", -0.2), ("bogus_tactic.", -0.3)]),
     (
         "m + 0 = m",

@@ -136,13 +136,6 @@ def test_bad_requests_are_refused_with_a_reason(live):
     assert health["status"] == "ok" and health["model"] == "scripted"
 
 
-def test_lean_suggestions_are_proposals_for_the_lean_side_to_check(live):
-    answer = post(live, "/suggest", {"system": "lean", "goal": "m : ℕ\n⊢ m + 0 = m"}).json()
-    assert answer["ok"] and answer["checked"] is False
-    assert [s["tactic"] for s in answer["suggestions"]][:1] == ["simpl."]
-    assert all(s["status"] == "unchecked" for s in answer["suggestions"])
-
-
 def test_token_is_required_when_set(scripted):
     from tests.copilot.conftest import LiveServer
 
