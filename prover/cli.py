@@ -469,6 +469,7 @@ def suggest(
         ),
     ],
     k: Annotated[int, typer.Option(help="candidates asked of the model")] = 8,
+    max_tokens: MaxTokensOpt = 48,
     include_failed: Annotated[
         bool, typer.Option(help="also list the candidates Coq rejected")
     ] = False,
@@ -494,6 +495,7 @@ def suggest(
         "system": "coq",
         "text": text,
         "k": k,
+        "max_tokens": max_tokens,
         "include_failed": include_failed,
         "timeout": timeout,
     }
