@@ -1,19 +1,12 @@
 #!/usr/bin/env bash
 # Install the editor tools the copilot's Emacs test drives: Emacs and Proof General, from
-# Debian's packages (Debian's proofgeneral depends on emacs-gtk, which also runs in `emacs --batch`
-# without a display). Idempotent: exits at once when both are present.
+# Debian's packages (Debian's proofgeneral depends on emacs-gtk, which also runs in
+# `emacs --batch` without a display). Idempotent: a second run only checks.
 set -euo pipefail
-PKGS="emacs-gtk proofgeneral"
-missing=""
-for p in $PKGS; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
-done
-if [ -z "$missing" ]; then
-  echo "install_editor_tools: Emacs and Proof General present"
-  exit 0
-fi
-SUDO=""
-if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
-echo "install_editor_tools: installing$missing"
-$SUDO apt-get update -qq
-DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends $missing
+rc=0
+bash "$(dirname "$0")/apt_install.sh" emacs-gtk proofgeneral || rc=$?
+case $rc in
+  0) emacs --version | head -1 ;;
+  10) echo "install_editor_tools: Emacs and Proof General present" ;;
+  *) exit "$rc" ;;
+esac

@@ -71,21 +71,17 @@ class Copilot:
             goals = list(state.goals)
             if _finished(state):
                 return {"ok": True, "goals": [], "suggestions": [], "note": "no goals left here"}
-        prompt = load_template("coq_tactic").render(state=state.text)
+        template = load_template("coq_tactic")
+        prompt = template.render(state=state.text)
         deadline.check()
-        samples = self._generate(prompt, body, deadline, load_template("coq_tactic").stop)
+        candidates = self._generate(prompt, body, deadline, template.stop)
         suggestions = []
         with session.lock:
             state = session.state_at(proof, deadline)  # another request may have moved it
-            tried: set[str] = set()
-            for sample in samples:
-                tactic = sample.text.strip()
-                if not tactic or tactic in tried:
-                    continue
-                tried.add(tactic)
+            for tactic, logprob in candidates.items():
                 deadline.check()
                 result = session.env.run_tactic(state, tactic, timeout=max(deadline.left(), 1.0))
-                suggestions.append(_suggestion(tactic, sample.logprob, result, state))
+                suggestions.append(_suggestion(tactic, logprob, result, state))
         suggestions.sort(key=lambda s: (_RANK[s["status"]], -s["logprob"]))
         if not include_failed:
             suggestions = [s for s in suggestions if s["status"] != "failed"]
@@ -96,17 +92,14 @@ class Copilot:
         if not isinstance(goal, str) or not goal.strip():
             raise RequestError("Lean suggestions need 'goal': the pretty-printed tactic state")
         template = load_template("lean_tactic")
-        samples = self._generate(template.render(state=goal), body, deadline, template.stop)
-        seen: set[str] = set()
-        out = []
-        for s in samples:
-            tactic = s.text.strip()
-            if tactic and tactic not in seen:
-                seen.add(tactic)
-                out.append({"tactic": tactic, "status": "unchecked", "logprob": s.logprob})
+        candidates = self._generate(template.render(state=goal), body, deadline, template.stop)
+        out = [{"tactic": t, "status": "unchecked", "logprob": lp} for t, lp in candidates.items()]
         return {"ok": True, "checked": False, "goals": [goal], "suggestions": out}
 
-    def _generate(self, prompt: str, body: dict, deadline: Deadline, stop: tuple[str, ...]):
+    def _generate(
+        self, prompt: str, body: dict, deadline: Deadline, stop: tuple[str, ...]
+    ) -> dict[str, float]:
+        """The model's distinct tactics for `prompt` with their log-probabilities, best first."""
         params = SamplingParams(
             n=_int(body, "k", 8, 1, 32),
             temperature=0.0,
@@ -114,7 +107,11 @@ class Copilot:
             stop=stop or ("\n",),
             max_seconds=deadline.left(),
         )
-        return best_unique(self.generator.generate([prompt], params)[0])
+        candidates: dict[str, float] = {}
+        for sample in best_unique(self.generator.generate([prompt], params)[0]):
+            candidates.setdefault(sample.text.strip(), sample.logprob)
+        candidates.pop("", None)
+        return candidates
 
     # --- prove -----------------------------------------------------------------------
     def prove(self, body: dict[str, Any], deadline: Deadline) -> dict[str, Any]:

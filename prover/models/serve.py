@@ -67,13 +67,7 @@ def openai_router(generator: Generator, model_name: str) -> APIRouter:
             }
             for i, s in enumerate(samples)
         ]
-        return {
-            "id": f"cmpl-{uuid.uuid4().hex}",
-            "object": "text_completion",
-            "created": int(time.time()),
-            "model": model_name,
-            "choices": choices,
-        }
+        return _envelope("cmpl", "text_completion", model_name, choices)
 
     @router.post("/v1/chat/completions")
     async def chat(request: Request):
@@ -96,15 +90,19 @@ def openai_router(generator: Generator, model_name: str) -> APIRouter:
             }
             for i, s in enumerate(samples)
         ]
-        return {
-            "id": f"chat-{uuid.uuid4().hex}",
-            "object": "chat.completion",
-            "created": int(time.time()),
-            "model": model_name,
-            "choices": choices,
-        }
+        return _envelope("chat", "chat.completion", model_name, choices)
 
     return router
+
+
+def _envelope(prefix: str, kind: str, model_name: str, choices: list[dict]) -> dict[str, Any]:
+    return {
+        "id": f"{prefix}-{uuid.uuid4().hex}",
+        "object": kind,
+        "created": int(time.time()),
+        "model": model_name,
+        "choices": choices,
+    }
 
 
 def _error(code: int, message: str) -> JSONResponse:

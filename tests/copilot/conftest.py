@@ -28,6 +28,16 @@ RULES = [
 ]
 
 
+ADD_ZERO = """Require Import Arith Lia.
+
+Theorem add_zero : forall m : nat, m + 0 = m.
+Proof.
+  intros m.
+  admit.
+Admitted.
+"""
+
+
 class LiveServer:
     def __init__(self, generator, token: str | None = None, sessions: int = 2):
         import uvicorn

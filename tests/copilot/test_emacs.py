@@ -9,30 +9,21 @@ must compile with coqc and contain no admit.
 from __future__ import annotations
 
 import os
-import re
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from prover.copilot import EMACS_PACKAGE
+from tests.copilot.conftest import ADD_ZERO as SOURCE
+from tests.prover_serve import prover_serve
 
 PG_SITE = Path("/usr/share/emacs/site-lisp/proofgeneral/generic/proof-site.el")
 pytestmark = pytest.mark.skipif(
     shutil.which("emacs") is None or not PG_SITE.exists(),
     reason="Emacs + Proof General missing: run scripts/install_editor_tools.sh",
 )
-
-SOURCE = """Require Import Arith Lia.
-
-Theorem add_zero : forall m : nat, m + 0 = m.
-Proof.
-  intros m.
-  admit.
-Admitted.
-"""
 
 
 def emacs(file: Path, url: str, commands: str, timeout: float = 240) -> subprocess.CompletedProcess:
@@ -63,26 +54,15 @@ def compiles(file: Path) -> subprocess.CompletedProcess:
 
 
 @pytest.fixture(scope="module")
-def prover_serve():
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "prover", "serve", "--port", "0", "--threads", "1"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        text=True,
-    )
-    m = re.search(r"(http://\S+)/v1", proc.stdout.readline())
-    assert m, "prover serve did not start"
-    yield m.group(1)
-    proc.terminate()
-    proc.wait(timeout=20)
+def served():
+    with prover_serve("--threads", "1") as url:
+        yield url
 
 
-def test_prover_prove_replaces_the_admit_and_the_file_compiles(tmp_path, prover_serve):
+def test_prover_prove_replaces_the_admit_and_the_file_compiles(tmp_path, served):
     file = tmp_path / "AddZero.v"
     file.write_text(SOURCE)
-    r = emacs(
-        file, prover_serve, '(goto-char (point-min)) (search-forward "intros m.") (prover-prove)'
-    )
+    r = emacs(file, served, '(goto-char (point-min)) (search-forward "intros m.") (prover-prove)')
     assert r.returncode == 0, r.stderr[-2000:]
     text = file.read_text()
     assert "admit" not in text.lower() and "Qed." in text, text

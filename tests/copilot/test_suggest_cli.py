@@ -6,14 +6,7 @@ import json
 import subprocess
 import sys
 
-SOURCE = """Require Import Arith Lia.
-
-Theorem add_zero : forall m : nat, m + 0 = m.
-Proof.
-  intros m.
-  admit.
-Admitted.
-"""
+from tests.copilot.conftest import ADD_ZERO as SOURCE
 
 
 def suggest(*args: str, timeout: float = 300) -> subprocess.CompletedProcess:

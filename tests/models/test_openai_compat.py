@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import importlib.util
-import re
 import subprocess
 import sys
 import time
@@ -14,23 +13,14 @@ import pytest
 from prover.copra import as_chat_model
 from prover.generator import ModelUnavailable, SamplingParams
 from prover.models.openai_compat import OpenAIGenerator
+from tests.prover_serve import prover_serve
 
 
 @pytest.fixture(scope="module")
 def server():
     """`prover serve` with the embedded model: a real HTTP server process on 127.0.0.1."""
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "prover", "serve", "--port", "0", "--threads", "1"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        text=True,
-    )
-    line = proc.stdout.readline()
-    m = re.search(r"(http://\S+/v1)", line)
-    assert m, line
-    yield m.group(1)
-    proc.terminate()
-    proc.wait(timeout=10)
+    with prover_serve("--threads", "1") as url:
+        yield url + "/v1"
 
 
 def test_completions_with_logprobs_and_stop(server):
