@@ -51,16 +51,27 @@ def require_token_for(host: str, token: str | None) -> None:
         )
 
 
+class BearerToken:
+    """Every route but /health needs `Authorization: Bearer TOKEN`. A plain ASGI middleware:
+    Starlette's `BaseHTTPMiddleware` would hide a client's disconnect from the routes."""
+
+    def __init__(self, app, token: str):
+        self.app, self.expected = app, f"Bearer {token}".encode()
+
+    async def __call__(self, scope, receive, send) -> None:
+        if scope["type"] == "http" and scope["path"] != "/health":
+            sent = dict(scope["headers"]).get(b"authorization", b"")
+            if not hmac.compare_digest(sent, self.expected):
+                denied = {"ok": False, "error": {"message": "missing or wrong bearer token"}}
+                await JSONResponse(denied, status_code=401)(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
+
+
 def create_app(copilot: Copilot, model_name: str, token: str | None = None) -> FastAPI:
     app = FastAPI(title="prover copilot", docs_url=None, redoc_url=None)
-
-    @app.middleware("http")
-    async def bearer(request: Request, call_next):
-        if token and request.url.path != "/health":
-            sent = request.headers.get("authorization", "")
-            if not hmac.compare_digest(sent.encode(), f"Bearer {token}".encode()):
-                return JSONResponse({"error": {"message": "missing or wrong bearer token"}}, 401)
-        return await call_next(request)
+    if token:
+        app.add_middleware(BearerToken, token=token)
 
     @app.get("/health")
     async def health() -> dict[str, Any]:
@@ -75,17 +86,19 @@ def create_app(copilot: Copilot, model_name: str, token: str | None = None) -> F
 
     @app.post("/suggest")
     async def suggest(request: Request):
-        return await _answer(request, copilot.suggest)
+        return await _answer(request, copilot.suggest, copilot.stats)
 
     @app.post("/prove")
     async def prove(request: Request):
-        return await _answer(request, copilot.prove)
+        return await _answer(request, copilot.prove, copilot.stats)
 
     app.include_router(openai_router(copilot.generator, model_name))
     return app
 
 
-async def _answer(request: Request, work: Callable[[dict, Deadline], dict]) -> JSONResponse:
+async def _answer(
+    request: Request, work: Callable[[dict, Deadline], dict], stats: dict[str, int]
+) -> JSONResponse:
     try:
         body = await request.json()
     except ValueError:
@@ -106,9 +119,11 @@ async def _answer(request: Request, work: Callable[[dict, Deadline], dict]) -> J
             break
         if deadline.left() <= 0:
             deadline.cancel.set()
+            stats["timed_out"] = stats.get("timed_out", 0) + 1
             return _error(504, f"request timed out after {timeout:g} s and was cancelled")
         if await request.is_disconnected():
             deadline.cancel.set()
+            stats["client_gone"] = stats.get("client_gone", 0) + 1
             return _error(499, "client went away; request cancelled")
     try:
         return JSONResponse(task.result())

@@ -127,6 +127,19 @@ def test_a_request_past_its_timeout_is_cancelled_and_others_are_served(live):
     assert ok.status_code == 200 and ok.json()["ok"]
 
 
+def test_a_client_that_goes_away_cancels_its_request(live):
+    slow_header = "Goal True.\nFail Timeout 3 repeat (assert True by auto).\nAbort.\n(* gone *)\n"
+    text = slow_header + "Theorem gone : True.\nProof.\n"
+    with pytest.raises(httpx.TimeoutException):
+        post(live, "/suggest", {"text": text, "timeout": 30}, timeout=0.5)
+    t0 = time.monotonic()
+    while live.copilot.stats.get("client_gone", 0) < 1 and time.monotonic() - t0 < 10:
+        time.sleep(0.1)
+    assert live.copilot.stats.get("client_gone") == 1
+    requests = httpx.get(live.url + "/health", timeout=10).json()["requests"]
+    assert requests["client_gone"] == 1
+
+
 def test_bad_requests_are_refused_with_a_reason(live):
     assert post(live, "/suggest", {"text": FILE, "k": 0}).status_code == 400
     assert post(live, "/suggest", {"system": "isabelle", "text": FILE}).status_code == 400
