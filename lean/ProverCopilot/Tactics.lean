@@ -27,6 +27,11 @@ register_option prover.timeout : Nat := {
   descr := "seconds to wait for `prover serve` per request"
 }
 
+register_option prover.depth : Nat := {
+  defValue := 4
+  descr := "most tactics in a proof `prove?` looks for"
+}
+
 register_option prover.suggestions : Nat := {
   defValue := 8
   descr := "tactics the server's model proposes per request"
@@ -73,9 +78,10 @@ def goalsText (goals : List MVarId) : MetaM String := do
 
 /-- Ask the server for tactics for the current goals (with the file up to `stx` as context). -/
 def askServer (stx : Syntax) : TacticM (Array String) := do
-  let source := (← getFileMap).source
+  let map ← getFileMap
+  -- The file's lines before the one holding the tactic: the proof so far, as context.
   let upTo := match stx.getPos? with
-    | some pos => source.extract 0 pos
+    | some pos => "\n".intercalate ((map.source.splitOn "\n").take ((map.toPosition pos).line - 1))
     | none => ""
   let goal ← goalsText (← getUnsolvedGoals)
   let opts ← getOptions
@@ -146,12 +152,10 @@ partial def search (stx : Syntax) (depth : Nat) (calls : IO.Ref Nat) :
   return none
 
 /-- `prove?`: a whole proof from the server's tactics, each checked here; offered to click. -/
-syntax (name := proveTac) "prove?" (ppSpace num)? : tactic
+syntax (name := proveTac) "prove?" : tactic
 
 @[tactic proveTac] def evalProve : Tactic := fun stx => do
-  let depth := match stx[1].getOptional? with
-    | some n => n.isNatLit?.getD 4
-    | none => 4
+  let depth := prover.depth.get (← getOptions)
   let calls ← IO.mkRef (4 * depth)
   match ← search stx depth calls with
   | some tactics =>
