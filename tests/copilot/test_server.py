@@ -173,3 +173,18 @@ def test_serve_refuses_a_public_address_without_a_token():
         env={**__import__("os").environ, "PROVER_TOKEN": ""},
     )
     assert r.returncode == 2 and "without a token" in r.stderr
+
+
+def test_sessions_are_a_small_lru_of_warm_coqtops():
+    from prover.copilot.session import Deadline, SessionPool
+    from prover.coq import create_env
+
+    pool = SessionPool(lambda: create_env(portfolio=False), size=1)
+    try:
+        first = pool.get(HEADER)
+        first.state_at(proof_at_cursor(FILE), Deadline(60))
+        assert first.env._top.alive
+        pool.get("Require Import ZArith.\n")
+        assert len(pool) == 1 and not first.env._top.alive  # evicted and closed
+    finally:
+        pool.close()
