@@ -4,7 +4,7 @@ Unlike replay_repl.py it answers requests it has never seen, so it can exercise 
 recording covers (header pickling across processes). It numbers envs and proof states as
 the REPL does, writes and reads pickle files, answers every `cmd` containing `sorry` with one
 sorry whose goal is the text after the last ':' of the statement, and every tactic with an
-open goal. It logs each request (one JSON line) to the file named by $PROTOCOL_REPL_LOG so a
+open goal, except the tactic `SLOW`, answered with Lean's heartbeat-limit error. It logs each request (one JSON line) to the file named by $PROTOCOL_REPL_LOG so a
 test can see what the client sent. It proves nothing; the tests only check the client's side.
 """
 
@@ -13,20 +13,21 @@ import os
 import sys
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).parent))  # run as a script: its sibling stand-in
+from replay_repl import requests  # noqa: E402
+
+HEARTBEATS = (
+    "Lean error:\n(deterministic) timeout at `elaborator`, maximum number of heartbeats "
+    "(200000) has been reached\nUse `set_option maxHeartbeats <num>` to set the limit."
+    "(invalid MessageData.lazy, missing context)"
+)
+
 
 def main() -> None:
     envs: list[str] = []
     states = 0
     log = Path(os.environ["PROTOCOL_REPL_LOG"])
-    buf = ""
-    for line in sys.stdin:
-        if line.strip():
-            buf += line
-            continue
-        if not buf.strip():
-            continue
-        req = json.loads(buf)
-        buf = ""
+    for req in requests(sys.stdin):
         with log.open("a", encoding="utf-8") as f:
             f.write(json.dumps(req, ensure_ascii=False) + "\n")
         if "pickleTo" in req:
@@ -43,6 +44,10 @@ def main() -> None:
                 goal = "⊢ " + req["cmd"].rsplit(":= by", 1)[0].rsplit(":", 1)[-1].strip()
                 reply["sorries"] = [{"proofState": states, "goal": goal}]
                 states += 1
+        elif req.get("tactic") == "SLOW":
+            # What a real REPL answered for a tactic past Lean's default heartbeat limit
+            # (leanprover-community/repl issue #69, quoted there from a real run).
+            reply = {"message": HEARTBEATS}
         elif "tactic" in req:
             reply = {
                 "proofState": states,
