@@ -119,10 +119,12 @@ async def _answer(
             break
         if deadline.left() <= 0:
             deadline.cancel.set()
+            task.add_done_callback(_discard)
             stats["timed_out"] = stats.get("timed_out", 0) + 1
             return _error(504, f"request timed out after {timeout:g} s and was cancelled")
         if await request.is_disconnected():
             deadline.cancel.set()
+            task.add_done_callback(_discard)
             stats["client_gone"] = stats.get("client_gone", 0) + 1
             return _error(499, "client went away; request cancelled")
     try:
@@ -135,6 +137,12 @@ async def _answer(
         return _error(503, f"model unavailable: {e}")
     except ProofEnvError as e:
         return _error(500, f"proof assistant failed: {e}")
+
+
+def _discard(task: asyncio.Future) -> None:
+    """An abandoned request's worker ends (usually with `Cancelled`) after its answer was sent."""
+    if not task.cancelled():
+        task.exception()
 
 
 def _error(code: int, message: str) -> JSONResponse:

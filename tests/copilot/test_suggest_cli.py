@@ -43,7 +43,8 @@ def test_in_process_with_the_embedded_model(tmp_path):
     """No server: the embedded model's candidates, each run in a real coqtop (tiny budget)."""
     file = tmp_path / "AddZero.v"
     file.write_text(SOURCE)
-    r = suggest(str(file), "--k", "2", "--max-tokens", "6", "--include-failed", "--json")
+    args = ("--k", "2", "--max-tokens", "6", "--include-failed", "--json", "--timeout", "300")
+    r = suggest(str(file), *args, timeout=600)
     answer = json.loads(r.stdout)
     assert answer["ok"] and answer["goals"] == ["m : nat\n============================\nm + 0 = m"]
     assert 1 <= len(answer["suggestions"]) <= 2
