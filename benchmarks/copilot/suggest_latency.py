@@ -62,11 +62,13 @@ def main() -> None:
         answer = httpx.post(url + "/suggest", json={**body, "timeout": 600}, timeout=620).json()
         return time.perf_counter() - t0, answer
 
-    ask(theorems[0])  # warm-up: loads the header into a coqtop, first model call
+    warm, _ = ask(theorems[0])  # warm-up: loads the header into a coqtop, first model call
+    print(f"warm-up request (header load + first model call): {warm:.1f} s", flush=True)
     latencies, checked, complete, errors = [], 0, 0, 0
     for t in theorems[: args.goals]:
         seconds, answer = ask(t)
         latencies.append(seconds)
+        print(f"  {t.name}: {seconds:.1f} s", flush=True)
         if not answer.get("ok"):
             errors += 1
             continue

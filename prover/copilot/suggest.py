@@ -125,7 +125,12 @@ class Copilot:
         method = body.get("method", "search")
         if method not in ("search", "portfolio"):
             raise RequestError(f"unknown method {method!r}; the copilot runs search or portfolio")
-        budget = float(body.get("budget", 60.0))
+        budget = body.get("budget", 60.0)
+        if not isinstance(budget, int | float) or budget <= 0:
+            raise RequestError("'budget' must be a positive number of seconds")
+        samples = _int(body, "samples", 8, 1, 32)
+        max_expansions = _int(body, "max_expansions", 16, 0, 10_000)
+        max_tokens = _int(body, "max_tokens", self.max_tokens, 1, 512)
         try:
             proof = proof_at_cursor(text)
             rest_spans = rest_of_proof(rest)
@@ -141,10 +146,10 @@ class Copilot:
                 return {"ok": False, "error": e.as_dict()}
             env = ContinuedProof(session, proof, tuple(s.text for s in rest_spans), state, deadline)
             config = SearchConfig(
-                samples=_int(body, "samples", 8, 1, 32),
-                max_expansions=_int(body, "max_expansions", 16, 0, 10_000),
+                samples=samples,
+                max_expansions=max_expansions,
                 wall_seconds=max(min(budget, deadline.left() - 5.0), 0.5),
-                max_tokens=_int(body, "max_tokens", self.max_tokens, 1, 512),
+                max_tokens=max_tokens,
                 portfolio=self.portfolio if body.get("portfolio", True) else (),
             )
             result = run_method(method, session.theorem, env, self.generator, config)

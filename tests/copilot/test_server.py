@@ -143,6 +143,8 @@ def test_a_client_that_goes_away_cancels_its_request(live):
 def test_bad_requests_are_refused_with_a_reason(live):
     assert post(live, "/suggest", {"text": FILE, "k": 0}).status_code == 400
     assert post(live, "/suggest", {"system": "isabelle", "text": FILE}).status_code == 400
+    assert post(live, "/prove", {"text": FILE, "budget": "soon"}).status_code == 400
+    assert post(live, "/prove", {"text": FILE, "method": "magic"}).status_code == 400
     r = httpx.post(live.url + "/suggest", content=b"{not json", timeout=10)
     assert r.status_code == 400 and "JSON" in r.json()["error"]["message"]
     health = httpx.get(live.url + "/health", timeout=10).json()
