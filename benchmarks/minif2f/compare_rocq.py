@@ -15,9 +15,10 @@ import tempfile
 import time
 from pathlib import Path
 
+from prover.search import SearchConfig
+
 from prover.datasets import load_benchmark
 from prover.evaluate import EvalConfig, default_portfolio, run_eval, summarize
-from prover.search import SearchConfig
 
 
 def run(theorems, config: EvalConfig, workers: int, out_dir: Path, tag: str):

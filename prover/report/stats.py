@@ -140,8 +140,15 @@ def time_summary(records: Sequence[ResultRecord]) -> TimeSummary:
 
 def budget_label(config: dict[str, Any], method: str = "") -> str:
     """The run's budget in the papers' notation: attempts x samples x expansions, wall clock."""
+    b = config.get("budget") if isinstance(config, dict) else None
+    if isinstance(b, dict):  # prover.methods.Budget: only the fields the method reads
+        wall = f", {b['wall_seconds']:g} s" if "wall_seconds" in b else ""
+        parts = [str(b[k]) for k in ("attempts", "samples", "expansions") if k in b]
+        if "repair_rounds" in b:
+            parts.append(f"{b['repair_rounds']} repairs")
+        return (" x ".join(parts) or "automation") + wall
     s = config.get("search") if isinstance(config, dict) else None
-    if isinstance(s, dict):
+    if isinstance(s, dict):  # results files written before prover.methods
         wall = f", {s['wall_seconds']:g} s" if "wall_seconds" in s else ""
         if method == "portfolio" or (s.get("portfolio") and method not in ("search", "copra")):
             return f"{len(s.get('portfolio') or ())} tactics{wall}"

@@ -11,8 +11,8 @@ import pytest
 
 from prover.datasets import load_benchmark, select
 from prover.evaluate import EvalConfig, run_eval
+from prover.methods import Budget
 from prover.results import read_results
-from prover.search import SearchConfig
 from tests.isabelle.isabelle_support import STANDIN, StandInControl
 
 NAMES = ["mathd_numbertheory_764", "mathd_algebra_10", "amc12a_2020_p4"]
@@ -41,7 +41,7 @@ def test_sledgehammer_eval_writes_one_checked_line_per_theorem(named_standin, da
     )
     theorems = select(load_benchmark("minif2f-isabelle", "all", data_dir), NAMES)
     config = EvalConfig(
-        system="isabelle", method="sledgehammer", search=SearchConfig(wall_seconds=30)
+        system="isabelle", method="sledgehammer", budget=Budget(wall_seconds=30)
     )
     out = tmp_path / "runs.jsonl"
     summary = run_eval(theorems, config, out, progress=False)

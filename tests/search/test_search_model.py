@@ -7,9 +7,10 @@ from typer.testing import CliRunner
 
 from prover.cli import app
 from prover.coq import create_env
+from prover.methods import Budget
+from prover.methods.search import best_first_search
 from prover.models import load_generator
 from prover.proofenv import Status
-from prover.search import SearchConfig, best_first_search
 from prover.theorem import Theorem
 
 
@@ -28,7 +29,7 @@ def test_model_guided_search_respects_its_budget(model):
             "Require Import Arith Lia.",
         )
         r = best_first_search(
-            t, env, model, SearchConfig(samples=3, max_expansions=2, max_tokens=16)
+            t, env, model, Budget(samples=3, expansions=2, max_tokens=16)
         )
         assert r.status in (Status.PROVED, Status.FAILED)
         assert 1 <= r.expansions <= 2 and r.model_calls == r.expansions
