@@ -18,6 +18,7 @@ from __future__ import annotations
 import heapq
 import itertools
 import json
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -57,6 +58,7 @@ READS = frozenset(
 )
 OPTIONS = frozenset({"portfolio"})
 MAX_DEPTH = 50
+_TRANSIENT = re.compile(r"(?i)timeout|restart|died|memory|interrupt")
 _MIN_CALL_SECONDS = 0.05  # less than this left: do not start another call
 
 
@@ -86,8 +88,8 @@ class Tree:
         with self.clock.checker_call():
             self.tactic_calls += 1
             result = self.env.run_tactic(state, tactic, timeout=self.clock.left())
-        if not (result.outcome is Outcome.ERROR and "imeout" in result.message):
-            self._results[key] = result  # a timeout may pass with more time: not cached
+        if not (result.outcome is Outcome.ERROR and _TRANSIENT.search(result.message)):
+            self._results[key] = result  # a timeout or a crash may not recur: not cached
         return result
 
     def add_node(self, state: ProofState | None, score: float, depth: int, **attrs: Any) -> int:
@@ -165,7 +167,10 @@ def search_from(
     base_depth = tree.graph.nodes[root]["depth"]
     used = 0
     attempt = 0
-    node_of: dict[str, int] = {root_state.key: root}  # states met by earlier attempts keep their node
+    node_of: dict[str, int] = {
+        root_state.key: root
+    }  # states met by earlier attempts keep their node
+    ends: set[tuple[int, str]] = set()  # (node, tactic) that finished, drawn once
     while used < total:
         if tree.out_of_time():
             return None, "wall clock exhausted"
@@ -209,8 +214,12 @@ def search_from(
                     continue
                 if done(state, result):
                     proof = accept([*tree.path(node), tactic])
-                    end = tree.add_node(None, child_score, depth + 1, finished=proof is not None)
-                    tree.graph.add_edge(node, end, tactic=tactic, rejected=proof is None)
+                    if proof is not None or (node, tactic) not in ends:
+                        ends.add((node, tactic))
+                        end = tree.add_node(
+                            None, child_score, depth + 1, finished=proof is not None
+                        )
+                        tree.graph.add_edge(node, end, tactic=tactic, rejected=proof is None)
                     if proof is not None:
                         return proof, ""
                     continue
@@ -239,14 +248,19 @@ def _with_seconds(params: SamplingParams, left: float) -> SamplingParams:
 def verified(theorem: Theorem, env: ProofEnv, tree: Tree, verdicts: list[Verdict]) -> Accept:
     """An `accept` for whole theorems: the path's proof counts only once `env.verify` says so."""
 
+    refused: set[str] = set()  # a proof text is judged once, however many attempts reach it
+
     def accept(tactics: list[str]) -> str | None:
         proof = env.proof_text(tactics)
+        if proof in refused:
+            return None
         with tree.clock.checker_call():
             verdict = env.verify(theorem, proof)
         if verdict.ok:
             verdicts.append(verdict)
             return proof
         tree.rejected.append(verdict.reason)
+        refused.add(proof)
         return None
 
     return accept

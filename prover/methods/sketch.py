@@ -59,7 +59,16 @@ def hole_closed(hole: ProofState, result: TacticResult) -> bool:
     goals = result.state.goals
     if goals and goals[0].startswith(_SUBPROOF_DONE):
         return True
-    return [" ".join(g.split()) for g in goals] == [" ".join(g.split()) for g in hole.goals[1:]]
+    return [_conclusion(g) for g in goals] == [_conclusion(g) for g in hole.goals[1:]]
+
+
+def _conclusion(goal: str) -> str:
+    """A goal's conclusion, whitespace-normalised: assistants print the hypotheses of the
+    first goal only (Coq), so goals are compared by what they ask to prove."""
+    for marker in ("============================", "⊢"):
+        if marker in goal:
+            goal = goal.rsplit(marker, 1)[1]
+    return " ".join(goal.split())
 
 
 def fill_sketch(

@@ -10,9 +10,8 @@ from __future__ import annotations
 import jinja2
 import pytest
 
-from prover.generator import Sample
-
 from prover.coq import create_env
+from prover.generator import Sample
 from prover.methods import Budget
 from prover.methods.search import best_first_search, save_graph
 from prover.prompts import PromptTemplate
@@ -122,7 +121,9 @@ def test_an_emptied_queue_starts_the_next_attempt_at_a_higher_temperature(env):
     assert gen.temperatures[0] == 0.0 and gen.temperatures[1] == 0.6
     assert r.extra["attempts"] == 2 and r.expansions >= 2
     # The budget caps it all: with expansions=1 and attempts=1 only the beams run.
-    r = best_first_search(t, env, FailsAtFirst(), Budget(samples=2, expansions=1), template=TEMPLATE)
+    r = best_first_search(
+        t, env, FailsAtFirst(), Budget(samples=2, expansions=1), template=TEMPLATE
+    )
     assert r.status is Status.FAILED and r.expansions == 1
 
 

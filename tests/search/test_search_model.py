@@ -28,9 +28,7 @@ def test_model_guided_search_respects_its_budget(model):
             "Theorem t : forall x y : nat, x = y -> y + 0 = x.",
             "Require Import Arith Lia.",
         )
-        r = best_first_search(
-            t, env, model, Budget(samples=3, expansions=2, max_tokens=16)
-        )
+        r = best_first_search(t, env, model, Budget(samples=3, expansions=2, max_tokens=16))
         assert r.status in (Status.PROVED, Status.FAILED)
         assert 1 <= r.expansions <= 2 and r.model_calls == r.expansions
         assert r.model_seconds > 0 and r.checker_seconds > 0
