@@ -134,7 +134,8 @@ def _build_config(
         raise fail(problem)
     portfolio = given.pop("portfolio")
     if portfolio is not None and "portfolio" not in m.options:
-        raise fail(f"--portfolio/--no-portfolio is not used by method {m.name}")
+        flag = "--portfolio" if portfolio else "--no-portfolio"
+        raise fail(f"{flag} is not used by method {m.name}")
     values = {k: v for k, v in given.items() if v is not None}
     for key in values:
         if key not in m.reads:

@@ -188,3 +188,34 @@ def test_search_tree_is_saved(env, tmp_path):
     data = json.loads(save_graph(r.graph, tmp_path / "tree.json").read_text())
     assert len(data["nodes"]) == 3 and any(n["finished"] for n in data["nodes"])
     assert [e["tactic"] for e in data["links"]] == ["intros n.", "lia."]
+
+
+class SlowAndHanging:
+    """Scripted: each call takes a second (less if less is left, as real runtimes honour
+    `max_seconds`) and proposes a tactic that never ends."""
+
+    def __init__(self):
+        self.max_seconds: list[float] = []
+
+    def generate(self, prompts, params):
+        import time
+
+        self.max_seconds.append(params.max_seconds)
+        time.sleep(min(1.0, params.max_seconds))
+        return [[Sample("do 2000000000 idtac.", -0.5, 3), Sample("intros.", -1.0, 1)]]
+
+
+def test_wall_clock_is_a_bound_whatever_runs_at_the_deadline():
+    e = create_env(tactic_timeout=60.0)
+    try:
+        gen = SlowAndHanging()
+        t = thm("Theorem t : forall n : nat, n = S n.")
+        budget = Budget(samples=2, expansions=100, wall_seconds=4.0, tactic_timeout=60.0)
+        r = best_first_search(t, e, gen, budget, portfolio=("lia.",), template=TEMPLATE)
+        assert r.status is Status.FAILED and "wall clock" in r.reason
+        assert 4.0 <= r.wall_seconds <= 4.0 + 2.0, r.wall_seconds
+        # every call was told what was left of the clock
+        assert gen.max_seconds[0] <= 4.0
+        assert gen.max_seconds == sorted(gen.max_seconds, reverse=True)
+    finally:
+        e.close()

@@ -1,0 +1,76 @@
+"""Every option reaches what it configures, or is refused by name for a method that does not read it."""
+
+from __future__ import annotations
+
+import pytest
+from typer.testing import CliRunner
+
+from prover.backends import CoqConfig
+from prover.cli import app
+from prover.evaluate import EvalConfig, Worker
+from prover.methods import NAMES, Budget, method
+
+runner = CliRunner()
+
+
+@pytest.mark.parametrize(
+    ("method_name", "flag", "value"),
+    [
+        ("copra", "--samples", "3"),
+        ("copra", "--repair-rounds", "1"),
+        ("portfolio", "--temperature", "0.5"),
+        ("portfolio", "--max-expansions", "4"),
+        ("search", "--repair-rounds", "2"),
+        ("whole", "--max-expansions", "4"),
+        ("portfolio", "--no-portfolio", None),
+        ("whole", "--portfolio", None),
+    ],
+)
+def test_an_option_the_method_does_not_read_is_refused_by_name(
+    method_name, flag, value, data_dir, monkeypatch
+):
+    monkeypatch.setenv("PROVER_DATA_DIR", str(data_dir))
+    args = ["eval", "--benchmark", "minif2f-rocq", "--method", method_name, flag]
+    result = runner.invoke(app, args + ([value] if value else []))
+    assert result.exit_code == 2, result.output
+    line = " ".join(result.output.split())
+    assert f"{flag} is not used by method {method_name}" in line, line
+
+
+def test_a_method_refuses_a_system_it_does_not_support(data_dir, monkeypatch):
+    monkeypatch.setenv("PROVER_DATA_DIR", str(data_dir))
+    result = runner.invoke(app, ["eval", "--benchmark", "minif2f-rocq", "--method", "sledgehammer"])
+    assert result.exit_code == 2 and "does not support coq" in " ".join(result.output.split())
+
+
+def test_only_the_fields_a_method_reads_enter_its_config_id():
+    base = EvalConfig("coq", "portfolio")
+    assert EvalConfig("coq", "portfolio", Budget(samples=3, temperatures=(0.9,))).id == base.id
+    assert EvalConfig("coq", "portfolio", Budget(wall_seconds=5)).id != base.id
+    assert set(EvalConfig("coq", "whole").as_dict()["budget"]) == method("whole").reads
+    assert "repair_rounds" not in EvalConfig("coq", "search").as_dict()["budget"]
+    assert EvalConfig("coq", "informal2formal").method == "sketch"  # the old name still works
+
+
+def test_every_method_declares_what_it_reads():
+    for name in NAMES:
+        m = method(name)
+        assert m.reads <= set(Budget.field_names()) and m.systems
+        assert "wall_seconds" in m.reads  # every method is bounded by the wall clock
+
+
+def test_tactic_timeout_and_assistant_config_reach_the_env():
+    worker = Worker(
+        EvalConfig(
+            "coq",
+            "portfolio",
+            Budget(tactic_timeout=7.0),
+            assistant=CoqConfig(memory_mb=900, max_crashes=3, portfolio=("lia.",)),
+        )
+    )
+    try:
+        assert worker.env.tactic_timeout == 7.0
+        assert worker.env.memory_mb == 900 and worker.env.max_crashes == 3
+        assert worker.config.portfolio_tactics == ("lia.",)
+    finally:
+        worker.close()
