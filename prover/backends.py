@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import importlib
 import re
+import textwrap
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
@@ -185,7 +186,8 @@ def lean_extract(text: str) -> str:
     m = re.search(r":=\s*by\b", body)
     if m and re.match(r"\s*(theorem|lemma|example)\b", body):
         body = body[m.end() :]
-    return "\n".join(line.rstrip() for line in body.strip("\n").splitlines()).strip("\n")
+    lines = [line.rstrip() for line in body.strip("\n").splitlines()]
+    return textwrap.dedent("\n".join(lines)).strip("\n")
 
 
 def isabelle_extract(text: str) -> str:

@@ -66,4 +66,6 @@ def test_prove_command_on_an_isabelle_benchmark_theorem(named_standin, data_dir)
     assert result.exit_code == 0, result.output
     assert '"status": "proved"' in result.output and "by (simp add: algebra_simps)" in result.output
     refused = CliRunner().invoke(app, [*args, "--samples", "2"])
-    assert refused.exit_code == 2 and "--samples is not used by method sledgehammer" in refused.output
+    assert (
+        refused.exit_code == 2 and "--samples is not used by method sledgehammer" in refused.output
+    )
