@@ -51,3 +51,22 @@ def test_prove_command_end_to_end(tmp_path):
     assert result.exit_code == 0, result.output
     assert '"status": "proved"' in result.output
     assert "lia." in result.output or "ring." in result.output or "auto." in result.output
+
+
+def test_whole_and_sketch_with_the_embedded_model(model):
+    from prover.methods import Budget, prove
+
+    env = create_env(tactic_timeout=5.0)
+    t = Theorem("t", "coq", "Theorem t : forall n : nat, n + 0 = n.", "Require Import Arith Lia.")
+    try:
+        for method, budget in (
+            ("whole", Budget(samples=1, repair_rounds=0, max_tokens=16, wall_seconds=30)),
+            ("sketch", Budget(samples=1, expansions=1, max_tokens=16, wall_seconds=30)),
+        ):
+            r = prove(t, method, budget, env, model, portfolio=("lia.",))
+            assert r.status in (Status.PROVED, Status.FAILED), (method, r.reason)
+            assert r.model_calls >= 1 and r.model_seconds > 0, method
+            if r.status is Status.PROVED:
+                assert "admit" not in r.proof and env.verify(t, r.proof).ok
+    finally:
+        env.close()
