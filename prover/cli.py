@@ -120,6 +120,14 @@ def _require_toolchain(system: str) -> None:
         raise fail(problem)
 
 
+def _budget_options(given: dict) -> dict:
+    """The budget options of a command's arguments, named as `Budget` names them."""
+    names = {"max_expansions": "expansions", "temperature": "temperatures"}
+    keys = ("samples", "attempts", "max_expansions", "repair_rounds", "wall_seconds")
+    keys += ("tactic_timeout", "portfolio", "temperature", "max_tokens")
+    return {names.get(k, k): given[k] for k in keys}
+
+
 def _build_config(
     system: str, method_name: str | None, model, runtime, base_url, **given
 ) -> EvalConfig:
@@ -211,22 +219,7 @@ def prove(
             theorem = select(load_benchmark(benchmark, "all", data_dir), [target])[0]
         except DatasetError as e:
             raise fail(str(e)) from None
-    config = _build_config(
-        system,
-        method,
-        model,
-        runtime,
-        base_url,
-        samples=samples,
-        attempts=attempts,
-        expansions=max_expansions,
-        repair_rounds=repair_rounds,
-        wall_seconds=wall_seconds,
-        tactic_timeout=tactic_timeout,
-        portfolio=portfolio,
-        temperatures=temperature,
-        max_tokens=max_tokens,
-    )
+    config = _build_config(system, method, model, runtime, base_url, **_budget_options(locals()))
     _require_toolchain(system)
     from prover.evaluate import Worker
     from prover.methods.search import save_graph
@@ -297,22 +290,8 @@ def eval_cmd(
 ) -> None:
     """Evaluate a benchmark split: one JSON line per theorem in --out, resumable, Ctrl-C safe."""
     system, benchmark = _resolve_system(system, benchmark)
-    config = _build_config(
-        system,
-        mode or method,
-        model,
-        runtime,
-        base_url,
-        samples=samples,
-        attempts=attempts,
-        expansions=max_expansions,
-        repair_rounds=repair_rounds,
-        wall_seconds=wall_seconds,
-        tactic_timeout=tactic_timeout,
-        portfolio=portfolio,
-        temperatures=temperature,
-        max_tokens=max_tokens,
-    )
+    options = _budget_options(locals())
+    config = _build_config(system, mode or method, model, runtime, base_url, **options)
     try:
         theorems = load_benchmark(benchmark, split, data_dir)
         theorems = select(theorems, [n.strip() for n in names.split(",")] if names else None, limit)

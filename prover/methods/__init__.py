@@ -3,7 +3,7 @@
 Every method module declares `NAME`, `SYSTEMS` (the assistants it supports), `USES_MODEL`,
 `READS` (the `Budget` fields it uses; only those enter a run's config_id, and the CLI
 refuses the others), `OPTIONS` (method switches such as `portfolio`) and one entry point
-`run(theorem, env, generator, budget, *, portfolio, clock) -> ProofResult`.
+`run(task: Task) -> ProofResult`.
 
     search        best-first search over proof states (Coq, Lean)
     portfolio     the automation alone (Coq, Lean)
@@ -22,12 +22,23 @@ from typing import Any
 
 from prover.methods.budget import Budget, Clock
 from prover.methods.result import ProofResult
+from prover.methods.task import Task
 from prover.theorem import Theorem
 
 NAMES = ("search", "portfolio", "whole", "sketch", "copra", "sledgehammer")
 ALIASES = {"informal2formal": "sketch"}  # the older name of Isabelle's DSP
 
-__all__ = ["ALIASES", "NAMES", "Budget", "Clock", "Method", "ProofResult", "method", "prove"]
+__all__ = [
+    "ALIASES",
+    "NAMES",
+    "Budget",
+    "Clock",
+    "Method",
+    "ProofResult",
+    "Task",
+    "method",
+    "prove",
+]
 
 
 @dataclass(frozen=True)
@@ -77,4 +88,4 @@ def prove(
         raise ValueError(problem)
     if m.uses_model and generator is None:
         raise ValueError(f"method {m.name} needs a model")
-    return m.module.run(theorem, env, generator, budget, portfolio=portfolio, clock=clock)
+    return m.module.run(Task(theorem, env, budget, generator, portfolio, clock))

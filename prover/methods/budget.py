@@ -15,6 +15,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass, fields
 from typing import Any
 
+from prover.generator import SamplingParams
+
 
 @dataclass(frozen=True)
 class Budget:
@@ -39,6 +41,21 @@ class Budget:
             if n in names
             for v in [getattr(self, n)]
         }
+
+    def sampling(
+        self, attempt: int, stop: tuple[str, ...], seconds_left: float, n: int | None = None
+    ) -> SamplingParams:
+        """Sampling for attempt `attempt`: `n` (default `samples`) completions at the attempt's
+        temperature, stopped after `seconds_left` (what is left of the theorem's clock)."""
+        return SamplingParams(
+            n=self.samples if n is None else n,
+            temperature=self.temperature(attempt),
+            max_tokens=self.max_tokens,
+            stop=stop,
+            beam_at_zero=False,
+            seed=attempt,
+            max_seconds=seconds_left,
+        )
 
     def temperature(self, attempt: int) -> float:
         """The temperature of attempt `attempt` (0-based): the given list, then rising by 0.3."""
@@ -71,18 +88,18 @@ class Clock:
     def overhead(self) -> float:
         return max(self.elapsed() - self.model - self.checker, 0.0)
 
-    @contextmanager
-    def model_call(self) -> Iterator[None]:
-        t = time.monotonic()
-        try:
-            yield
-        finally:
-            self.model += time.monotonic() - t
+    def model_call(self):
+        """`with clock.model_call():` counts the block's time as the model's."""
+        return self._timed("model")
+
+    def checker_call(self):
+        """`with clock.checker_call():` counts the block's time as the proof assistant's."""
+        return self._timed("checker")
 
     @contextmanager
-    def checker_call(self) -> Iterator[None]:
+    def _timed(self, account: str) -> Iterator[None]:
         t = time.monotonic()
         try:
             yield
         finally:
-            self.checker += time.monotonic() - t
+            setattr(self, account, getattr(self, account) + time.monotonic() - t)

@@ -11,11 +11,12 @@ COPRA paper; one query proposes one tactic, so it does not read `samples`.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from typing import Any, Protocol
+from typing import Protocol
 
 from prover.generator import ModelUnavailable, Sample, SamplingParams
 from prover.methods.budget import Budget, Clock
 from prover.methods.result import ProofResult, proved_status
+from prover.methods.task import Task
 from prover.proofenv import InvalidStatement, Outcome, ProofEnv, ProofEnvError, ProofState, Status
 from prover.theorem import Theorem
 
@@ -147,10 +148,9 @@ def copra_search(
     return finish(Status.FAILED, reason="every branch abandoned")
 
 
-def run(
-    theorem: Theorem, env: Any, generator: Any, budget: Budget, *, portfolio=(), clock=None
-) -> ProofResult:
-    return copra_search(theorem, env, as_chat_model(generator), budget, clock)
+def run(task: Task) -> ProofResult:
+    chat = as_chat_model(task.generator)
+    return copra_search(task.theorem, task.env, chat, task.budget, task.clock)
 
 
 def as_chat_model(generator) -> ChatModel:

@@ -6,12 +6,9 @@ is left of the wall clock); the first that closes the goal must pass the verdict
 
 from __future__ import annotations
 
-from typing import Any
-
-from prover.methods.budget import Budget, Clock
 from prover.methods.result import ProofResult
 from prover.methods.search import best_first_search
-from prover.theorem import Theorem
+from prover.methods.task import Task
 
 NAME = "portfolio"
 SYSTEMS = ("coq", "lean")
@@ -20,13 +17,6 @@ READS = frozenset({"wall_seconds", "tactic_timeout"})
 OPTIONS: frozenset[str] = frozenset()
 
 
-def run(
-    theorem: Theorem,
-    env: Any,
-    generator: Any,
-    budget: Budget,
-    *,
-    portfolio: tuple[str, ...] = (),
-    clock: Clock | None = None,
-) -> ProofResult:
-    return best_first_search(theorem, env, None, budget, portfolio, clock=clock)
+def run(task: Task) -> ProofResult:
+    t = task
+    return best_first_search(t.theorem, t.env, None, t.budget, t.portfolio, clock=t.clock)

@@ -29,6 +29,7 @@ import networkx as nx
 from prover.generator import Generator, ModelUnavailable, SamplingParams
 from prover.methods.budget import Budget, Clock
 from prover.methods.result import ProofResult, proved_status
+from prover.methods.task import Task
 from prover.prompts import PromptTemplate, load_template
 from prover.proofenv import (
     InvalidStatement,
@@ -340,16 +341,9 @@ def replayed(env: Any) -> int:
     return int(getattr(stats, "replayed_tactics", 0)) if stats is not None else 0
 
 
-def run(
-    theorem: Theorem,
-    env: Any,
-    generator: Generator | None,
-    budget: Budget,
-    *,
-    portfolio=(),
-    clock=None,
-) -> ProofResult:
-    return best_first_search(theorem, env, generator, budget, portfolio, clock=clock)
+def run(task: Task) -> ProofResult:
+    t = task
+    return best_first_search(t.theorem, t.env, t.generator, t.budget, t.portfolio, clock=t.clock)
 
 
 def save_graph(graph: nx.DiGraph, path: str | Path) -> Path:

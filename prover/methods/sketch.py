@@ -14,12 +14,13 @@ tactic list and Sledgehammer (prover.isabelle.dsp).
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Any
 
-from prover.generator import Generator, ModelUnavailable, SamplingParams
+from prover.generator import Generator, ModelUnavailable
 from prover.methods.budget import Budget, Clock
 from prover.methods.result import ProofResult, proved_status
+from prover.methods.search import READS as SEARCH_READS
 from prover.methods.search import Tree, finish, replayed, search_from
+from prover.methods.task import Task
 from prover.prompts import load_template
 from prover.proofenv import (
     InvalidStatement,
@@ -35,17 +36,7 @@ from prover.theorem import Theorem
 NAME = "sketch"
 SYSTEMS = ("coq", "lean", "isabelle")
 USES_MODEL = True
-READS = frozenset(
-    {
-        "attempts",
-        "samples",
-        "expansions",
-        "wall_seconds",
-        "tactic_timeout",
-        "temperatures",
-        "max_tokens",
-    }
-)
+READS = SEARCH_READS  # the sketch itself (attempts x samples) and each hole's search
 OPTIONS = frozenset({"portfolio"})
 _SUBPROOF_DONE = ("This subproof is complete", "No more goals", "No more subgoals")
 
@@ -161,15 +152,7 @@ def sketch_proof(
         for attempt in range(budget.attempts):
             if tree.out_of_time():
                 break
-            params = SamplingParams(
-                n=budget.samples,
-                temperature=budget.temperature(attempt),
-                max_tokens=budget.max_tokens,
-                stop=template.stop,
-                beam_at_zero=False,
-                seed=attempt,
-                max_seconds=clock.left(),
-            )
+            params = budget.sampling(attempt, template.stop, clock.left())
             with clock.model_call():
                 completions = generator.generate([text], params)[0]
             tree.model_calls += 1
@@ -222,11 +205,10 @@ def sketch_proof(
     return finish(result, tree, clock, replayed(env) - replay0)
 
 
-def run(
-    theorem: Theorem, env: Any, generator: Generator, budget: Budget, *, portfolio=(), clock=None
-) -> ProofResult:
-    if theorem.system == "isabelle":
+def run(task: Task) -> ProofResult:
+    t = task
+    if t.theorem.system == "isabelle":
         from prover.isabelle.dsp import prove_informal
 
-        return prove_informal(theorem, env, generator, budget, clock=clock)
-    return sketch_proof(theorem, env, generator, budget, portfolio, clock)
+        return prove_informal(t.theorem, t.env, t.generator, t.budget, clock=t.clock)
+    return sketch_proof(t.theorem, t.env, t.generator, t.budget, t.portfolio, t.clock)

@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from prover.methods.budget import Budget, Clock
 from prover.methods.result import ProofResult
-from prover.theorem import Theorem
+from prover.methods.task import Task
 
 NAME = "sledgehammer"
 SYSTEMS = ("isabelle",)
@@ -15,15 +12,7 @@ READS = frozenset({"wall_seconds", "tactic_timeout"})
 OPTIONS: frozenset[str] = frozenset()
 
 
-def run(
-    theorem: Theorem,
-    env: Any,
-    generator: Any,
-    budget: Budget,
-    *,
-    portfolio: tuple[str, ...] = (),
-    clock: Clock | None = None,
-) -> ProofResult:
+def run(task: Task) -> ProofResult:
     from prover.isabelle.dsp import sledgehammer_only
 
-    return sledgehammer_only(theorem, env, budget, clock)
+    return sledgehammer_only(task.theorem, task.env, task.budget, task.clock)

@@ -10,11 +10,11 @@ Goedel-Prover-V2's self-correction). A proof that checks counts only after `veri
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
-from prover.generator import Generator, ModelUnavailable, SamplingParams
+from prover.generator import Generator, ModelUnavailable
 from prover.methods.budget import Budget, Clock
 from prover.methods.result import ProofResult, proved_status
+from prover.methods.task import Task
 from prover.prompts import load_template
 from prover.proofenv import Checker, InvalidStatement, ProofEnvError, Status
 from prover.theorem import Theorem
@@ -59,16 +59,8 @@ def whole_proof(
     first = load_template(f"{theorem.system}_whole")
     repair = load_template(f"{theorem.system}_repair")
 
-    def generate(prompt: str, n: int, temperature: float, seed: int, stop) -> list[str]:
-        params = SamplingParams(
-            n=n,
-            temperature=temperature,
-            max_tokens=budget.max_tokens,
-            stop=stop,
-            beam_at_zero=False,
-            seed=seed,
-            max_seconds=clock.left(),
-        )
+    def generate(prompt: str, n: int, attempt: int, stop) -> list[str]:
+        params = budget.sampling(attempt, stop, clock.left(), n)
         with clock.model_call():
             samples = generator.generate([prompt], params)[0]
         counts.model_calls += 1
@@ -79,7 +71,7 @@ def whole_proof(
                 out.append(proof)
         return out
 
-    def attempt_proof(proof: str, seed: int) -> ProofResult | None:
+    def attempt_proof(proof: str) -> ProofResult | None:
         """Check `proof`, repairing it up to R times; a result when proved, else None."""
         for round_ in range(budget.repair_rounds + 1):
             if clock.expired():
@@ -107,7 +99,7 @@ def whole_proof(
             prompt = repair.render(
                 theorem=theorem, proof=proof, error=error[:1500], goal=goal[:1500]
             )
-            fixed = generate(prompt, 1, 0.0, seed + 1000 * (round_ + 1), repair.stop)
+            fixed = generate(prompt, 1, 0, repair.stop)  # at the first (greedy) temperature
             counts.repairs += 1
             if not fixed:
                 return None
@@ -136,10 +128,8 @@ def whole_proof(
         for attempt in range(budget.attempts):
             if clock.expired():
                 break
-            for proof in generate(
-                prompt, budget.samples, budget.temperature(attempt), attempt, first.stop
-            ):
-                done = attempt_proof(proof, attempt)
+            for proof in generate(prompt, budget.samples, attempt, first.stop):
+                done = attempt_proof(proof)
                 if done is not None:
                     return result(done)
                 if clock.expired():
@@ -155,10 +145,8 @@ def whole_proof(
     return result(ProofResult(Status.FAILED, reason=f"{why}{last}"))
 
 
-def run(
-    theorem: Theorem, env: Any, generator: Generator, budget: Budget, *, portfolio=(), clock=None
-) -> ProofResult:
+def run(task: Task) -> ProofResult:
     from prover.backends import backend
 
-    b = backend(theorem.system)
-    return whole_proof(theorem, b.checker(env), generator, budget, b.extract, clock)
+    b, t = backend(task.theorem.system), task
+    return whole_proof(t.theorem, b.checker(t.env), t.generator, t.budget, b.extract, t.clock)

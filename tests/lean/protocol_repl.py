@@ -10,23 +10,17 @@ test can see what the client sent. It proves nothing; the tests only check the c
 
 import json
 import os
-import sys
 from pathlib import Path
+
+from repl_io import answer, requests  # beside this file: the script's folder is on sys.path
 
 
 def main() -> None:
     envs: list[str] = []
     states = 0
     log = Path(os.environ["PROTOCOL_REPL_LOG"])
-    buf = ""
-    for line in sys.stdin:
-        if line.strip():
-            buf += line
-            continue
-        if not buf.strip():
-            continue
-        req = json.loads(buf)
-        buf = ""
+    for text in requests():
+        req = json.loads(text)
         with log.open("a", encoding="utf-8") as f:
             f.write(json.dumps(req, ensure_ascii=False) + "\n")
         if "pickleTo" in req:
@@ -52,8 +46,7 @@ def main() -> None:
             states += 1
         else:
             reply = {"message": "Unknown request."}
-        sys.stdout.write(json.dumps(reply, indent=1, ensure_ascii=False) + "\n\n")
-        sys.stdout.flush()
+        answer(reply)
 
 
 if __name__ == "__main__":

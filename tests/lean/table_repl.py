@@ -13,6 +13,8 @@ import json
 import sys
 from pathlib import Path
 
+from repl_io import answer, requests  # beside this file: the script's folder is on sys.path
+
 
 def error(text: str) -> list[dict]:
     return [{"severity": "error", "pos": {"line": 1, "column": 0}, "endPos": None, "data": text}]
@@ -22,25 +24,18 @@ def main() -> None:
     table = json.loads(Path(sys.argv[1]).read_text(encoding="utf-8"))
     envs = states = 0
     axioms: list[str] | None = None
-    buf = ""
-    for line in sys.stdin:
-        if line.strip():
-            buf += line
-            continue
-        if not buf.strip():
-            continue
-        req = json.loads(buf)
-        buf = ""
+    for text in requests():
+        req = json.loads(text)
         if "tactic" in req:
-            answer = table["tactics"].get(req["tactic"].strip(), {"error": "unknown tactic"})
+            entry = table["tactics"].get(req["tactic"].strip(), {"error": "unknown tactic"})
             reply = {"proofState": states, "goals": []}
             states += 1
-            if answer == "done":
+            if entry == "done":
                 reply["proofStatus"] = "Completed"
-            elif "goals" in answer:
-                reply |= {"goals": answer["goals"], "proofStatus": "Incomplete: open goals remain"}
+            elif "goals" in entry:
+                reply |= {"goals": entry["goals"], "proofStatus": "Incomplete: open goals remain"}
             else:
-                reply["messages"] = error(answer["error"])
+                reply["messages"] = error(entry["error"])
         elif "cmd" in req:
             cmd = req["cmd"]
             reply = {"env": envs}
@@ -72,8 +67,7 @@ def main() -> None:
                     axioms = table["proofs"][key]
         else:
             reply = {"message": "Unknown request."}
-        sys.stdout.write(json.dumps(reply, indent=1, ensure_ascii=False) + "\n\n")
-        sys.stdout.flush()
+        answer(reply)
 
 
 if __name__ == "__main__":

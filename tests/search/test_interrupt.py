@@ -29,23 +29,27 @@ def write_benchmark(root, n: int) -> None:
             )
 
 
-def test_sigint_keeps_finished_results_and_resume_skips_them(tmp_path):
-    write_benchmark(tmp_path / "data", 40)
-    out = tmp_path / "r.jsonl"
-    cmd = [
+def eval_command(tmp_path, out, *extra: str) -> list[str]:
+    """`prover eval` of the portfolio on the benchmark written under tmp_path/data."""
+    data = ["--benchmark", "minif2f-rocq", "--data-dir", str(tmp_path / "data")]
+    return [
         sys.executable,
         "-m",
         "prover",
         "eval",
-        "--benchmark",
-        "minif2f-rocq",
-        "--data-dir",
-        str(tmp_path / "data"),
+        *data,
         "--method",
         "portfolio",
+        *extra,
         "--out",
         str(out),
     ]
+
+
+def test_sigint_keeps_finished_results_and_resume_skips_them(tmp_path):
+    write_benchmark(tmp_path / "data", 40)
+    out = tmp_path / "r.jsonl"
+    cmd = eval_command(tmp_path, out)
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline and (not out.exists() or out.read_text().count("\n") < 2):
@@ -100,22 +104,7 @@ def alive(pid: int) -> bool:
 def test_kill_9_of_a_pool_run_leaves_no_worker_or_coqtop_behind(tmp_path):
     write_benchmark(tmp_path / "data", 40)
     out = tmp_path / "r.jsonl"
-    cmd = [
-        sys.executable,
-        "-m",
-        "prover",
-        "eval",
-        "--benchmark",
-        "minif2f-rocq",
-        "--data-dir",
-        str(tmp_path / "data"),
-        "--method",
-        "portfolio",
-        "--workers",
-        "2",
-        "--out",
-        str(out),
-    ]
+    cmd = eval_command(tmp_path, out, "--workers", "2")
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 120
     family: dict[int, str] = {}
