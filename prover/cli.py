@@ -95,6 +95,9 @@ MaxTokensOpt = Annotated[
 ]
 CLI_DEFAULTS = {"expansions": 32, "max_tokens": 48}
 WHOLE_TEXT_TOKENS = 256  # whole and sketch write proofs, not tactics
+# DSP as the Llemma paper ran it: one greedy Isar proof of up to 1024 tokens per theorem; each
+# candidate theory check gets 30 s.
+ISABELLE_DEFAULTS = {"samples": 1, "max_tokens": 1024, "tactic_timeout": 30.0}
 
 
 def _resolve_system(system: str | None, benchmark: str | None) -> tuple[str, str]:
@@ -156,6 +159,8 @@ def _build_config(
     defaults = dict(CLI_DEFAULTS)
     if m.name in ("whole", "sketch"):
         defaults["max_tokens"] = WHOLE_TEXT_TOKENS
+    if system == "isabelle":
+        defaults |= ISABELLE_DEFAULTS
     budget = Budget(**{**{k: v for k, v in defaults.items() if k in m.reads}, **values})
     model_options = {"base_url": base_url} if base_url else {}
     return EvalConfig(
