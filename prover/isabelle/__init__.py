@@ -13,8 +13,11 @@ import shutil
 import subprocess
 from pathlib import Path
 
+from prover.isabelle.check import check_file
 from prover.isabelle.client import isabelle_version
 from prover.isabelle.env import IsabelleEnv, create
+
+__all__ = ["IsabelleEnv", "check_file", "check_installation", "create_env", "setup"]
 
 SESSION = "MiniF2F"
 SESSION_DIR = Path(__file__).resolve().parents[2] / "isabelle"

@@ -126,6 +126,7 @@ class IsabelleServer:
         self._connection: tuple[str, int, str] | None = None
         self.session_id: str | None = None
         self.restarts = 0
+        self.purge_restarts = 0  # sessions replaced because a theory could not be purged
         self.scratch = Path(tempfile.mkdtemp(prefix="prover-isabelle-"))
 
     # --- lifecycle -----------------------------------------------------------------------
@@ -238,19 +239,15 @@ class IsabelleServer:
                 timeout,
             )
         finally:
-            if self.session_id is not None:
-                with contextlib.suppress(Exception):
-                    self._run(
-                        "purge_theories",
-                        {
-                            "session_id": self.session_id,
-                            "theories": [name],
-                            "master_dir": str(folder),
-                        },
-                        30,
-                        asynchronous=False,
-                    )
+            purged = self._purge(name, folder)
             shutil.rmtree(folder, ignore_errors=True)
+        if not purged and final["type"] != "ERROR":  # ERROR: no session left to purge from
+            # The server kept the theory (still running after a cancel): it would hold the
+            # session's memory and clash with the next check of the same name. A new session.
+            self.purge_restarts += 1
+            with contextlib.suppress(Exception):
+                self._run("session_stop", {"session_id": self.session_id}, 60)
+            self.restart()
         seconds = time.perf_counter() - t0
         if final["type"] == "TIMEOUT":
             return TheoryResult(
@@ -264,6 +261,25 @@ class IsabelleServer:
             raise IsabelleError(f"use_theories {final['type']}: {final['body']}")
         r = parse_use_theories(final["body"])
         return TheoryResult(r.ok, r.errors, r.messages, r.timed_out, seconds)
+
+    def _purge(self, name: str, folder: Path) -> bool:
+        """purge_theories for the checked theory; whether the server says it was purged."""
+        if self.session_id is None:
+            return True
+        try:
+            answer = self._run(
+                "purge_theories",
+                {"session_id": self.session_id, "theories": [name], "master_dir": str(folder)},
+                30,
+                asynchronous=False,
+            )
+        except Exception:
+            return False
+        body = answer.get("body")
+        if answer.get("type") != "OK" or not isinstance(body, dict):
+            return False
+        node = f"{name}.thy"
+        return any(str(p.get("node_name", "")).endswith(node) for p in body.get("purged", []))
 
     # --- the protocol: one connection per command, with a deadline ------------------------
     def _run(

@@ -13,8 +13,10 @@ from typing import Any
 
 from prover.isabelle import theory
 from prover.isabelle.client import IsabelleServer, TheoryResult
-from prover.proofenv import InvalidStatement, Verdict
+from prover.proofenv import InvalidStatement, ProofEnvError, Verdict
 from prover.theorem import Theorem
+
+_IMPORT_ERROR = "Bad theory import"
 
 
 @dataclass
@@ -40,9 +42,23 @@ class IsabelleEnv:
         return self.check_theory(theory.build(theorem, proof), timeout, theory.theory_name(theorem))
 
     def check_statement(self, theorem: Theorem) -> None:
-        """A statement that does not check with `sorry` is invalid, whatever the proof."""
+        """A statement that does not check with `sorry` is invalid, whatever the proof.
+
+        Unless the header imports what the MiniF2F heap lacks (HOL-Analysis, an AFP entry):
+        then the failure (or timeout, as HOL-Analysis loads from source) is an `error` with
+        that reason, not a verdict on the statement.
+        """
         result = self.check(theorem, "sorry")
-        if not result.ok and not result.timed_out:
+        if result.ok:
+            return
+        missing = theory.unavailable_imports(theorem.header)
+        if missing or any(_IMPORT_ERROR in e.text for e in result.errors):
+            raise ProofEnvError(
+                f"the theory imports {', '.join(missing) or 'a theory'} outside the MiniF2F "
+                "heap (HOL-Analysis loads from source, slowly; AFP entries need the AFP "
+                f"registered: isabelle components -u AFP/thys): {result.first_error()[:300]}"
+            )
+        if not result.timed_out:
             raise InvalidStatement(result.first_error()[:500])
 
     def hole_tactics(self) -> tuple[str, ...]:
@@ -78,8 +94,13 @@ class IsabelleEnv:
         cheat = theory.cheats(body)
         if cheat:
             return Verdict(ok=False, reason=f"the proof contains {cheat}")
-        if theory.cheats(theorem.header) in ("axiomatization", "axioms", "oracle"):
-            return Verdict(ok=False, reason="the header declares axioms")
+        problem = theory.proof_start_problem(body)
+        if problem:
+            return Verdict(ok=False, reason=f"the statement was changed: {problem}")
+        in_header = [c for c in theory.all_cheats(theorem.header) if c != "theory"]
+        if in_header:
+            # Helper lemmas left unproved, axioms or ML in the header could forge the theorem.
+            return Verdict(ok=False, reason=f"the header contains {in_header[0]}")
         text = theory.build(theorem, body)
         if not theory.statement_kept(theorem, text):
             return Verdict(ok=False, reason="the statement was changed")

@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass
 
 from prover.datasets.minif2f_isabelle import strip_comments
+from prover.isabelle.lexer import LexError, Token, tokens
 from prover.theorem import Theorem
 
 # The fixed automation list DSP and Llemma's harness try on every open step, cheapest first.
@@ -31,13 +32,68 @@ HOLE_TACTICS: tuple[str, ...] = (
 OPTIONAL_METHODS: tuple[str, ...] = ("nlinarith",)
 
 _HOLE = re.compile(r"(?<![\w'.])(sledgehammer|sorry)(?![\w'])")
-# Escape hatches a final proof must not contain: unfinished proofs, new axioms, ML that can
-# forge theorems, and the options that skip proofs.
-_CHEATS = re.compile(
-    r"(?<![\w'.])(sorry|oops|axiomatization|axioms|sledgehammer|quick_and_dirty|skip_proofs"
-    r"|Skip_Proof|cheat_tac|oracle|ML|ML_val|ML_prf|ML_command|ML_file|setup|local_setup"
-    r"|declaration|syntax_declaration|attribute_setup|method_setup|simproc_setup)(?![\w'])"
+
+# Words a final proof may not contain outside comments, strings and cartouches, and why:
+# unfinished proofs (`\<proof>` is `sorry` written as a symbol), new axioms, ML that can
+# forge theorems (as a command, a method, or inside syntax translations), options that skip
+# proofs, and commands that close the theory or open another (the proof must end the theorem).
+_CHEAT_WORDS = frozenset(
+    {
+        "sorry",
+        "oops",
+        "\\<proof>",
+        "…",  # \<proof> or \<dots> written as Unicode: neither belongs in outer syntax
+        "⋯",
+        "axiomatization",
+        "axioms",
+        "sledgehammer",
+        "quick_and_dirty",
+        "skip_proofs",
+        "Skip_Proof",
+        "cheat_tac",
+        "oracle",
+        "tactic",
+        "raw_tactic",
+        "ML",
+        "ML_val",
+        "ML_prf",
+        "ML_command",
+        "ML_file",
+        "ML_file_debug",
+        "ML_file_no_debug",
+        "SML_file",
+        "SML_import",
+        "SML_export",
+        "ML_export",
+        "ML_import",
+        "setup",
+        "local_setup",
+        "declaration",
+        "syntax_declaration",
+        "attribute_setup",
+        "method_setup",
+        "simproc_setup",
+        "parse_translation",
+        "parse_ast_translation",
+        "print_translation",
+        "print_ast_translation",
+        "typed_print_translation",
+        "theory",
+        "end",
+    }
 )
+# What may begin the proof after a statement (Isar's proof commands in `prove` mode). Anything
+# else continues the statement (`if "False"`, `for x`, `and ...`) and so changes it.
+PROOF_COMMANDS = frozenset(
+    {"proof", "by", "apply", "using", "unfolding", "including", "supply", "subgoal", "."}
+)
+# The imports every checked theory gets (as DSP's checker, PISA, imports them for every
+# theorem): `sos` lives in Sum_of_Squares; Code_Target_Numeral makes `eval` fast on numbers.
+EXTRA_IMPORTS = ("HOL-Library.Sum_of_Squares", "HOL-Library.Code_Target_Numeral")
+# The sessions of the MiniF2F heap (isabelle/ROOT): imports from anything else are loaded from
+# source (HOL-Analysis: slow) or not found at all (AFP entries without the AFP registered).
+HEAP_SESSIONS = ("HOL", "HOL-Library", "HOL-Computational_Algebra", "HOL-Number_Theory")
+HEAP_THEORIES = ("Main", "Complex_Main", "MiniF2F_Base")
 _THEORY_LINE = re.compile(r"^\s*theory\s+(\S+)", re.M)
 
 
@@ -79,11 +135,58 @@ def theory_name(theorem: Theorem) -> str:
     return m.group(1).strip('"') if m else theorem.name
 
 
+def imports(header: str) -> list[str]:
+    """The theories a header imports (between `imports` and `begin`), quotes dropped."""
+    try:
+        toks = tokens(header)
+    except LexError:
+        return []
+    words = [t.text for t in toks]
+    if "imports" not in words or "begin" not in words:
+        return []
+    names, current = [], ""
+    for t in toks[words.index("imports") + 1 : words.index("begin")]:
+        if t.kind == "string":
+            names.append(t.text.strip('"'))
+        elif t.kind == "word" or t.text == "-":
+            current += t.text
+            continue
+        if current:
+            names.append(current)
+            current = ""
+    if current:
+        names.append(current)
+    return names
+
+
+def unavailable_imports(header: str) -> list[str]:
+    """Imports outside the MiniF2F heap (see HEAP_SESSIONS)."""
+    out = []
+    for name in imports(header):
+        session = name.split(".", 1)[0] if "." in name else None
+        if name in HEAP_THEORIES or session in HEAP_SESSIONS:
+            continue
+        out.append(name)
+    return out
+
+
 def header_with_imports(theorem: Theorem) -> str:
-    """The theorem's header, or a default one (Llemma's: Complex_Main) when it has none."""
-    if theorem.header.strip():
-        return theorem.header.rstrip() + "\n"
-    return f"theory {theorem.name} imports Complex_Main\nbegin\n"
+    """The theorem's header (or Llemma's default, Complex_Main) with EXTRA_IMPORTS added."""
+    header = theorem.header.rstrip() + "\n" if theorem.header.strip() else ""
+    if not header:
+        header = f"theory {theorem.name} imports Complex_Main\nbegin\n"
+    missing = [i for i in EXTRA_IMPORTS if i not in imports(header)]
+    if not missing:
+        return header
+    plain = strip_comments(header)
+    m = re.search(r"(?<![\w'.])imports(?![\w'])", plain)
+    begin = re.compile(r"(?<![\w'.])begin(?![\w'])").search(plain, m.end()) if m else None
+    if begin is None:
+        return header
+    extra = " ".join(f'"{i}"' for i in missing)
+    before = header[: begin.start()].rstrip()
+    newline = "\n" if "\n" in header[len(before) : begin.start()] else " "
+    return f"{before} {extra}{newline}{header[begin.start() :]}"
 
 
 def build(theorem: Theorem, proof: str) -> str:
@@ -100,10 +203,39 @@ def fill(proof: str, hole: Hole, tactic: str) -> str:
     return proof[: hole.start] + tactic + proof[hole.end :]
 
 
+def all_cheats(text: str) -> list[str]:
+    """Every escape hatch `text` contains outside comments, strings and cartouches."""
+    try:
+        toks = tokens(text)
+    except LexError as e:
+        return [f"text that does not lex ({e})"]
+    return [t.text for t in toks if t.text in _CHEAT_WORDS and t.kind in ("word", "symbol")]
+
+
 def cheats(text: str) -> str | None:
-    """The first escape hatch `text` contains outside comments, strings and cartouches."""
-    m = _CHEATS.search(blank_strings(text))
-    return m.group(1) if m else None
+    """The first escape hatch `text` contains, or None."""
+    found = all_cheats(text)
+    return found[0] if found else None
+
+
+def proof_start_problem(body: str) -> str | None:
+    """Why `body` cannot follow the statement: it must begin with a proof command."""
+    try:
+        toks = tokens(body)
+    except LexError as e:
+        return f"the proof does not lex: {e}"
+    if not toks:
+        return "empty proof"
+    if toks[0].text not in PROOF_COMMANDS:
+        return (
+            f"the proof begins with {toks[0].text!r}, which would continue (change) the "
+            "statement; a proof begins with proof, by, apply, using, unfolding, ..."
+        )
+    return None
+
+
+def _words(toks: list[Token]) -> list[str]:
+    return [t.text for t in toks]
 
 
 def normalize(text: str) -> str:
@@ -111,32 +243,43 @@ def normalize(text: str) -> str:
 
 
 def statement_kept(theorem: Theorem, theory_text: str) -> bool:
-    """Whether the checked theory states the theorem exactly as given (comments, spacing aside),
-    with nothing but the header before it."""
-    head = normalize(header_with_imports(theorem))
-    text = normalize(theory_text)
-    return text.startswith(head) and text[len(head) :].lstrip().startswith(
-        normalize(theorem.statement)
+    """Whether the checked theory is the header, then exactly the statement (comments and
+    spacing aside), then a proof command: the statement Isabelle parses is the benchmark's."""
+    try:
+        text = _words(tokens(theory_text))
+        head = _words(tokens(header_with_imports(theorem)))
+        statement = _words(tokens(theorem.statement))
+    except LexError:
+        return False
+    n, m = len(head), len(statement)
+    return (
+        text[:n] == head
+        and text[n : n + m] == statement
+        and len(text) > n + m
+        and text[n + m] in PROOF_COMMANDS
     )
 
 
 def strip_statement(theorem: Theorem, completion: str) -> str | None:
-    """The proof part of a model completion that may restate the theorem; None if it changed it."""
+    """The proof part of a model completion that may restate the theorem; None if it changed
+    it (a different statement, or the same one continued: `... if "False"`, `for x`)."""
     text = completion.strip()
-    if not re.match(r"(theorem|lemma)\b", text):
+    try:
+        toks = tokens(text)
+        statement = _words(tokens(theorem.statement))
+    except LexError:
+        return None
+    if toks and toks[-1].text == "end":  # the model closed the theory too: build() does that
+        text, toks = text[: toks[-1].start].rstrip(), toks[:-1]
+    if not toks or toks[0].text not in ("theorem", "lemma"):
         return text
-    norm = normalize(theorem.statement)
-    body = normalize(text)
-    # The model may restate the statement with or without the theorem's name.
-    unnamed = re.sub(rf"^(theorem|lemma)\s+{re.escape(theorem.name)}\s*:", r"\1", norm)
-    for candidate in (norm, unnamed):
-        if body.startswith(candidate):
-            # Cut the same number of non-space characters from the raw text.
-            want = len(candidate.replace(" ", ""))
-            count = 0
-            for i, ch in enumerate(strip_comments(text)):
-                if not ch.isspace():
-                    count += 1
-                if count == want:
-                    return text[i + 1 :].strip()
+    words = _words(toks)
+    candidates = [statement]
+    if len(statement) > 2 and statement[1] == theorem.name:
+        # Restated without the name: `theorem NAME: P` -> `theorem P`.
+        candidates.append(statement[:1] + statement[3 if statement[2] == ":" else 2 :])
+    for candidate in candidates:
+        n = len(candidate)
+        if words[:n] == candidate and len(words) > n and words[n] in PROOF_COMMANDS:
+            return text[toks[n - 1].end :].strip()
     return None

@@ -7,7 +7,10 @@ import shutil
 import subprocess
 from pathlib import Path
 
+from prover.lean.check import check_file
 from prover.lean.env import LeanReplEnv
+
+__all__ = ["LeanReplEnv", "check_file", "check_installation", "create_env", "setup"]
 
 PROJECT_DIR = Path(__file__).resolve().parents[2] / "lean"
 REPL_BINARY = Path(".lake/packages/REPL/.lake/build/bin/repl")

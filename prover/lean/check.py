@@ -1,124 +1,400 @@
 """What may enter a Lean proof, and the audit of a from-scratch check.
 
-A tactic is refused before it reaches Lean when it could cheat (`sorry`, `admit`, new
-axioms) or step outside the proof (running IO, commands, changing options, `#exit`). A
-finished proof is re-elaborated as one command in a fresh environment; it fails if Lean
-reports an error, if any message says the declaration uses sorry (both quote styles of
-Lean versions), or if `#print axioms` lists anything beyond propext, Classical.choice and
-Quot.sound. `native_decide` trusts the compiler (Lean.ofReduceBool): it gets a verdict of
-its own and is refused unless allowed.
+Two layers, and soundness rests on the second:
+
+1. `refusal` lexes the proof (prover.lean.lexer: comments, strings, chars, «names») and
+   refuses words that cheat or leave the proof. It saves Lean a useless run and gives a
+   readable reason; it is not what makes a verdict safe.
+2. `audit` reads what the kernel says, from commands the proof cannot write into: after the
+   proof is elaborated (its own command, on the header's environment, in a fresh REPL), the
+   prover sends `#print axioms _root_.NAME` and `#check @_root_.NAME` as separate commands on
+   the resulting environment, and `#check` of the same name on the environment where the
+   benchmark's statement alone was elaborated. Each command's messages come back in its own
+   answer, so nothing the proof's tactics print (trace, logInfo) can reach them; only info
+   messages positioned inside that command are read. The axioms must be a subset of propext,
+   Classical.choice and Quot.sound (Lean.ofReduceBool / Lean.trustCompiler: native_decide,
+   reported as proved_native_decide where allowed); the theorem's type must print exactly as
+   the statement's does, so a decoy declaration cannot pass for the theorem.
+
+The refused words, and why each (a word inside a comment, string or name literal is text):
+- `sorry`, `admit`, `stop` (closes goals with sorry), `sorryAx`: an unfinished proof.
+- `axiom`, `opaque`, `ofReduceBool`, `ofReduceNat`, `trustCompiler`: new or compiler-trusting
+  assumptions.
+- `set_option` anywhere, including `set_option ... in` (`debug.skipKernelTC` skips the kernel,
+  `maxHeartbeats`/`maxRecDepth` change the budget the verdict assumes, `pp.*` change what the
+  audit prints), and any `debug.*` name.
+- `by_elab`, `elab`, `elab_rules`, `macro`, `macro_rules`, `syntax`, `notation`, `infix`,
+  `infixl`, `infixr`, `prefix`, `postfix`, `declare_syntax_cat`: new syntax or elaborators,
+  which can give the statement's symbols, or later text, another meaning.
+- `#...` commands (`#eval` runs code that can edit the environment, `#exit` stops checking,
+  `#print` can print a fake audit) and `run_cmd`, `run_tac`, `run_elab`, `run_meta`: running
+  metaprograms. `IO`: effects at elaboration time.
+- `unsafe`, `implemented_by`, `extern`, `csimp`, `@[...]` and `attribute`: code the compiler
+  (and so native_decide) trusts, or attributes that change reduction and instances (`local
+  instance` shenanigans included).
+- Command words `theorem`, `lemma`, `def`, `instance`, `example`, `abbrev`, `structure`,
+  `class`, `inductive`, `namespace`, `section`, `end`, `variable`, `universe`, `import`,
+  `initialize`, `mutual`, `noncomputable`, `private`, `protected`, `local`, `scoped`,
+  `export`, `omit`, `include`, `deriving`: none can occur inside a tactic proof, so any of
+  them means the text ends the theorem and goes on with new commands (a decoy `namespace X
+  theorem NAME ...` after the proof). `open X in` is a tactic and is allowed; `open X` alone
+  is a command and refused.
+- `native_decide` (and `decide +native`) unless allowed: it trusts the compiler.
+Lean's `#s` notation for `Finset.card` is refused along with the commands (write `s.card`).
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
+from pathlib import Path
 
-from prover.lean.repl import CommandResponse, ErrorResponse, Response
+from prover.filecheck import verdict_on_file
+from prover.lean.lexer import LexError, Token, string_code, tokens
+from prover.lean.repl import CommandResponse, ErrorResponse, Message, Response
 from prover.proofenv import Status, Verdict
+from prover.theorem import Theorem
 
 STANDARD_AXIOMS = frozenset({"propext", "Classical.choice", "Quot.sound"})
-NATIVE_AXIOMS = frozenset({"Lean.ofReduceBool", "Lean.trustCompiler"})
+NATIVE_AXIOMS = frozenset({"Lean.ofReduceBool", "Lean.ofReduceNat", "Lean.trustCompiler"})
 
-_FORBIDDEN = [
-    (re.compile(r"(?<![\w.'])sorry(?![\w'])"), "sorry"),
-    (re.compile(r"(?<![\w.'])admit(?![\w'])"), "admit"),
-    (re.compile(r"#\w+"), "commands (#eval, #exit, #print, ...)"),
+_WHY: dict[str, str] = {}
+for _words, _why in [
+    (("sorry", "admit", "stop", "sorryAx"), "an unfinished proof (sorry/admit/stop)"),
+    (("axiom", "opaque"), "new axioms"),
+    (("ofReduceBool", "ofReduceNat", "trustCompiler"), "trusting the compiler"),
+    (("set_option",), "set_option (options are the prover's, not the proof's)"),
     (
-        re.compile(r"(?<![\w.'])(run_cmd|run_tac|run_elab|run_meta)(?![\w'])"),
-        "running metaprograms",
-    ),
-    (re.compile(r"\bIO\.|\bIO\b"), "IO"),
-    (
-        re.compile(r"(?<![\w.'])(axiom|unsafe|implemented_by|extern|opaque)(?![\w'])"),
-        "axioms and unsafe code",
-    ),
-    (re.compile(r"(?<![\w.'])set_option(?![\w'])"), "set_option"),
-    (
-        re.compile(
-            r"(?<![\w.'])(elab|macro|syntax|macro_rules|elab_rules|initialize|builtin_initialize)(?![\w'])"
+        (
+            "by_elab",
+            "elab",
+            "elab_rules",
+            "macro",
+            "macro_rules",
+            "syntax",
+            "notation",
+            "infix",
+            "infixl",
+            "infixr",
+            "prefix",
+            "postfix",
+            "declare_syntax_cat",
         ),
         "new syntax or elaborators",
     ),
-    (re.compile(r"ofReduceBool|trustCompiler"), "trusting the compiler"),
-    (re.compile(r"@\["), "attributes"),
-]
-_NATIVE = re.compile(r"(?<![\w.'])native_decide(?![\w'])")
-_SORRY_WARNING = re.compile(r"declaration uses ['`]sorry['`]")
-_THEOREM_NAME = re.compile(r"^\s*(?:theorem|lemma|example)\s+([^\s:({\[]+)", re.M)
+    (("run_cmd", "run_tac", "run_elab", "run_meta"), "running metaprograms"),
+    (("IO",), "IO"),
+    (("unsafe", "implemented_by", "extern", "csimp", "attribute"), "unsafe code or attributes"),
+    (
+        (
+            "theorem",
+            "lemma",
+            "def",
+            "instance",
+            "example",
+            "abbrev",
+            "structure",
+            "class",
+            "inductive",
+            "namespace",
+            "section",
+            "end",
+            "variable",
+            "universe",
+            "import",
+            "initialize",
+            "builtin_initialize",
+            "mutual",
+            "noncomputable",
+            "private",
+            "protected",
+            "local",
+            "scoped",
+            "export",
+            "omit",
+            "include",
+            "deriving",
+        ),
+        "a new command after the proof (the proof must end with the theorem)",
+    ),
+]:
+    for _w in _words:
+        _WHY[_w] = _why
+_NATIVE = "native_decide is off (it trusts the compiler); enable it with allow_native_decide"
+_ANY_COMPONENT = frozenset({"sorryAx", "ofReduceBool", "ofReduceNat", "trustCompiler", "IO"})
+_OPEN_LIST = {"(", ")", ",", "→", "->", "hiding", "renaming", "scoped"}
 
 
-def refusal(tactic: str, allow_native_decide: bool = False) -> str | None:
-    """Why `tactic` may not run, or None."""
-    code = re.sub(r"--[^\n]*", "", tactic)  # line comments
-    code = re.sub(r"/-.*?-/", "", code, flags=re.S)  # block comments
-    for pattern, what in _FORBIDDEN:
-        if pattern.search(code):
-            return f"{what} not allowed in a proof"
-    if not allow_native_decide and _NATIVE.search(code):
-        return "native_decide is off (it trusts the compiler); enable it with allow_native_decide"
-    if not code.strip():
-        return "empty tactic"
+def _open_is_local(toks: list[Token], k: int) -> bool:
+    """`open X Y in tac` (a tactic) rather than `open X` (a command)."""
+    for t in toks[k + 1 :]:
+        if t.kind == "ident" and t.parts == ("in",):
+            return True
+        if t.kind == "ident" or (t.kind == "symbol" and t.text in _OPEN_LIST):
+            continue
+        return False
+    return False
+
+
+def _word_refusal(toks: list[Token], allow_native_decide: bool) -> str | None:
+    for k, t in enumerate(toks):
+        if t.kind == "command":
+            return f"commands ({t.text}) not allowed in a proof"
+        if t.kind == "symbol" and t.text == "@" and k + 1 < len(toks) and toks[k + 1].text == "[":
+            return "attributes (@[...]) not allowed in a proof"
+        if t.kind != "ident":
+            continue
+        # Keywords are whole tokens (`h.end` is a name, not `end`); constants are found in
+        # any component (`Lean.ofReduceBool`).
+        words = t.parts if len(t.parts) == 1 else [p for p in t.parts if p in _ANY_COMPONENT]
+        for part in words:
+            if part in _WHY:
+                return f"{_WHY[part]}: `{part}` not allowed in a proof"
+        if t.parts[0] == "debug":
+            return f"debug options ({t.text}) not allowed in a proof"
+        if t.parts == ("open",) and not _open_is_local(toks, k):
+            return "`open` without `in` is a command; use `open X in tac`"
+        native = t.parts[-1] == "native_decide" or (
+            t.parts == ("native",) and k > 0 and toks[k - 1].text == "+"
+        )
+        if native and not allow_native_decide:
+            return _NATIVE
     return None
 
 
+def refusal(text: str, allow_native_decide: bool = False) -> str | None:
+    """Why `text` (a tactic or a whole proof body) may not run, or None."""
+    try:
+        toks = tokens(text)
+    except LexError as e:
+        return f"the text does not lex as Lean: {e}"
+    if not toks:
+        return "empty tactic"
+    code = list(toks)
+    for t in toks:
+        code += string_code(t)  # the `{...}` of interpolated strings is code
+    return _word_refusal(code, allow_native_decide)
+
+
 def theorem_name(statement: str) -> str | None:
-    m = _THEOREM_NAME.search(statement)
-    return m.group(1) if m else None
+    """NAME in `theorem NAME ...` / `lemma NAME ...`, as written (e.g. `foo` or `«a b»`)."""
+    try:
+        toks = tokens(statement)
+    except LexError:
+        return None
+    for k, t in enumerate(toks[:-1]):
+        if t.kind == "ident" and t.parts in (("theorem",), ("lemma",)):
+            nxt = toks[k + 1]
+            return nxt.text if nxt.kind == "ident" else None
+    return None
+
+
+_AXIOMS = re.compile(r"'(.+)' (?:depends on axioms: \[(.*)\]|does not depend on any axioms)", re.S)
 
 
 def parse_axioms(text: str) -> list[str] | None:
     """Axioms from the info message of `#print axioms NAME` (None if it is not one)."""
-    if "does not depend on any axioms" in text:
-        return []
-    m = re.search(r"depends on axioms:\s*\[(.*?)\]", text, re.S)
+    m = _AXIOMS.fullmatch(text.strip())
     if not m:
         return None
-    return [a.strip() for a in m.group(1).split(",") if a.strip()]
+    return [a.strip() for a in (m.group(2) or "").split(",") if a.strip()]
+
+
+def _plain_name(name: str) -> str:
+    """How Lean prints a declaration name: `«a»` escapes dropped where not needed."""
+    return name[1:-1] if name.startswith("«") and re.fullmatch(r"«[A-Za-z_][\w']*»", name) else name
+
+
+def _own_info(resp: Response, command: str) -> tuple[Message, ...] | str:
+    """The info messages of one audit command, or why its answer cannot be trusted."""
+    if not isinstance(resp, CommandResponse):
+        return f"the REPL refused the audit command `{command}`: {getattr(resp, 'message', resp)}"
+    lines = command.count("\n") + 1
+    for m in resp.messages:
+        if m.severity == "error":
+            return f"`{command}` failed: {m.data.strip()[:300]}"
+        if m.pos is not None and not 1 <= m.pos.line <= lines:
+            return f"a message of `{command}` is positioned outside it"
+    return tuple(m for m in resp.messages if m.severity == "info")
+
+
+@dataclass(frozen=True)
+class AuditAnswers:
+    """The REPL's answers in one fresh process: the proof, and the audit commands after it."""
+
+    check: Response
+    axioms: Response | None = None
+    proof_type: Response | None = None
+    statement_type: Response | None = None
+
+
+def axioms_command(name: str) -> str:
+    return f"#print axioms _root_.{name}"
+
+
+def type_command(name: str) -> str:
+    return f"set_option pp.all true in\n#check @_root_.{name}"
+
+
+_SORRY_WARNING = re.compile(r"declaration uses ['`]sorry['`]")
 
 
 def audit(
-    check: Response,
-    axioms: Response | None,
-    allow_native_decide: bool = False,
-    seconds: float = 0.0,
+    answers: AuditAnswers, name: str, allow_native_decide: bool = False, seconds: float = 0.0
 ) -> Verdict:
-    """The verdict on a fresh check of the whole proof and on `#print axioms` run after it."""
+    """The verdict on a fresh check of the whole proof and on the audit commands run after it."""
 
     def no(reason: str, found: tuple[str, ...] = ()) -> Verdict:
         return Verdict(ok=False, reason=reason, axioms=found, seconds=seconds)
 
+    check = answers.check
     if isinstance(check, ErrorResponse):
         return no(f"the REPL refused the check: {check.message}")
     if not isinstance(check, CommandResponse):
         return no("unexpected answer to the check")
-    for m in check.messages:
-        if _SORRY_WARNING.search(m.data):
-            return no("the declaration uses sorry")
+    if any(_SORRY_WARNING.search(m.data) for m in check.messages) or check.sorries:
+        return no("the declaration uses sorry")
     if check.errors:
         return no(f"Lean rejected the proof: {check.errors[0].data.strip()[:500]}")
-    if check.sorries:
-        return no("the proof leaves a sorry")
-    if axioms is None or not isinstance(axioms, CommandResponse):
+    if answers.axioms is None:
         return no("could not list the axioms the proof depends on")
-    found: list[str] | None = None
-    for m in axioms.messages:
-        found = parse_axioms(m.data)
-        if found is not None:
-            break
-    if found is None:
-        return no("could not read the #print axioms output")
-    extra = [a for a in found if a not in STANDARD_AXIOMS | NATIVE_AXIOMS]
+    info = _own_info(answers.axioms, axioms_command(name))
+    if isinstance(info, str):
+        return no(info)
+    if len(info) != 1:
+        return no(f"`#print axioms` answered {len(info)} messages, expected one")
+    found = parse_axioms(info[0].data)
+    m = _AXIOMS.fullmatch(info[0].data.strip())
+    if found is None or m is None:
+        return no(f"could not read the #print axioms output: {info[0].data[:200]!r}")
+    if m.group(1) != _plain_name(name):
+        return no(f"#print axioms reported on {m.group(1)!r}, not on {name!r}")
+    axioms = tuple(found)
     if "sorryAx" in found:
-        return no("the proof depends on sorryAx", tuple(found))
+        return no("the proof depends on sorryAx", axioms)
+    extra = [a for a in found if a not in STANDARD_AXIOMS | NATIVE_AXIOMS]
     if extra:
         return no(
             f"the proof depends on axioms beyond propext, Classical.choice, Quot.sound: {', '.join(extra)}",
-            tuple(found),
+            axioms,
         )
+    why = _type_mismatch(answers, name)
+    if why:
+        return no(why, axioms)
     if any(a in NATIVE_AXIOMS for a in found):
         if not allow_native_decide:
-            return no(
-                "the proof uses native_decide (Lean.ofReduceBool), which is off", tuple(found)
+            return no("the proof uses native_decide (Lean.ofReduceBool), which is off", axioms)
+        return Verdict(ok=True, axioms=axioms, seconds=seconds, status=Status.NATIVE_DECIDE)
+    return Verdict(ok=True, axioms=axioms, seconds=seconds)
+
+
+def _type_mismatch(answers: AuditAnswers, name: str) -> str | None:
+    """Why `_root_.NAME` after the proof is not the statement's theorem, or None."""
+    if answers.proof_type is None or answers.statement_type is None:
+        return "could not compare the theorem's type with the statement's"
+    texts = []
+    for resp in (answers.proof_type, answers.statement_type):
+        info = _own_info(resp, type_command(name))
+        if isinstance(info, str):
+            return info
+        if len(info) != 1:
+            return f"`#check` answered {len(info)} messages, expected one"
+        texts.append(info[0].data.strip())
+    if texts[0] != texts[1]:
+        return (
+            f"the proved theorem's type is not the statement's: {texts[0][:200]!r} "
+            f"!= {texts[1][:200]!r}"
+        )
+    return None
+
+
+def _theorems(toks: list[Token]) -> list[int]:
+    """Indices of `theorem`/`lemma` keywords followed by a name."""
+    return [
+        k
+        for k, t in enumerate(toks[:-1])
+        if t.kind == "ident"
+        and t.parts in (("theorem",), ("lemma",))
+        and toks[k + 1].kind == "ident"
+    ]
+
+
+_BRACKETS = {"(": ")", "[": "]", "{": "}", "⦃": "⦄", "⟨": "⟩"}
+
+
+def split_file(text: str, name: str | None = None) -> tuple[Theorem, str]:
+    """(header + statement as a Theorem, proof) of theorem `name` in a Lean file.
+
+    The statement runs from `theorem NAME` to its `:=` (and a `by` right after it); what is
+    before is the header, what is after the proof. Without `name` the file must hold one
+    theorem. Raises ValueError (bad input) with the names found.
+    """
+    try:
+        toks = tokens(text)
+    except LexError as e:
+        raise ValueError(f"the file does not lex as Lean: {e}") from e
+    found = _theorems(toks)
+    names = [_plain_name(toks[k + 1].text) for k in found]
+    if name is not None:
+        found = [k for k in found if _plain_name(toks[k + 1].text) == _plain_name(name)]
+        if not found:
+            raise ValueError(f"no theorem {name} in the file; it has: {', '.join(names) or 'none'}")
+    elif len(found) != 1:
+        if not found:
+            raise ValueError("the file holds no `theorem` or `lemma`")
+        raise ValueError(f"the file holds several theorems ({', '.join(names)}): name one")
+    k = found[-1]
+    stack: list[str] = []
+    for j in range(k + 2, len(toks) - 1):
+        t = toks[j]
+        if t.kind == "symbol" and t.text in _BRACKETS:
+            stack.append(_BRACKETS[t.text])
+        elif t.kind == "symbol" and stack and t.text == stack[-1]:
+            stack.pop()
+        elif not stack and t.text == ":" and toks[j + 1].text == "=" and toks[j + 1].start == t.end:
+            end = toks[j + 1].end
+            if j + 2 < len(toks) and toks[j + 2].kind == "ident" and toks[j + 2].parts == ("by",):
+                end = toks[j + 2].end
+            start = toks[k].start
+            theorem = Theorem(
+                name=_plain_name(toks[k + 1].text),
+                system="lean",
+                statement=text[start:end],
+                header=text[:start].strip(),
             )
-        return Verdict(ok=True, axioms=tuple(found), seconds=seconds, status=Status.NATIVE_DECIDE)
-    return Verdict(ok=True, axioms=tuple(found), seconds=seconds)
+            return theorem, text[end:]
+    raise ValueError(f"theorem {toks[k + 1].text} has no `:=` after its statement")
+
+
+def same_source(a: str, b: str) -> bool:
+    """Whether two Lean texts are the same tokens (whitespace and comments aside; a final
+    `by` too, so a term-mode proof of a `:= by` statement states the same theorem)."""
+
+    def words(text: str) -> list[str]:
+        found = [t.text for t in tokens(text)]
+        return found[:-1] if found[-1:] == ["by"] else found
+
+    try:
+        return words(a) == words(b)
+    except LexError:
+        return False
+
+
+def check_file(path: Path, reference: Theorem | None, theorem_name: str | None) -> Verdict:
+    """`prover check FILE.lean`: the verdict on one theorem of a complete Lean file.
+
+    The file is split into header, statement and proof, and the proof gets exactly the check
+    and audit a found proof gets (LeanReplEnv.verify: fresh REPL, refusal, #print axioms,
+    type comparison). With `reference` (a benchmark record) the file's header and statement
+    must be the record's, whitespace and comments aside: a file that redefines a name the
+    statement uses, adds a hypothesis or states another theorem is rejected. native_decide
+    is allowed and reported as proved_native_decide. Raises ValueError for a file that
+    cannot be read as a proof, ToolchainMissing where Lean is not installed.
+    """
+    import prover.lean
+
+    text = Path(path).read_text(encoding="utf-8")
+    theorem, proof = split_file(text, theorem_name or (reference.name if reference else None))
+    return verdict_on_file(
+        theorem, proof.strip("\n"), reference, same_source, prover.lean, allow_native_decide=True
+    )

@@ -6,6 +6,17 @@ proofState is the root. The REPL's proof states form a true tree and are immutab
 running a tactic on any earlier state is backtracking at no cost: nothing is replayed.
 If the process dies, the env starts a new one and rebuilds a state only when the search
 asks for it again, by replaying that state's path (counted in `stats.replayed_tactics`).
+
+Bounds. Each tactic runs under Lean's own heartbeat limit, which in the REPL's tactic mode is
+Lean's default maxHeartbeats (200000) whatever the header sets: the REPL (v4.24.0) builds each
+proof state's Core context through `ContextInfo.runCoreM`, which leaves `maxHeartbeats` at
+its default, and a `set_option maxHeartbeats N in tac` wrapper cannot change it (the tactic
+`set_option` goes through `withOptions`, which updates options and maxRecDepth, not the
+heartbeat limit; Lean's CoreM source). So Lean stops a runaway tactic itself with
+"(deterministic) timeout", an ordinary tactic error; the wall-clock kill (`tactic_timeout`,
+then a restart) is only the backstop. Memory: the REPL runs under a cap (`memory_gb`), and
+between theorems it is restarted before it nears the cap (`restart_fraction` of it, 0.8 as
+LeanInteract does) so a theorem does not start in a process about to be killed.
 """
 
 from __future__ import annotations
@@ -17,7 +28,14 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from prover.lean.check import audit, refusal, theorem_name
+from prover.lean.check import (
+    AuditAnswers,
+    audit,
+    axioms_command,
+    refusal,
+    theorem_name,
+    type_command,
+)
 from prover.lean.repl import CommandResponse, ErrorResponse, LeanRepl, ReplDied, TacticResponse
 from prover.proofenv import (
     InvalidStatement,
@@ -50,6 +68,7 @@ class LeanStats:
     tactic_calls: int = 0
     replayed_tactics: int = 0
     restarts: int = 0
+    memory_restarts: int = 0  # proactive, between theorems
     seconds: float = 0.0
 
 
@@ -61,6 +80,7 @@ class LeanReplEnv:
     command_timeout: float = 600.0  # `import Mathlib` takes tens of seconds
     memory_gb: float | None = 8.0
     memory_limit: str = "data"  # which resource limit the cap sets: see prover.lean.repl
+    restart_fraction: float = 0.8  # restart between theorems above this share of memory_gb
     allow_native_decide: bool = False
     header_cache: str | None = (
         None  # folder for pickled header envs, shared by workers so new ones start fast
@@ -80,6 +100,7 @@ class LeanReplEnv:
 
     # --- the ProofEnv seam -------------------------------------------------------------
     def open(self, theorem: Theorem) -> ProofState:
+        self._restart_if_near_cap()
         self._theorem = theorem
         self._nodes = {}
         goal, ps = self._open_root(theorem)
@@ -140,7 +161,12 @@ class LeanReplEnv:
         return "\n".join(lines)
 
     def verify(self, theorem: Theorem, proof: str) -> Verdict:
-        """Re-check header + statement + proof as one command, in a fresh process and environment."""
+        """Check the proof from scratch in a fresh process, then audit it (prover.lean.check).
+
+        Requests, each its own command: the header (a fresh environment: imports); the
+        statement and proof on it (env P); `#print axioms _root_.NAME` and `#check` of it on
+        P; the statement with `sorry` on the header (env S) and the same `#check` on S.
+        """
         t0 = time.perf_counter()
         name = theorem_name(theorem.statement)
         why = refusal(proof, self.allow_native_decide)
@@ -150,26 +176,54 @@ class LeanReplEnv:
             return Verdict(ok=False, reason="cannot find the theorem's name in its statement")
         checker = LeanRepl(self.command, self.cwd, self.memory_gb, self.memory_limit)
         try:
-            body = f"{theorem.statement}\n{proof}\n"
-            text = f"{theorem.header.strip()}\n\n{body}" if theorem.header.strip() else body
-            check = checker.request({"cmd": text}, self.command_timeout)
-            axioms = None
-            if isinstance(check, CommandResponse):
-                axioms = checker.request(
-                    {"cmd": f"#print axioms {name}", "env": check.env}, self.command_timeout
-                )
+            answers = self._audit_answers(checker, theorem, proof, name)
         except ReplDied as e:
             return Verdict(
                 ok=False, reason=f"the checking REPL failed: {e}", seconds=time.perf_counter() - t0
             )
         finally:
             checker.close()
-        return audit(check, axioms, self.allow_native_decide, time.perf_counter() - t0)
+        if isinstance(answers, Verdict):
+            return answers
+        return audit(answers, name, self.allow_native_decide, time.perf_counter() - t0)
+
+    def _audit_answers(
+        self, checker: LeanRepl, theorem: Theorem, proof: str, name: str
+    ) -> AuditAnswers | Verdict:
+        timeout = self.command_timeout
+        header_env = None
+        if theorem.header.strip():
+            header = checker.run_command(theorem.header.strip(), None, timeout)
+            if not isinstance(header, CommandResponse) or header.errors:
+                first = header.errors[0].data if isinstance(header, CommandResponse) else header
+                return Verdict(ok=False, reason=f"the header does not check: {first}")
+            header_env = header.env
+        check = checker.run_command(f"{theorem.statement}\n{proof}\n", header_env, timeout)
+        if not isinstance(check, CommandResponse) or check.errors or check.sorries:
+            return AuditAnswers(check)
+        axioms = checker.run_command(axioms_command(name), check.env, timeout)
+        proof_type = checker.run_command(type_command(name), check.env, timeout)
+        statement = checker.run_command(f"{theorem.statement} sorry", header_env, timeout)
+        statement_type = (
+            checker.run_command(type_command(name), statement.env, timeout)
+            if isinstance(statement, CommandResponse) and not statement.errors
+            else statement
+        )
+        return AuditAnswers(check, axioms, proof_type, statement_type)
 
     def close(self) -> None:
         self._repl.close()
 
     # --- internals ---------------------------------------------------------------------
+    def _restart_if_near_cap(self) -> None:
+        """Start a fresh REPL before a theorem when the current one nears its memory cap."""
+        if not self.memory_gb or not self._repl.alive:
+            return
+        if self._repl.resident_bytes() > self.restart_fraction * self.memory_gb * 2**30:
+            self.stats.memory_restarts += 1
+            self._repl.start()
+            self._forget_process()
+
     def _header_env_id(self, header: str) -> int:
         """The env holding `header`, elaborated once per process (or unpickled from the cache)."""
         if (

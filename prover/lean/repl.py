@@ -16,6 +16,7 @@ read-only .olean files into the address space, which RLIMIT_AS counts and RLIMIT
 
 from __future__ import annotations
 
+import codecs
 import contextlib
 import json
 import os
@@ -155,6 +156,7 @@ class LeanRepl:
         self.proc: subprocess.Popen | None = None
         self._stderr: Any = None
         self._buf = ""
+        self._decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
         self.requests = 0
         self.starts = 0  # processes started so far: ids from an earlier one are void
 
@@ -183,6 +185,7 @@ class LeanRepl:
             ) from e
         self.starts += 1
         self._buf = ""
+        self._decoder.reset()
 
     # --- the requests of the protocol, typed ----------------------------------------------
     def run_command(self, cmd: str, env: int | None = None, timeout: float = 600.0, **flags: Any):
@@ -245,7 +248,8 @@ class LeanRepl:
             chunk = os.read(fd, 1 << 16)
             if not chunk:
                 raise self._died("the REPL exited")
-            self._buf += chunk.decode(errors="replace")
+            # Incremental: a character split across two reads (ℝ is 3 bytes) waits for its rest.
+            self._buf += self._decoder.decode(chunk)
 
     def _died(self, why: str) -> ReplDied:
         if self.proc is not None:
@@ -261,6 +265,32 @@ class LeanRepl:
         if tail:
             why += f"; stderr: {tail}"
         return ReplDied(why)
+
+    def resident_bytes(self) -> int:
+        """Anonymous resident memory (RssAnon: the heap Lean grows, not the mapped .olean
+        files) of the REPL's process group, i.e. `lake env` and the REPL it starts.
+
+        Read from /proc (Linux); 0 where that is not readable.
+        """
+        if not self.alive or not os.path.isdir("/proc"):
+            return 0
+        assert self.proc is not None
+        total = 0
+        for entry in os.listdir("/proc"):
+            if not entry.isdigit():
+                continue
+            try:
+                with open(f"/proc/{entry}/stat", encoding="utf-8", errors="replace") as f:
+                    group = int(f.read().rsplit(")", 1)[1].split()[2])  # field 5: pgrp
+                if group != self.proc.pid:
+                    continue
+                with open(f"/proc/{entry}/status", encoding="utf-8") as f:
+                    for line in f:
+                        if line.startswith("RssAnon:"):
+                            total += int(line.split()[1]) * 1024
+            except (OSError, IndexError, ValueError):
+                continue
+        return total
 
     def stderr_tail(self, chars: int = 500) -> str:
         """The end of what the process wrote to stderr (Lean's last words after a crash)."""

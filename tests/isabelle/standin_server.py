@@ -17,7 +17,11 @@ JSON config (re-read before every check, so a test can change them between check
   - ``sorry`` and ``oops`` are accepted silently, as real Isabelle does in a session;
   - a ``sledgehammer`` line yields writeln messages "Try this: S (N ms)" for each S in ``suggest``;
   - a line containing ``BROKEN`` is an "Inner syntax error"; one containing ``HANG`` never
-    finishes until the task is cancelled.
+    finishes until the task is cancelled;
+  - an import (in the header, before ``begin``) named in ``missing_imports`` gives Isabelle's
+    "Bad theory import" error;
+  - ``purge_theories`` purges the theories, or with ``"retain": true`` keeps them (as a
+    server does with a theory still running after a cancel).
 Every command name is appended to CONFIG.log, so tests can see what the client sent.
 Usage: standin_server.py CONFIG.json
 """
@@ -48,6 +52,10 @@ def check(text: str, config: dict) -> tuple[list[dict], list[dict], bool]:
     begin_line = next((i for i, line in enumerate(lines, 1) if line.strip() == "begin"), 0)
     for no, line in enumerate(lines, 1):
         if no <= begin_line:
+            for missing in config.get("missing_imports", []):
+                if missing in line:
+                    message = f'Bad theory import "{missing}"'
+                    errors.append({"kind": "error", "message": message, "pos": {"line": no}})
             continue
         if "HANG" in line:
             hang = True
@@ -114,8 +122,17 @@ class StandIn:
         elif name == "use_theories":
             await self.use_theories(args, task, writer)
         elif name == "purge_theories":
-            purged = [{"node_name": t} for t in args.get("theories", [])]
-            writer.write(frame("OK", {"purged": purged, "retained": []}))
+            # Node names are the theory files' paths; with "retain" the server keeps them
+            # (as Isabelle does with a theory still running after a cancel).
+            nodes = [
+                {"node_name": str(Path(args["master_dir"]) / f"{t}.thy")}
+                for t in args.get("theories", [])
+            ]
+            retain = json.loads(self.config_path.read_text()).get("retain", False)
+            answer = (
+                {"purged": [], "retained": nodes} if retain else {"purged": nodes, "retained": []}
+            )
+            writer.write(frame("OK", answer))
         elif name == "cancel":
             self.cancelled.add(args["task"])
             writer.write(frame("OK", None))

@@ -34,7 +34,9 @@ def test_verdict_accepts_a_checked_proof_and_reports_failures(standin):
     env, control = standin
     control.configure(accept=["auto"])
     ok = env.verify(TOY, "(* the word sorry in a comment is fine *)\nby auto")
-    assert ok.ok and ok.details["theory"].startswith(TOY.header)
+    # The header gains DSP's imports (Sum_of_Squares for `sos`, Code_Target_Numeral).
+    extra = '"HOL-Library.Sum_of_Squares" "HOL-Library.Code_Target_Numeral"'
+    assert ok.ok and ok.details["theory"].startswith(f"theory toy imports Complex_Main {extra}\n")
     restated = env.verify(TOY, TOY.statement + "\n  by auto")
     assert restated.ok
     bad = env.verify(TOY, "by simp")

@@ -4,23 +4,30 @@ Unlike replay_repl.py it answers requests it has never seen, so it can exercise 
 recording covers (header pickling across processes). It numbers envs and proof states as
 the REPL does, writes and reads pickle files, answers every `cmd` containing `sorry` with one
 sorry whose goal is the text after the last ':' of the statement, and every tactic with an
-open goal. It logs each request (one JSON line) to the file named by $PROTOCOL_REPL_LOG so a
+open goal, except the tactic `SLOW`, answered with Lean's heartbeat-limit error. It logs each request (one JSON line) to the file named by $PROTOCOL_REPL_LOG so a
 test can see what the client sent. It proves nothing; the tests only check the client's side.
 """
 
 import json
 import os
+import sys
 from pathlib import Path
 
-from repl_io import answer, requests  # beside this file: the script's folder is on sys.path
+sys.path.insert(0, str(Path(__file__).parent))  # run as a script: its sibling stand-in
+from replay_repl import requests  # noqa: E402
+
+HEARTBEATS = (
+    "Lean error:\n(deterministic) timeout at `elaborator`, maximum number of heartbeats "
+    "(200000) has been reached\nUse `set_option maxHeartbeats <num>` to set the limit."
+    "(invalid MessageData.lazy, missing context)"
+)
 
 
 def main() -> None:
     envs: list[str] = []
     states = 0
     log = Path(os.environ["PROTOCOL_REPL_LOG"])
-    for text in requests():
-        req = json.loads(text)
+    for req in requests(sys.stdin):
         with log.open("a", encoding="utf-8") as f:
             f.write(json.dumps(req, ensure_ascii=False) + "\n")
         if "pickleTo" in req:
@@ -37,6 +44,10 @@ def main() -> None:
                 goal = "⊢ " + req["cmd"].rsplit(":= by", 1)[0].rsplit(":", 1)[-1].strip()
                 reply["sorries"] = [{"proofState": states, "goal": goal}]
                 states += 1
+        elif req.get("tactic") == "SLOW":
+            # What a real REPL answered for a tactic past Lean's default heartbeat limit
+            # (leanprover-community/repl issue #69, quoted there from a real run).
+            reply = {"message": HEARTBEATS}
         elif "tactic" in req:
             reply = {
                 "proofState": states,
@@ -46,7 +57,8 @@ def main() -> None:
             states += 1
         else:
             reply = {"message": "Unknown request."}
-        answer(reply)
+        sys.stdout.write(json.dumps(reply, indent=1, ensure_ascii=False) + "\n\n")
+        sys.stdout.flush()
 
 
 if __name__ == "__main__":

@@ -28,37 +28,39 @@ def objects(text: str) -> list:
         out.append(obj)
 
 
+def requests(stream):
+    """The JSON requests on `stream`, one per blank-line-separated block (the REPL's framing)."""
+    buf = ""
+    for line in stream:
+        if line.strip():
+            buf += line
+            continue
+        if buf.strip():
+            yield json.loads(buf, strict=False)
+        buf = ""
+
+
 def main() -> None:
     crash_at, marker = None, None
     if len(sys.argv) == 6 and sys.argv[3] == "--crash-at":
         crash_at, marker = int(sys.argv[4]), Path(sys.argv[5])
-    requests = objects(Path(sys.argv[1]).read_text(encoding="utf-8"))
+    recorded = objects(Path(sys.argv[1]).read_text(encoding="utf-8"))
     answers = Path(sys.argv[2]).read_text(encoding="utf-8").split("\n\n")
     answers = [a for a in answers if a.strip()]
-    i = 0
-    buf = ""
-    for line in sys.stdin:
-        if line.strip():
-            buf += line
-            continue
-        if not buf.strip():
-            continue
-        got = json.loads(buf, strict=False)
-        buf = ""
+    for i, got in enumerate(requests(sys.stdin)):
         if i == crash_at and marker is not None and not marker.exists():
             marker.touch()
             sys.exit(1)
-        if i >= len(requests):
+        if i >= len(recorded):
             reply = json.dumps({"message": "replay: no more recorded answers"})
-        elif got != requests[i]:
+        elif got != recorded[i]:
             reply = json.dumps(
                 {
-                    "message": f"replay: request {i} differs from the recording: {got} != {requests[i]}"
+                    "message": f"replay: request {i} differs from the recording: {got} != {recorded[i]}"
                 }
             )
         else:
             reply = answers[i].strip("\n")
-        i += 1
         sys.stdout.write(reply + "\n\n")
         sys.stdout.flush()
 

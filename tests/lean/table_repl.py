@@ -5,27 +5,32 @@ It follows the REPL's JSON protocol; what Lean would say is read from a JSON fil
    "tactics": {"TACTIC": "done" | {"goals": [...]} | {"error": "MESSAGE"}},
    "proofs": {"PROOF BODY": ["axiom", ...]}}   whole-proof commands Lean would accept
 Every other tactic fails with "unknown tactic"; every other command reports an error; a
-`#print axioms` lists the axioms of the last accepted proof. It knows no Lean: the tests
-that use it check the prover's side (prompts, repair rounds, verdict statuses).
+`#print axioms` lists the axioms of the last accepted proof, and `#check` gives one fixed
+type. It knows no Lean: the tests that use it check the prover's side (prompts, repair
+rounds, verdict statuses).
 """
 
 import json
 import sys
 from pathlib import Path
 
-from repl_io import answer, requests  # beside this file: the script's folder is on sys.path
+sys.path.insert(0, str(Path(__file__).parent))  # run as a script: its sibling stand-in
+from replay_repl import requests  # noqa: E402
 
 
 def error(text: str) -> list[dict]:
     return [{"severity": "error", "pos": {"line": 1, "column": 0}, "endPos": None, "data": text}]
 
 
+def info(text: str) -> dict:
+    return {"severity": "info", "pos": {"line": 1, "column": 0}, "endPos": None, "data": text}
+
+
 def main() -> None:
     table = json.loads(Path(sys.argv[1]).read_text(encoding="utf-8"))
     envs = states = 0
     axioms: list[str] | None = None
-    for text in requests():
-        req = json.loads(text)
+    for req in requests(sys.stdin):
         if "tactic" in req:
             entry = table["tactics"].get(req["tactic"].strip(), {"error": "unknown tactic"})
             reply = {"proofState": states, "goals": []}
@@ -40,17 +45,17 @@ def main() -> None:
             cmd = req["cmd"]
             reply = {"env": envs}
             envs += 1
-            if cmd.startswith("#print axioms"):
-                name = cmd.split()[-1]
+            if "#check @_root_." in cmd:  # the audit's type comparison: one fixed type
+                name = cmd.rsplit("_root_.", 1)[1].strip()
+                reply["messages"] = [info(f"{name} : the statement's type")]
+            elif cmd.startswith("#print axioms"):
+                name = cmd.split()[-1].removeprefix("_root_.")
                 reply["messages"] = [
-                    {
-                        "severity": "info",
-                        "pos": {"line": 1, "column": 0},
-                        "endPos": None,
-                        "data": f"'{name}' depends on axioms: [{', '.join(axioms or [])}]"
+                    info(
+                        f"'{name}' depends on axioms: [{', '.join(axioms)}]"
                         if axioms
-                        else f"'{name}' does not depend on any axioms",
-                    }
+                        else f"'{name}' does not depend on any axioms"
+                    )
                 ]
             elif cmd.rstrip().endswith("sorry"):
                 reply["sorries"] = [{"proofState": states, "goal": table["goal"]}]
@@ -67,7 +72,8 @@ def main() -> None:
                     axioms = table["proofs"][key]
         else:
             reply = {"message": "Unknown request."}
-        answer(reply)
+        sys.stdout.write(json.dumps(reply, indent=1, ensure_ascii=False) + "\n\n")
+        sys.stdout.flush()
 
 
 if __name__ == "__main__":

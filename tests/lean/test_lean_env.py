@@ -9,12 +9,13 @@ import jinja2
 import pytest
 
 from prover.lean import check_installation, create_env
-from prover.lean.check import audit, parse_axioms, refusal
+from prover.lean.check import AuditAnswers, audit, parse_axioms, refusal
 from prover.lean.env import LeanReplEnv
 from prover.lean.repl import (
     CommandResponse,
     LeanRepl,
     Message,
+    Pos,
     ReplDied,
     TacticResponse,
     parse_response,
@@ -111,36 +112,50 @@ def recorded_command(data_dir, name: str, index: int) -> CommandResponse:
 
 
 def axioms_message(text: str) -> CommandResponse:
-    """`#print axioms` answers in this message format (not in the recorded transcripts)."""
-    return CommandResponse(env=9, messages=(Message("info", text),))
+    """`#print axioms` answers in this message format (Lean's Elab/Print.lean; not recorded)."""
+    return CommandResponse(env=9, messages=(Message("info", text, Pos(1, 0)),))
+
+
+TYPE = CommandResponse(env=10, messages=(Message("info", "t : 1 = 1", Pos(2, 0)),))
+
+
+def answers(check, axioms_text: str | None, proof_type=TYPE) -> AuditAnswers:
+    axioms = axioms_message(axioms_text) if axioms_text is not None else None
+    return AuditAnswers(check, axioms, proof_type, TYPE)
 
 
 def test_audit_rejects_recorded_sorry_warnings(data_dir):
     sorry_v424 = recorded_command(data_dir, "self_proof_check", 1)  # "declaration uses 'sorry'"
-    v = audit(sorry_v424, axioms_message("'ex' does not depend on any axioms"))
+    v = audit(answers(sorry_v424, "'ex' does not depend on any axioms"), "ex")
     assert not v.ok and "sorry" in v.reason
     newer = data_dir / "lean-repl-transcripts" / "self_proof_check.expected.out"
     backtick = parse_response(objects(newer.read_text())[1])  # "declaration uses `sorry`"
     assert any("`sorry`" in m.data for m in backtick.messages)
-    assert not audit(backtick, axioms_message("'ex' does not depend on any axioms")).ok
+    assert not audit(answers(backtick, "'ex' does not depend on any axioms"), "ex").ok
     error = recorded_command(data_dir, "self_proof_check", 0)  # exact? failed
-    assert not audit(error, None).ok
+    assert not audit(AuditAnswers(error), "ex").ok
 
 
 def test_audit_of_axioms():
     clean = CommandResponse(env=3)
     ok = audit(
-        clean, axioms_message("'t' depends on axioms: [propext, Classical.choice, Quot.sound]")
+        answers(clean, "'t' depends on axioms: [propext, Classical.choice, Quot.sound]"), "t"
     )
     assert ok.ok and ok.axioms == ("propext", "Classical.choice", "Quot.sound")
-    assert audit(clean, axioms_message("'t' does not depend on any axioms")).ok
-    assert not audit(clean, axioms_message("'t' depends on axioms: [propext, sorryAx]")).ok
-    assert not audit(clean, axioms_message("'t' depends on axioms: [my_cheat]")).ok
-    native = axioms_message("'t' depends on axioms: [propext, Lean.ofReduceBool]")
-    assert not audit(clean, native).ok
-    allowed = audit(clean, native, allow_native_decide=True)
+    assert audit(answers(clean, "'t' does not depend on any axioms"), "t").ok
+    assert not audit(answers(clean, "'t' depends on axioms: [propext, sorryAx]"), "t").ok
+    assert not audit(answers(clean, "'t' depends on axioms: [my_cheat]"), "t").ok
+    # The audit must name the theorem itself, and its type must be the statement's.
+    assert "not on 't'" in audit(answers(clean, "'X.t' does not depend on any axioms"), "t").reason
+    other = CommandResponse(env=11, messages=(Message("info", "t : 1 = 2", Pos(2, 0)),))
+    wrong_type = audit(answers(clean, "'t' does not depend on any axioms", other), "t")
+    assert not wrong_type.ok and "type is not the statement's" in wrong_type.reason
+    native = "'t' depends on axioms: [propext, Lean.ofReduceBool]"
+    assert not audit(answers(clean, native), "t").ok
+    allowed = audit(answers(clean, native), "t", allow_native_decide=True)
     assert allowed.ok and allowed.status is Status.NATIVE_DECIDE
     assert parse_axioms("unrelated info") is None
+    assert not audit(answers(clean, None), "t").ok
 
 
 def test_hang_crash_and_memory_cap_restart_the_process():

@@ -1,0 +1,62 @@
+"""`prover check FILE.thy`: the verdict on the main theorem of a complete Isabelle theory.
+
+The file is split as the benchmark loader splits upstream theories (header up to `theorem
+NAME`, the statement up to its first proof command, the proof up to the final `end`), and
+the proof gets exactly the verdict a found proof gets (IsabelleEnv.verify: the lexer's
+refusals, the statement kept, a from-scratch check in the MiniF2F session). With a benchmark
+record, the file's header and statement must be the record's (whitespace and comments
+aside), so a file that redefines a constant the statement uses, assumes more, or proves a
+weaker statement is rejected with the reason.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from prover.datasets.minif2f_isabelle import StatementNotFound, split_theory
+from prover.filecheck import verdict_on_file
+from prover.isabelle.lexer import LexError, same_tokens, tokens
+from prover.proofenv import Verdict
+from prover.theorem import Theorem
+
+
+def theorem_names(text: str) -> list[str]:
+    """The names of the `theorem`/`lemma` commands of a theory, in order."""
+    toks = tokens(text)
+    return [
+        toks[k + 1].text
+        for k, t in enumerate(toks[:-1])
+        if t.text in ("theorem", "lemma") and toks[k + 1].kind == "word"
+    ]
+
+
+def split_file(text: str, name: str | None = None) -> tuple[Theorem, str]:
+    """(header + statement as a Theorem, proof) of theorem `name` (or the file's last
+    theorem when unnamed). Raises ValueError for a text that is not such a theory."""
+    try:
+        names = theorem_names(text)
+    except LexError as e:
+        raise ValueError(f"the file does not lex as an Isabelle theory: {e}") from e
+    if not names:
+        raise ValueError("the file holds no `theorem` or `lemma`")
+    name = name or names[-1]
+    try:
+        header, statement = split_theory(text, name)
+    except StatementNotFound as e:
+        raise ValueError(f"{e}; the file has: {', '.join(names)}") from e
+    rest = text[text.index(statement, len(header)) + len(statement) :]
+    toks = tokens(rest)
+    if not toks or toks[-1].text != "end":
+        raise ValueError("the theory does not close with `end`")
+    proof = rest[: toks[-1].start].strip()
+    return Theorem(name=name, system="isabelle", statement=statement, header=header), proof
+
+
+def check_file(path: Path, reference: Theorem | None, theorem_name: str | None) -> Verdict:
+    """The verdict on a theory file (see the module docstring). Raises ValueError for bad
+    input and ToolchainMissing where Isabelle is not installed."""
+    import prover.isabelle
+
+    text = Path(path).read_text(encoding="utf-8")
+    theorem, proof = split_file(text, theorem_name or (reference.name if reference else None))
+    return verdict_on_file(theorem, proof, reference, same_tokens, prover.isabelle)

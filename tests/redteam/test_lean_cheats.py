@@ -1,0 +1,285 @@
+"""Red team, Lean: every cheat class of issue 10 (items 6, 7) and DESIGN.md, as a case.
+
+Lean cannot run on the CI machines, so the cases go through the real filter and the real
+verdict code against a STAND-IN REPL (tests/lean/audit_repl.py: it speaks the REPL protocol
+and answers with what a real Lean would print for that cheat, in Lean's own message format;
+it proves nothing). The live case at the end runs the same proofs through a real REPL where
+`lake` and the project's Lean are installed, and is skipped with the reason otherwise.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sys
+from pathlib import Path
+
+import pytest
+
+from prover.lean import check_installation
+from prover.lean.check import check_file, refusal, split_file
+from prover.lean.env import LeanReplEnv
+from prover.proofenv import Status
+from prover.theorem import Theorem
+
+HEADER = "import Mathlib\n\nset_option maxHeartbeats 0\n\nopen BigOperators Real Nat Topology Rat"
+STATEMENT = "theorem t (x : ℝ) (h₀ : 3 * x + 2 = 11) : x = 3 := by"
+THEOREM = Theorem("t", "lean", STATEMENT, HEADER)
+STANDIN = Path(__file__).parents[1] / "lean" / "audit_repl.py"
+
+# Each refused by the lexer-based filter before Lean is asked (the class, then the text).
+FILTER_CASES = [
+    ("sorry after a comment holding --", "/- -- -/ sorry"),
+    ("sorry after a string holding --", 'have : "--" = "--" := rfl; sorry'),
+    ("sorry after a nested comment", "/- /- -/ -/ sorry"),
+    ("sorry in an interpolated string", 'exact (s!"{(sorry : ℕ)}").length_pos'),
+    ("sorry as an escaped name", "exact «sorry»"),
+    ("admit", "admit"),
+    ("stop closes goals with sorry", "stop\n  norm_num"),
+    ("sorryAx used directly", "exact sorryAx _ false"),
+    ("set_option ... in", "set_option debug.skipKernelTC true in linarith"),
+    ("set_option inside a term", "exact (set_option maxRecDepth 100000 in by norm_num)"),
+    ("debug option name", "simp (config := {}) [debug.skipKernelTC]"),
+    ("by_elab", "exact by_elab return Lean.mkConst ``True.intro"),
+    ("elab", 'elab "cheat" : tactic => pure ()'),
+    ("macro", 'macro "cheat" : tactic => `(tactic| sorry)'),
+    ("syntax", 'syntax "cheat" : tactic'),
+    ("notation rebinding", 'notation "x" => 3'),
+    ("new axiom", "axiom cheat : False"),
+    ("#eval", "#eval Lean.Elab.Command.liftTermElabM (pure ())"),
+    ("#exit", "norm_num\n#exit"),
+    ("#print prints a fake audit", "norm_num\n#print \"'t' does not depend on any axioms\""),
+    ("run_tac", "run_tac Lean.Elab.Tactic.closeMainGoal (Lean.mkConst ``True.intro)"),
+    ("run_cmd", "run_cmd pure ()"),
+    ("unsafe", "exact unsafe (unsafeCast ())"),
+    ("implemented_by", "@[implemented_by foo] def bar := 1"),
+    ("extern", '@[extern "c_cheat"] opaque cheat : False'),
+    ("csimp attribute", "attribute [csimp] foo"),
+    ("local instance", "attribute [local instance] Classical.propDecidable"),
+    ("import", "import Cheat"),
+    ("decoy namespace after the proof", "norm_num\n\nnamespace X\ntheorem t : True := trivial"),
+    ("decoy theorem after the proof", "linarith\n\ntheorem t' : 1 = 1 := rfl"),
+    ("end of section", "norm_num\nend"),
+    ("open as a command", "norm_num\nopen Real"),
+    ("compiler trust by name", "exact Lean.ofReduceBool _ _ rfl"),
+    ("native_decide when off", "native_decide"),
+    ("decide +native when off", "decide +native"),
+    ("IO at elaboration", "exact (IO.Process.exit 0 : IO Unit)"),
+    ("unterminated comment hides the rest", "norm_num /- sorry"),
+]
+
+HONEST = [
+    "norm_num [h₀] at *\n  linarith",
+    "linarith -- sorry is only mentioned here",
+    "/- sorry -/ nlinarith [sq_nonneg (x - 3)]",
+    'have h : "sorry".length = 5 := rfl\n  linarith',
+    "open Real in\n  linarith",
+    "exact h₀.symm ▸ by norm_num",
+]
+
+
+@pytest.mark.parametrize(("what", "proof"), FILTER_CASES, ids=[c[0] for c in FILTER_CASES])
+def test_cheat_is_refused_by_the_filter(what, proof):
+    assert refusal(proof) is not None, what
+
+
+@pytest.mark.parametrize("proof", HONEST)
+def test_honest_text_passes_the_filter(proof):
+    assert refusal(proof) is None
+
+
+def standin_env(tmp_path, monkeypatch, **answers) -> tuple[LeanReplEnv, Path]:
+    config = {"axioms": "'t' depends on axioms: [propext, Classical.choice, Quot.sound]"}
+    config["type"] = "t (x : ℝ) (h₀ : 3 * x + 2 = 11) : x = 3"
+    config.update(answers)
+    (tmp_path / "config.json").write_text(json.dumps(config), encoding="utf-8")
+    log = tmp_path / "requests.jsonl"
+    monkeypatch.setenv("AUDIT_REPL_CONFIG", str(tmp_path / "config.json"))
+    monkeypatch.setenv("AUDIT_REPL_LOG", str(log))
+    return LeanReplEnv(command=[sys.executable, str(STANDIN)], memory_gb=None), log
+
+
+def info(text: str, line: int = 2) -> dict:
+    return {"severity": "info", "pos": {"line": line, "column": 2}, "endPos": None, "data": text}
+
+
+# Each passes the filter; the kernel's answers (played by the stand-in) must reject it.
+AUDIT_CASES = [
+    # A tactic prints the words of a clean audit; the real audit command says sorryAx.
+    ("printed fake audit", {"axioms": "'t' depends on axioms: [sorryAx]"}, "sorryAx"),
+    (
+        "fake audit printed into the proof's own output",
+        {
+            "axioms": "'t' depends on axioms: [propext, Lean.ofReduceBool]",
+            "check_messages": [info("'t' does not depend on any axioms")],
+        },
+        "native_decide",
+    ),
+    (
+        "axiom from the header",
+        {"axioms": "'t' depends on axioms: [propext, cheat]"},
+        "beyond propext",
+    ),
+    (
+        "axiom whose short name imitates a standard one",
+        {"axioms": "'t' depends on axioms: [Cheat.propext]"},
+        "Cheat.propext",
+    ),
+    ("audit of another declaration", {"axioms": "'X.t' does not depend on any axioms"}, "not on"),
+    (
+        "decoy with another type",
+        {"proof_type": "t : True"},
+        "type is not the statement's",
+    ),
+    (
+        "extra message in the audit command",
+        {"axioms_extra": [info("'t' does not depend on any axioms", line=1)]},
+        "expected one",
+    ),
+    (
+        "audit message positioned outside its command",
+        {"axioms_extra": [info("x", line=7)]},
+        "outside",
+    ),
+    (
+        "kernel error in the proof",
+        {
+            "check_messages": [
+                {
+                    "severity": "error",
+                    "pos": {"line": 3, "column": 2},
+                    "endPos": None,
+                    "data": "(kernel) declaration has metavariables 't'",
+                }
+            ]
+        },
+        "Lean rejected",
+    ),
+    (
+        "sorry warning in the proof",
+        {"check_messages": [info("declaration uses 'sorry'", line=1) | {"severity": "warning"}]},
+        "sorry",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("what", "answers", "reason"), AUDIT_CASES, ids=[c[0] for c in AUDIT_CASES]
+)
+def test_cheat_is_rejected_by_the_audit(tmp_path, monkeypatch, what, answers, reason):
+    env, _ = standin_env(tmp_path, monkeypatch, **answers)
+    v = env.verify(THEOREM, "  linarith")
+    env.close()
+    assert not v.ok and reason in v.reason, (what, v.reason)
+
+
+def test_honest_proof_is_accepted_and_audited_by_separate_commands(tmp_path, monkeypatch):
+    env, log = standin_env(tmp_path, monkeypatch)
+    v = env.verify(THEOREM, "  norm_num [h₀] at *\n  linarith")
+    env.close()
+    assert v.ok and v.axioms == ("propext", "Classical.choice", "Quot.sound"), v.reason
+    sent = [json.loads(line) for line in log.read_text(encoding="utf-8").splitlines()]
+    assert [r["cmd"] for r in sent] == [
+        HEADER,
+        STATEMENT + "\n  norm_num [h₀] at *\n  linarith\n",
+        "#print axioms _root_.t",
+        "set_option pp.all true in\n#check @_root_.t",
+        STATEMENT + " sorry",
+        "set_option pp.all true in\n#check @_root_.t",
+    ]
+    # The audits run on the proof's environment, the reference type on the statement's.
+    assert sent[2]["env"] == sent[3]["env"] == 1 and sent[5]["env"] == 4
+    assert "env" not in sent[0] and sent[1]["env"] == sent[4]["env"] == 0
+
+
+def test_native_decide_is_its_own_verdict(tmp_path, monkeypatch):
+    answers = {"axioms": "'t' depends on axioms: [propext, Lean.ofReduceBool]"}
+    env, _ = standin_env(tmp_path, monkeypatch, **answers)
+    env.allow_native_decide = True
+    v = env.verify(THEOREM, "  native_decide")
+    env.close()
+    assert v.ok and v.status is Status.NATIVE_DECIDE
+
+
+# `prover check FILE.lean --benchmark NAME`: the file must be the benchmark's theorem.
+FILE_CASES = [
+    ("hypothesis added", HEADER, STATEMENT.replace("(h₀", "(h : False) (h₀")),
+    ("statement weakened", HEADER, STATEMENT.replace("x = 3", "x = x")),
+    ("name redefined in the header", HEADER + "\ndef Real.sqrt (x : ℝ) : ℝ := x", STATEMENT),
+    ("notation overridden in the header", HEADER + '\nnotation "π" => (3 : ℝ)', STATEMENT),
+    ("admitted lemma in the header", HEADER + "\ntheorem h : False := sorry", STATEMENT),
+    ("same-named theorem in another namespace", HEADER + "\nnamespace X", STATEMENT),
+]
+
+
+@pytest.mark.parametrize(
+    ("what", "header", "statement"), FILE_CASES, ids=[c[0] for c in FILE_CASES]
+)
+def test_file_that_is_not_the_benchmarks_theorem_is_rejected(tmp_path, what, header, statement):
+    path = tmp_path / "t.lean"
+    path.write_text(f"{header}\n\n{statement}\n  linarith\n", encoding="utf-8")
+    v = check_file(path, THEOREM, None)
+    assert not v.ok and "not" in v.reason, what
+
+
+def test_file_split_and_bad_input(tmp_path):
+    theorem, proof = split_file(f"{HEADER}\n\n{STATEMENT}\n  linarith\n")
+    assert (theorem.name, theorem.statement, theorem.header, proof) == (
+        "t",
+        STATEMENT,
+        HEADER,
+        "\n  linarith\n",
+    )
+    two = f"{HEADER}\n\ntheorem a : True := by trivial\n\n{STATEMENT}\n  linarith\n"
+    with pytest.raises(ValueError, match="several theorems \\(a, t\\)"):
+        split_file(two)
+    assert split_file(two, "t")[0].header.endswith("theorem a : True := by trivial")
+    with pytest.raises(ValueError, match="it has: a, t"):
+        split_file(two, "b")
+
+
+def test_missing_lean_is_toolchain_missing(tmp_path, monkeypatch):
+    from prover.proofenv import ToolchainMissing
+
+    monkeypatch.setenv("PATH", str(tmp_path))
+    monkeypatch.setenv("ELAN_HOME", str(tmp_path / "elan"))
+    path = tmp_path / "t.lean"
+    path.write_text(f"{HEADER}\n\n{STATEMENT}\n  linarith\n", encoding="utf-8")
+    with pytest.raises(ToolchainMissing, match="elan"):
+        check_file(path, THEOREM, None)
+    # A term-mode proof states the same theorem: it passes the comparison, then needs Lean.
+    term = STATEMENT.removesuffix(" by") + "\n  (by linarith)"
+    path.write_text(f"{HEADER}\n\n-- a comment\n{term}\n", encoding="utf-8")
+    with pytest.raises(ToolchainMissing):
+        check_file(path, THEOREM, None)
+
+
+LIVE = pytest.mark.skipif(
+    shutil.which("lake") is None or check_installation() is not None,
+    reason="Lean is not installed here (or lean/ is not built); run `prover setup lean`",
+)
+
+
+@LIVE
+def test_live_cheats_are_rejected_and_an_honest_proof_accepted(data_dir):
+    from prover.lean import create_env
+
+    env = create_env(tactic_timeout=120)
+    try:
+        honest = env.verify(THEOREM, "  linarith")
+        assert honest.ok, honest.reason
+        for what, proof in FILTER_CASES + [
+            ("decoy", "  linarith\n\nnamespace X\ntheorem t : True := trivial\nend X")
+        ]:
+            assert not env.verify(THEOREM, proof).ok, what
+        # Past the filter, the kernel's audit: an axiom the header declares is named.
+        axiom_header = Theorem("t", "lean", STATEMENT, HEADER + "\naxiom cheat : False")
+        v = env.verify(axiom_header, "  exact cheat.elim")
+        assert not v.ok and "cheat" in v.reason, v.reason
+    finally:
+        env.close()
+
+
+def test_case_counts():
+    """The red-team count the closing note reports (cases tried; every one must be rejected)."""
+    assert len(FILTER_CASES) + len(AUDIT_CASES) + len(FILE_CASES) == 37 + 10 + 6
