@@ -74,3 +74,49 @@ def test_tactic_timeout_and_assistant_config_reach_the_env():
         assert worker.config.portfolio_tactics == ("lia.",)
     finally:
         worker.close()
+
+
+class Recording:
+    """Scripted stand-in for the model: records the sampling parameters it is called with."""
+
+    def __init__(self):
+        self.params = []
+
+    def generate(self, prompts, params):
+        from prover.generator import Sample
+
+        self.params.append(params)
+        return [[Sample("idtac.", -1.0, 1)] for _ in prompts]
+
+
+@pytest.mark.parametrize(
+    ("method", "extra", "calls"),
+    [
+        ("search", ["--max-expansions", "2", "--no-portfolio"], 2),
+        ("whole", ["--repair-rounds", "1"], 2),  # one proof, one repair
+        ("sketch", ["--max-expansions", "1", "--no-portfolio"], 1),
+    ],
+)
+def test_model_options_reach_the_generator(method, extra, calls, tmp_path, monkeypatch):
+    import prover.models
+
+    gen = Recording()
+    monkeypatch.setattr(prover.models, "load_generator", lambda *a, **kw: gen)
+    f = tmp_path / "t.v"
+    f.write_text("Theorem t : forall n : nat, n = S n.\nProof.\nAdmitted.\n")
+    args = ["prove", str(f), "--method", method, "--samples", "3", "--max-tokens", "17"]
+    args += ["--temperature", "0.4", "--wall-seconds", "50", "--attempts", "1", *extra]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 1, result.output
+    assert len(gen.params) == calls
+    first = gen.params[0]
+    assert (first.n, first.max_tokens, first.temperature) == (3, 17, 0.4)
+    assert all(0 < p.max_seconds <= 50 for p in gen.params)  # each call gets what is left
+
+
+def test_the_old_isabelle_mode_name_still_works(data_dir, monkeypatch):
+    monkeypatch.setenv("PROVER_DATA_DIR", str(data_dir))
+    args = ["eval", "--benchmark", "minif2f-isabelle", "--mode", "informal2formal"]
+    result = runner.invoke(app, [*args, "--repair-rounds", "1"])
+    assert result.exit_code == 2
+    assert "--repair-rounds is not used by method sketch" in " ".join(result.output.split())
