@@ -191,6 +191,7 @@ def lean_extract(text: str) -> str:
 
 
 def isabelle_extract(text: str) -> str:
+    """The proof of a model's answer; a restated statement stays for the verdict to compare."""
     return _unfence(text).strip()
 
 

@@ -4,7 +4,8 @@ Attempts x samples: each attempt asks for `samples` proofs at the attempt's temp
 Each proof is checked whole (`Checker.check`); a failure's first error (the assistant's
 message, and the goal at the failure where the assistant gives one) goes back to the model
 for up to `repair_rounds` corrected versions (DeepSeek-Prover-V2, Kimina-Prover and
-Goedel-Prover-V2's self-correction). A proof that checks counts only after `verify`.
+Goedel-Prover-V2's self-correction). A proof that checks counts only after `verify`. It uses
+only the whole-text `Checker` seam, so it runs on every assistant (Isabelle included).
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from prover.proofenv import Checker, InvalidStatement, ProofEnvError, Status
 from prover.theorem import Theorem
 
 NAME = "whole"
-SYSTEMS = ("coq", "lean")
+SYSTEMS = ("coq", "lean", "isabelle")
 USES_MODEL = True
 READS = frozenset(
     {

@@ -221,3 +221,23 @@ def test_examples_download_converts_the_pinned_upstream_files(monkeypatch, tmp_p
         and rows["aimeII_2001_p3"]["minif2f_split"] == "valid"
     )
     assert examples.load_examples(tmp_path, fetch=False)[0]["prompt"] == "Informal:"
+
+
+def test_whole_proofs_on_isabelle_through_the_checker_seam(standin):
+    from prover.methods import prove
+
+    env, control = standin
+    control.configure(accept=["arith"])
+
+    class Repairing(ScriptedModel):
+        def generate(self, prompts, params):
+            self.prompts += prompts
+            self.params.append(params)
+            text = "by arith" if "Failed to finish proof" in prompts[0] else "by simp"
+            return [[Sample(text, -1.0, 3)] for _ in prompts]
+
+    model = Repairing()
+    r = prove(TOY, "whole", Budget(samples=1, repair_rounds=1, tactic_timeout=30.0), env, model)
+    assert r.status == "proved" and r.proof == "by arith", r.reason
+    # the repair prompt carried Isabelle's own message
+    assert "Failed to finish proof" in model.prompts[1] and r.extra["repairs"] == 1
