@@ -58,6 +58,17 @@ ModelOpt = Annotated[
     ),
 ]
 RuntimeOpt = Annotated[str, typer.Option(help="hf, vllm or openai")]
+# prove/eval: None = the default of prover.evaluate.EvalConfig; refused for a method without a model.
+ProveModelOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--model",
+        help="'embedded' (the default, offline), a local HF dir, a hub id, or a served model name",
+    ),
+]
+ProveRuntimeOpt = Annotated[
+    str | None, typer.Option("--runtime", help="hf, vllm or openai [default: hf]")
+]
 BaseUrlOpt = Annotated[
     str | None, typer.Option(help="OpenAI-compatible server URL (runtime openai)")
 ]
@@ -154,6 +165,10 @@ def _build_config(
             if key == "expansions":
                 flag = "--max-expansions"
             raise fail(f"{flag} is not used by method {m.name}")
+    model_given = {"--model": model, "--runtime": runtime, "--base-url": base_url}
+    for flag, value in model_given.items():
+        if value is not None and not m.uses_model:
+            raise fail(f"{flag} is not used by method {m.name} (it uses no model)")
     if "temperatures" in values:
         values["temperatures"] = tuple(values["temperatures"])
     defaults = dict(CLI_DEFAULTS)
@@ -163,14 +178,14 @@ def _build_config(
         defaults |= ISABELLE_DEFAULTS
     budget = Budget(**{**{k: v for k, v in defaults.items() if k in m.reads}, **values})
     model_options = {"base_url": base_url} if base_url else {}
+    chosen = {k: v for k, v in (("model", model), ("runtime", runtime)) if v is not None}
     return EvalConfig(
         system=system,
         method=m.name,
         budget=budget,
         portfolio=True if portfolio is None else portfolio,
-        model=model,
-        runtime=runtime,
         model_options=model_options,
+        **chosen,
     )
 
 
@@ -194,8 +209,8 @@ def prove(
     benchmark: BenchmarkOpt = None,
     data_dir: DataDirOpt = None,
     method: MethodOpt = None,
-    model: ModelOpt = "embedded",
-    runtime: RuntimeOpt = "hf",
+    model: ProveModelOpt = None,
+    runtime: ProveRuntimeOpt = None,
     base_url: BaseUrlOpt = None,
     samples: SamplesOpt = None,
     attempts: AttemptsOpt = None,
@@ -280,8 +295,8 @@ def eval_cmd(
         str | None,
         typer.Option(help="Isabelle: sketch (informal2formal) or sledgehammer (alias of --method)"),
     ] = None,
-    model: ModelOpt = "embedded",
-    runtime: RuntimeOpt = "hf",
+    model: ProveModelOpt = None,
+    runtime: ProveRuntimeOpt = None,
     base_url: BaseUrlOpt = None,
     samples: SamplesOpt = None,
     attempts: AttemptsOpt = None,

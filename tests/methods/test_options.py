@@ -120,3 +120,15 @@ def test_the_old_isabelle_mode_name_still_works(data_dir, monkeypatch):
     result = runner.invoke(app, [*args, "--repair-rounds", "1"])
     assert result.exit_code == 2
     assert "--repair-rounds is not used by method sketch" in " ".join(result.output.split())
+
+
+@pytest.mark.parametrize(
+    "flag", [["--model", "x"], ["--runtime", "vllm"], ["--base-url", "http://h"]]
+)
+def test_model_options_are_refused_for_methods_without_a_model(flag, data_dir, monkeypatch):
+    monkeypatch.setenv("PROVER_DATA_DIR", str(data_dir))
+    result = runner.invoke(
+        app, ["eval", "--benchmark", "minif2f-rocq", "--method", "portfolio", *flag]
+    )
+    assert result.exit_code == 2
+    assert f"{flag[0]} is not used by method portfolio" in " ".join(result.output.split())
