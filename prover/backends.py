@@ -257,22 +257,31 @@ class Backend:
         return IsabelleChecker(env)
 
     def theorem_from_file(self, path: Path, name: str | None = None) -> Theorem:
-        """The theorem in a proof file (raises ValueError with the reason)."""
+        """The theorem `name` (or the file's only one) in a proof file; ValueError says why not."""
         text = path.read_text(encoding="utf-8")
         if self.system == "coq":
-            from prover.datasets.minif2f_rocq import parse_v_file
+            from prover.coq.check import parse_proof_file
 
-            rec = parse_v_file(text, "", str(path))
-            if rec is None:
-                raise ValueError(f"{path}: no 'Theorem NAME : ...' or 'Lemma NAME : ...' found")
-            return Theorem(rec["name"], "coq", rec["formal_statement"], rec["header"])
+            pf = parse_proof_file(text, name)  # ProofFileError is a ValueError
+            return Theorem(pf.name, "coq", pf.statement, pf.header)
         if self.system == "lean":
+            if name is not None:
+                raise ValueError("--theorem is not supported for lean files yet")
             from prover.datasets.minif2f_lean4 import parse_lean_file
 
             return parse_lean_file(text, path.stem)
         raise ValueError(
             f"reading {self.system} theorems from files is not supported; name a benchmark theorem instead"
         )
+
+    @property
+    def checks_files(self) -> bool:
+        """Whether the backend can give `prover check`'s verdict on a whole proof file."""
+        return hasattr(self.module(), "check_file")
+
+    def check_file(self, path: Path, reference: Theorem | None, name: str | None):
+        """`prover check`: the verdict on a whole proof file (see prover.filecheck)."""
+        return self.module().check_file(path, reference, name)
 
 
 BACKENDS: dict[str, Backend] = {

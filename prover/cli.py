@@ -189,15 +189,21 @@ def _build_config(
     )
 
 
-def _theorem_from_file(path: Path, system: str) -> Theorem:
+TheoremOpt = Annotated[
+    str | None,
+    typer.Option("--theorem", help="the theorem in the file (needed when it states several)"),
+]
+
+
+def _theorem_from_file(path: Path, system: str, theorem_name: str | None = None) -> Theorem:
     if not path.is_file():
         raise fail(f"file {path} not found")
     from prover.backends import backend
 
     try:
-        return backend(system).theorem_from_file(path)
+        return backend(system).theorem_from_file(path, theorem_name)
     except ValueError as e:
-        raise fail(str(e)) from None
+        raise fail(f"{path}: {e}") from None
 
 
 @app.command()
@@ -224,6 +230,7 @@ def prove(
     save_tree: Annotated[
         Path | None, typer.Option(help="search: write the search tree as JSON here")
     ] = None,
+    theorem_name: TheoremOpt = None,
 ) -> None:
     """Prove one theorem and print the checked proof (exit 0 proved, 1 not proved, 2 bad input)."""
     from prover.backends import system_of_file
@@ -232,8 +239,10 @@ def prove(
     looks_like_file = path.suffix in (".v", ".lean", ".thy") or "/" in target
     if looks_like_file:
         system = system or system_of_file(path) or "coq"
-        theorem = _theorem_from_file(path, system)
+        theorem = _theorem_from_file(path, system, theorem_name)
     else:
+        if theorem_name:
+            raise fail("--theorem picks a theorem in a file; name benchmark theorems directly")
         system, benchmark = _resolve_system(system, benchmark)
         try:
             theorem = select(load_benchmark(benchmark, "all", data_dir), [target])[0]
@@ -380,6 +389,65 @@ def _print_summary(records, skipped: int) -> None:
         console.print(
             f"({skipped} theorem(s) were already in the results file and were not re-run)"
         )
+
+
+@app.command()
+def check(
+    file: Annotated[Path, typer.Argument(help="a complete proof file: .v (.lean, .thy)")],
+    theorem_name: TheoremOpt = None,
+    benchmark: Annotated[
+        str | None,
+        typer.Option(
+            help="the file must prove this benchmark's theorem: its header and statement "
+            "must be the record's (the theorem is --theorem, or the file's name)"
+        ),
+    ] = None,
+    data_dir: DataDirOpt = None,
+) -> None:
+    """Check a proof file with the audit a found proof gets (exit 0 accepted, 1 rejected, 2 bad input)."""
+    from prover.backends import backend, system_of_file
+
+    system = system_of_file(file)
+    if system is None:
+        raise fail(f"{file}: expected a .v, .lean or .thy file")
+    if not file.is_file():
+        raise fail(f"file {file} not found")
+    if not backend(system).checks_files:
+        raise fail(f"checking {system} files is not supported yet")
+    reference = None
+    if benchmark:
+        name = theorem_name or file.stem
+        try:
+            if system_of(benchmark) != system:
+                raise fail(f"benchmark {benchmark} is for {system_of(benchmark)}, not {system}")
+            reference = select(load_benchmark(benchmark, "all", data_dir), [name])[0]
+        except DatasetError as e:
+            hint = "" if theorem_name else " (name the benchmark's theorem with --theorem)"
+            raise fail(f"{e}{hint}") from None
+    _require_toolchain(system)
+    from prover.proofenv import ProofEnvError
+
+    try:
+        verdict = backend(system).check_file(file, reference, theorem_name)
+    except ValueError as e:
+        raise fail(f"{file}: {e}") from None
+    except ProofEnvError as e:  # the toolchain is missing or failed: no verdict
+        raise fail(str(e)) from None
+    beyond = set(verdict.axioms_beyond_stdlib)
+    print(f"verdict: {'accepted' if verdict.ok else 'rejected'}")
+    print(
+        "axioms: "
+        + (
+            ", ".join(
+                a + (" (beyond the standard library)" if a in beyond else "")
+                for a in verdict.axioms
+            )
+            or "none"
+        )
+    )
+    if verdict.reason:
+        print(f"reason: {verdict.reason}")
+    raise typer.Exit(0 if verdict.ok else 1)
 
 
 @app.command()

@@ -78,6 +78,9 @@ class Verdict:
     reason: str = ""
     axioms: tuple[str, ...] = ()
     seconds: float = 0.0
+    # Axioms beyond the assistant's standard library (a benchmark header's own, by kernel
+    # name) that an accepted proof relies on: results lines carry them (ResultRecord.axioms).
+    axioms_beyond_stdlib: tuple[str, ...] = ()
     status: Status | None = None  # set when ok but special (e.g. native_decide)
     details: dict[str, Any] = field(default_factory=dict)
 

@@ -2,7 +2,8 @@
 
 Coq leaves this to the client: a sentence ends at a period followed by whitespace, except
 inside comments (which nest) and strings; qualified names (`Nat.add_0_r`)
-do not end one. Bullets (`-`, `+`, `*`, repeated) and braces are sentences of their own.
+do not end one. Bullets (`-`, `+`, `*`, repeated), braces and goal-selected braces (`2:{`) are sentences
+of their own.
 Comments are dropped from the result, so a comment can never hide text from the checks.
 """
 
@@ -11,6 +12,7 @@ from __future__ import annotations
 import re
 
 _BULLET = re.compile(r"(-+|\++|\*+)(?=\s|$)")
+_SELECTOR_ONLY = re.compile(r"^\s*(\d+|\[[\w']+\])\s*:\s*$")
 
 
 class SentenceError(ValueError):
@@ -18,8 +20,15 @@ class SentenceError(ValueError):
 
 
 def split_sentences(text: str) -> list[str]:
-    sentences: list[str] = []
+    return [s for _, _, s in sentence_spans(text)]
+
+
+def sentence_spans(text: str) -> list[tuple[int, int, str]]:
+    """(start, end, sentence) for each sentence: where it lies in `text`, and its text with
+    comments dropped and whitespace collapsed."""
+    spans: list[tuple[int, int, str]] = []
     buf: list[str] = []
+    start = 0
     i, n = 0, len(text)
     while i < n:
         c = text[i]
@@ -28,6 +37,8 @@ def split_sentences(text: str) -> list[str]:
             buf.append(" ")
             continue
         if c == '"':
+            if not "".join(buf).strip():
+                start = i
             j = _skip_string(text, i)
             buf.append(text[i:j])
             i = j
@@ -40,23 +51,25 @@ def split_sentences(text: str) -> list[str]:
                 continue
             m = _BULLET.match(text, i)
             if m and not text.startswith("*)", i):
-                sentences.append(m.group(0))
+                spans.append((i, m.end(), m.group(0)))
                 buf = []
                 i = m.end()
                 continue
             if c in "{}":
-                sentences.append(c)
+                spans.append((i, i + 1, c))
                 buf = []
                 i += 1
                 continue
-        if c == "}" and "".join(buf).strip() == "":
-            sentences.append(c)
+            start = i
+        elif c == "{" and _SELECTOR_ONLY.match("".join(buf)):
+            # A goal selector opening a brace (`2:{`, `[x]: {`) is a sentence of its own.
+            spans.append((start, i + 1, " ".join("".join(buf).split()) + "{"))
+            buf = []
             i += 1
             continue
         if c == "." and (i + 1 == n or text[i + 1].isspace()):
             buf.append(c)
-            sentence = " ".join("".join(buf).split())
-            sentences.append(sentence)
+            spans.append((start, i + 1, " ".join("".join(buf).split())))
             buf = []
             i += 1
             continue
@@ -65,7 +78,7 @@ def split_sentences(text: str) -> list[str]:
     rest = "".join(buf).strip()
     if rest:
         raise SentenceError(f"unfinished sentence (missing final period?): {rest[:80]!r}")
-    return sentences
+    return spans
 
 
 def _skip_comment(text: str, i: int) -> int:
