@@ -31,10 +31,13 @@ class ResultRecord:
     model_seconds: float = 0.0
     checker_seconds: float = 0.0
     wall_seconds: float = 0.0
-    method: str = ""  # "search", "portfolio", "informal2formal", "sledgehammer", ...
+    method: str = ""  # a prover.methods name: "search", "portfolio", "whole", "sketch", ...
     model: str = ""
     config: dict[str, Any] = field(default_factory=dict)
     config_id: str = ""
+    # Axioms beyond the standard library the proof relies on (a benchmark header's own
+    # hypotheses, by kernel name): a proof of `1 = 2` from `Axiom cheat : False` shows here.
+    axioms: list[str] = field(default_factory=list)
     extra: dict[str, Any] = field(default_factory=dict)
 
     def to_json(self) -> str:

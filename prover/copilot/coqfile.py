@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import NamedTuple
 
-from prover.coq.sentences import Span, sentence_spans
+from prover.coq.sentences import sentence_spans
 
 _STATEMENT = re.compile(
     r"^(?:(?:Local|Global|Polymorphic|Program)\s+)*"
@@ -20,6 +21,19 @@ _STATEMENT = re.compile(
 )
 _PROOF_START = re.compile(r"^Proof(\s.*)?\.$")
 _PROOF_END = re.compile(r"^(Qed|Defined|Admitted|Abort|Save)\b")
+
+
+class Span(NamedTuple):
+    """One sentence and where it lies in the text (start and end offsets)."""
+
+    start: int
+    end: int
+    text: str
+
+
+def spans_of(text: str) -> list[Span]:
+    """The complete sentences of `text`; an unfinished last one (being typed) is left out."""
+    return [Span(*t) for t in sentence_spans(text, partial=True)]
 
 
 class CursorError(ValueError):
@@ -55,7 +69,7 @@ def line_col(text: str, offset: int) -> tuple[int, int]:
 
 def proof_at_cursor(text: str) -> ProofAtCursor:
     """The proof containing the end of `text`; `CursorError` if the cursor is outside any."""
-    spans, _rest = sentence_spans(text)
+    spans = spans_of(text)
     opened: tuple[int, re.Match] | None = None
     for k, span in enumerate(spans):
         if opened is None:
@@ -85,9 +99,8 @@ def proof_at_cursor(text: str) -> ProofAtCursor:
 
 def rest_of_proof(text: str) -> tuple[Span, ...]:
     """The sentences after the cursor up to (not including) the proof's end (Qed/Admitted)."""
-    spans, _ = sentence_spans(text)
     out = []
-    for span in spans:
+    for span in spans_of(text):
         if _PROOF_END.match(span.text):
             break
         out.append(span)

@@ -21,9 +21,9 @@ from prover.copilot.coqfile import CursorError, ProofAtCursor, proof_at_cursor, 
 from prover.copilot.session import Cancelled, CoqSession, Deadline, SessionPool
 from prover.coq.env import CoqEnv
 from prover.generator import Generator, ModelUnavailable, SamplingParams, best_unique
+from prover.methods import Budget, ProofResult
 from prover.prompts import load_template
 from prover.proofenv import Outcome, ProofState, TacticResult, Verdict
-from prover.search import SearchConfig, SearchResult
 from prover.theorem import Theorem
 
 COMPLETE = "proof complete"
@@ -145,14 +145,15 @@ class Copilot:
             except CursorError as e:
                 return {"ok": False, "error": e.as_dict()}
             env = ContinuedProof(session, proof, tuple(s.text for s in rest_spans), state, deadline)
-            config = SearchConfig(
+            limits = Budget(
                 samples=samples,
-                max_expansions=max_expansions,
+                expansions=max_expansions,
                 wall_seconds=max(min(budget, deadline.left() - 5.0), 0.5),
+                tactic_timeout=session.env.tactic_timeout,
                 max_tokens=max_tokens,
-                portfolio=self.portfolio if body.get("portfolio", True) else (),
             )
-            result = run_method(method, session.theorem, env, self.generator, config)
+            portfolio = self.portfolio if body.get("portfolio", True) else ()
+            result = run_method(method, session.theorem, env, self.generator, limits, portfolio)
         answer: dict[str, Any] = {
             "ok": True,
             "status": result.status.value,
@@ -261,19 +262,19 @@ def run_method(
     theorem: Theorem | None,
     env: ContinuedProof,
     generator: Generator | None,
-    config: SearchConfig,
-) -> SearchResult:
-    """The copilot's one seam to the proving methods: `search` (model + portfolio) or
-    `portfolio` (automation only), from the goal at the cursor."""
-    from prover.search import best_first_search
+    budget: Budget,
+    portfolio: tuple[str, ...],
+) -> ProofResult:
+    """The copilot's one seam to the proving methods (`prover.methods.prove`): `search`
+    (model + portfolio) or `portfolio` (automation only), from the goal at the cursor."""
+    from prover.methods import prove
+    from prover.proofenv import Status
 
     assert theorem is not None
     try:
-        return best_first_search(theorem, env, generator if method == "search" else None, config)
-    except Cancelled as e:  # raised between steps; the search's own clock did not see it
-        from prover.proofenv import Status
-
-        return SearchResult(Status.ERROR, reason=str(e))
+        return prove(theorem, method, budget, env, generator, portfolio)
+    except Cancelled as e:  # raised between steps; the method's own clock did not see it
+        return ProofResult(Status.ERROR, reason=str(e))
 
 
 __all__ = [

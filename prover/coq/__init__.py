@@ -5,11 +5,19 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
+from prover.coq.check import check_file
 from prover.coq.env import CoqEnv
 from prover.coq.portfolio import DEFAULT_PORTFOLIO, PORTFOLIO_IMPORTS, PORTFOLIO_MEMORY_MB
 from prover.coq.toolchain import INSTALL_HINT, check_installation
 
-__all__ = ["INSTALL_HINT", "CoqEnv", "check_installation", "create_env", "default_portfolio"]
+__all__ = [
+    "INSTALL_HINT",
+    "CoqEnv",
+    "check_file",
+    "check_installation",
+    "create_env",
+    "default_portfolio",
+]
 
 
 def create_env(

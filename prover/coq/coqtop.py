@@ -4,12 +4,19 @@ Debian ships no SerAPI or coq-lsp, but `coqtop -emacs` is enough: every sentence
 answered by text (goals, messages, `Error: ...`) and then a prompt line carrying the
 state number (``<prompt>NAME < 7 |NAME| 0 < </prompt>``), which `BackTo 7.` returns to.
 The proof stack between the bars tells which proofs are open.
+
+A tactic can print anything, a prompt line included (`idtac "<prompt>..."`), so the text
+alone cannot say where a reply ends. After every sentence the reader sends a query for a
+fresh random name (`Check prover_end_<nonce>.`): Coq answers it with an error that echoes
+the name, which no earlier output can contain. The sentence's own prompt is the last one
+before that echo; the query changes no state.
 """
 
 from __future__ import annotations
 
 import os
 import re
+import secrets
 import select
 import shutil
 import signal
@@ -69,7 +76,7 @@ class Coqtop:
                 f"{self.program} not found: run scripts/install_coq.sh (or apt-get install coq)"
             ) from e
         self._buf = b""
-        return self._read_reply(timeout)
+        return self._exchange("", timeout)
 
     @property
     def alive(self) -> bool:
@@ -79,16 +86,9 @@ class Coqtop:
         """Run one sentence; `timeout` bounds the wait (then interrupt, then kill)."""
         if not self.alive:
             raise CoqtopDied("coqtop is not running")
-        line = " ".join(sentence.split()) + "\n"
-        try:
-            assert self.proc is not None and self.proc.stdin is not None
-            self.proc.stdin.write(line.encode())
-            self.proc.stdin.flush()
-        except (BrokenPipeError, OSError) as e:
-            raise CoqtopDied(f"coqtop exited ({self._exit_text()})") from e
         t0 = time.perf_counter()
         try:
-            return self._read_reply(timeout)
+            return self._exchange(" ".join(sentence.split()) + "\n", timeout)
         except TimeoutError:
             return self._interrupt(sentence, timeout)
         finally:
@@ -100,7 +100,8 @@ class Coqtop:
         assert self.proc is not None
         os.kill(self.proc.pid, signal.SIGINT)
         try:
-            reply = self._read_reply(5.0)
+            # The interrupt may have hit the sentence or the end-of-reply query: ask a new one.
+            reply = self._exchange("", 5.0)
         except TimeoutError:
             self.kill()
             raise CoqtopDied(
@@ -113,11 +114,27 @@ class Coqtop:
             reply.proofs,
         )
 
-    def _read_reply(self, timeout: float) -> Reply:
+    def _exchange(self, line: str, timeout: float) -> Reply:
+        """Send `line` (maybe empty) and an end-of-reply query; return the reply to `line`."""
+        if self.proc is None or self.proc.stdin is None:
+            raise CoqtopDied("coqtop is not running")
+        end = f"prover_end_{secrets.token_hex(8)}"
+        try:
+            self.proc.stdin.write(f"{line}Check {end}.\n".encode())
+            self.proc.stdin.flush()
+        except (BrokenPipeError, OSError) as e:
+            raise CoqtopDied(f"coqtop exited ({self._exit_text()})") from e
+        return self._read_reply(end.encode(), timeout)
+
+    def _read_reply(self, end: bytes, timeout: float) -> Reply:
         assert self.proc is not None and self.proc.stdout is not None
         fd = self.proc.stdout.fileno()
         deadline = time.monotonic() + timeout
-        while b"</prompt>" not in self._buf:
+        answered = b"reference " + end + b" was not found"
+        while True:
+            i = self._buf.find(answered)
+            if i >= 0 and b"</prompt>" in self._buf[i:]:
+                break
             left = deadline - time.monotonic()
             if left <= 0:
                 raise TimeoutError
@@ -130,10 +147,14 @@ class Coqtop:
                     f"coqtop exited ({self._exit_text()}); last output: {self._buf[-300:].decode(errors='replace')!r}"
                 )
             self._buf += chunk
-        end = self._buf.index(b"</prompt>") + len(b"</prompt>")
-        raw, self._buf = self._buf[:end].decode(errors="replace"), self._buf[end:]
-        m = _PROMPT.search(raw)
-        if not m:
+        # Nothing before the first echo of the fresh name can contain it: the last prompt
+        # before it is the one that ended the sentence's reply.
+        stop = self._buf.rfind(b"</prompt>", 0, self._buf.find(end))
+        after = self._buf.index(b"</prompt>", i) + len(b"</prompt>")
+        raw = self._buf[: stop + len(b"</prompt>")].decode(errors="replace") if stop >= 0 else ""
+        self._buf = self._buf[after:]
+        m = _PROMPT.search(raw, max(raw.rfind("<prompt>"), 0))
+        if not m or m.end() != len(raw):
             raise CoqtopDied(f"unexpected coqtop output: {raw[-200:]!r}")
         output = _TAGS.sub("", raw[: m.start()]).strip()
         self.state = int(m.group(2))

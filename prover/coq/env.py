@@ -55,6 +55,7 @@ class CoqEnv:
     verify_timeout: float = 120.0
     coqtop_args: tuple[str, ...] = ()
     extra_header: str = ""  # e.g. imports the automation portfolio needs
+    header_axioms: bool = True  # a benchmark's header: the axioms it declares are allowed
     max_crashes: int = (
         10  # per theorem, before it is marked `error` (hammer/sauto often hit the memory cap)
     )
@@ -112,7 +113,7 @@ class CoqEnv:
         """The tactics, with any `{` left open closed: inside a brace Coq already answers
         "No more goals." once the last goal is solved, but `Qed` needs the braces closed."""
         sentences = [s for t in tactics for s in split_sentences(t)]
-        unclosed = sentences.count("{") - sentences.count("}")
+        unclosed = sum(s.endswith("{") for s in sentences) - sentences.count("}")
         return "\n".join([*(t.strip() for t in tactics), *["}"] * max(unclosed, 0)])
 
     def effective_header(self, theorem: Theorem) -> str:
@@ -125,6 +126,7 @@ class CoqEnv:
             header=self.effective_header(theorem),
             timeout=self.verify_timeout,
             memory_mb=max(self.memory_mb or 0, 2048),
+            header_axioms=self.header_axioms,
         )
 
     def close(self) -> None:
@@ -316,7 +318,8 @@ def _raise_unless_resource(error: str) -> None:
 
 
 def _is_structural(sentence: str) -> bool:
-    return sentence in ("{", "}") or set(sentence) <= set("-+*")
+    """Bullets and braces (`2:{` too): `Timeout` cannot wrap them."""
+    return sentence.endswith(("{", "}")) or set(sentence) <= set("-+*")
 
 
 def parse_goals(output: str) -> tuple[str, ...]:

@@ -2,16 +2,17 @@
 
 Coq leaves this to the client: a sentence ends at a period followed by whitespace, except
 inside comments (which nest) and strings; qualified names (`Nat.add_0_r`)
-do not end one. Bullets (`-`, `+`, `*`, repeated) and braces are sentences of their own.
+do not end one. Bullets (`-`, `+`, `*`, repeated), braces and goal-selected braces (`2:{`) are sentences
+of their own.
 Comments are dropped from the result, so a comment can never hide text from the checks.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
 _BULLET = re.compile(r"(-+|\++|\*+)(?=\s|$)")
+_SELECTOR_ONLY = re.compile(r"^\s*(\d+|\[[\w']+\])\s*:\s*$")
 
 
 class SentenceError(ValueError):
@@ -19,54 +20,43 @@ class SentenceError(ValueError):
 
 
 def split_sentences(text: str) -> list[str]:
-    spans, rest = sentence_spans(text)
-    if rest < len(text) and text[rest:].strip():
-        raise SentenceError(
-            f"unfinished sentence (missing final period?): {text[rest:][:80].strip()!r}"
-        )
-    return [s.text for s in spans]
+    return [s for _, _, s in sentence_spans(text)]
 
 
-@dataclass(frozen=True)
-class Span:
-    """One sentence and where it stands in the text (offsets of its first and last character + 1)."""
+def sentence_spans(text: str, partial: bool = False) -> list[tuple[int, int, str]]:
+    """(start, end, sentence) for each sentence: where it lies in `text`, and its text with
+    comments dropped and whitespace collapsed.
 
-    start: int
-    end: int
-    text: str
-
-
-def sentence_spans(text: str) -> tuple[list[Span], int]:
-    """The complete sentences of `text` with their offsets, and where the unfinished rest starts.
-
-    The editor copilot needs the offsets (to report an error's line:col) and tolerates an
-    unfinished last sentence (the user is typing it); an unclosed comment or string at the
-    end is part of that unfinished rest."""
-    sentences: list[Span] = []
+    `partial` drops an unfinished last sentence (or unclosed comment or string) instead of
+    raising: the editor copilot reads text up to a cursor where the user is still typing."""
+    spans: list[tuple[int, int, str]] = []
     buf: list[str] = []
-    start = 0  # offset of the current sentence's first non-blank character
+    start = 0
     i, n = 0, len(text)
     while i < n:
         c = text[i]
-        blank = not "".join(buf).strip()
         if text.startswith("(*", i):
             try:
                 i = _skip_comment(text, i)
             except SentenceError:
-                return sentences, start if not blank else i
+                if partial:
+                    return spans
+                raise
             buf.append(" ")
             continue
-        if blank:
-            start = i
         if c == '"':
+            if not "".join(buf).strip():
+                start = i
             try:
                 j = _skip_string(text, i)
             except SentenceError:
-                return sentences, start
+                if partial:
+                    return spans
+                raise
             buf.append(text[i:j])
             i = j
             continue
-        if blank:
+        if not "".join(buf).strip():
             # At the start of a sentence: bullets and braces stand alone.
             if c.isspace():
                 buf.append(c)
@@ -74,24 +64,34 @@ def sentence_spans(text: str) -> tuple[list[Span], int]:
                 continue
             m = _BULLET.match(text, i)
             if m and not text.startswith("*)", i):
-                sentences.append(Span(i, m.end(), m.group(0)))
+                spans.append((i, m.end(), m.group(0)))
                 buf = []
                 i = m.end()
                 continue
             if c in "{}":
-                sentences.append(Span(i, i + 1, c))
+                spans.append((i, i + 1, c))
                 buf = []
                 i += 1
                 continue
+            start = i
+        elif c == "{" and _SELECTOR_ONLY.match("".join(buf)):
+            # A goal selector opening a brace (`2:{`, `[x]: {`) is a sentence of its own.
+            spans.append((start, i + 1, " ".join("".join(buf).split()) + "{"))
+            buf = []
+            i += 1
+            continue
         if c == "." and (i + 1 == n or text[i + 1].isspace()):
             buf.append(c)
-            sentences.append(Span(start, i + 1, " ".join("".join(buf).split())))
+            spans.append((start, i + 1, " ".join("".join(buf).split())))
             buf = []
             i += 1
             continue
         buf.append(c)
         i += 1
-    return sentences, (start if "".join(buf).strip() else n)
+    rest = "".join(buf).strip()
+    if rest and not partial:
+        raise SentenceError(f"unfinished sentence (missing final period?): {rest[:80]!r}")
+    return spans
 
 
 def _skip_comment(text: str, i: int) -> int:

@@ -16,6 +16,7 @@ from prover.report.load import ReportInputError, Run, load_runs
 from prover.report.plots import write_plots
 from prover.report.render import (
     Report,
+    axioms_table,
     budget_table,
     published_table,
     read_published,
@@ -75,6 +76,13 @@ def write_report(
     rep.tables = [run_table(runs), budget_table(runs)]
     if pub:
         rep.tables.append(published_table(runs, pub))
+    flagged = axioms_table(runs)
+    if flagged is not None:
+        rep.tables.append(flagged)
+        rep.warnings.append(
+            f"{len(flagged.rows)} proof(s) rely on axioms beyond the standard library (see the table)"
+        )
+        print(f"warning: {rep.warnings[-1]}", file=sys.stderr)
     if diff:
         rep.diffs.append(diff_runs(_pick(diff[0], runs), _pick(diff[1], runs)))
     rep.plots = write_plots(runs, out_dir)

@@ -109,6 +109,29 @@ def run_table(runs: list[Run]) -> Table:
     return Table("Solve rates by system / method / model / budget", head, rows, note)
 
 
+def axioms_table(runs: list[Run]) -> Table | None:
+    """Proved rows that rely on axioms beyond the standard library (a header's own), if any:
+    such a proof holds only as far as those axioms do, so the report names every one."""
+    rows = [
+        [run.label, r.name, r.status, ", ".join(r.axioms)]
+        for run in sorted(runs, key=_sort_key)
+        for r in run.records
+        if r.axioms and r.status.startswith("proved")
+    ]
+    if not rows:
+        return None
+    note = (
+        "Flagged: these proofs rely on axioms beyond the standard library (declared by the "
+        "benchmark's header). An inconsistent header axiom would prove anything."
+    )
+    return Table(
+        "Proofs relying on axioms beyond the standard library",
+        ["run", "theorem", "status", "axioms"],
+        rows,
+        note,
+    )
+
+
 def budget_table(runs: list[Run]) -> Table:
     head = (
         ["run"] + [f"<= {k} exp." for k in EXPANSION_POINTS] + [f"<= {t} s" for t in SECOND_POINTS]

@@ -45,7 +45,7 @@ def test_unparsable_coq_file(tmp_path):
     f = tmp_path / "bad.v"
     f.write_text("Require Import Arith.\n(* no theorem here *)\n")
     code, output = run("prove", str(f))
-    assert code == 2 and "no 'Theorem NAME" in output
+    assert code == 2 and "no Theorem/Lemma/Fact" in output
 
 
 @pytest.mark.parametrize(

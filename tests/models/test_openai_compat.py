@@ -10,8 +10,8 @@ import time
 import httpx
 import pytest
 
-from prover.copra import as_chat_model
 from prover.generator import ModelUnavailable, SamplingParams
+from prover.methods.copra import as_chat_model
 from prover.models.openai_compat import OpenAIGenerator
 from tests.prover_serve import prover_serve
 
@@ -60,8 +60,9 @@ def test_client_side_rate_limit(server):
 
 def test_search_errors_cleanly_when_the_model_is_down():
     from prover.coq import create_env
+    from prover.methods import Budget
+    from prover.methods.search import best_first_search
     from prover.proofenv import Status
-    from prover.search import SearchConfig, best_first_search
     from prover.theorem import Theorem
 
     env = create_env()
@@ -72,7 +73,7 @@ def test_search_errors_cleanly_when_the_model_is_down():
         t = Theorem(
             "t", "coq", "Theorem t : forall n : nat, n = n + 0 -> True.", "Require Import Arith."
         )
-        r = best_first_search(t, env, gen, SearchConfig(samples=2, max_expansions=2))
+        r = best_first_search(t, env, gen, Budget(samples=2, expansions=2))
         assert r.status is Status.ERROR and r.reason.startswith("model unavailable")
     finally:
         env.close()

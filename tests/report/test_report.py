@@ -389,8 +389,8 @@ def test_published_csv_has_a_source_for_every_row():
 
 @pytest.mark.skipif(shutil.which("coqtop") is None, reason="Coq (coqtop) is not installed")
 def test_report_command_on_a_real_coq_run(tmp_path):
+    from prover.backends import CoqConfig
     from prover.evaluate import EvalConfig, run_eval
-    from prover.search import SearchConfig
     from prover.theorem import Theorem
 
     out = tmp_path / "portfolio.jsonl"
@@ -401,12 +401,40 @@ def test_report_command_on_a_real_coq_run(tmp_path):
     ]
     run_eval(
         theorems,
-        EvalConfig("coq", "portfolio", search=SearchConfig(portfolio=("lia.",))),
+        EvalConfig("coq", "portfolio", assistant=CoqConfig(portfolio=("lia.",))),
         out,
         progress=False,
     )
     result = CliRunner().invoke(app, ["report", str(out), "--out-dir", str(tmp_path / "r")])
     assert result.exit_code == 0, result.output
     md = (tmp_path / "r" / "report.md").read_text()
-    assert "| portfolio | coq | portfolio | - | 1 tactics, 600 s | test |" in md
+    assert "| portfolio | coq | portfolio | - | automation, 600 s | test |" in md
     assert "| 2 | 1 | 50.0 |" in md
+
+
+def test_proofs_relying_on_header_axioms_are_flagged(tmp_path, capsys):
+    f = tmp_path / "r.jsonl"
+    cfg = search_cfg()
+    w = ResultsWriter(f)
+    for i, (name, axioms) in enumerate((("honest", []), ("from_cheat", ["Prover.Check.cheat"]))):
+        w.append(
+            ResultRecord(
+                name=name,
+                system="coq",
+                status="proved",
+                proof="lia.",
+                expansions=i + 1,
+                wall_seconds=i + 1.0,
+                method="search",
+                config=cfg,
+                config_id=config_id(cfg),
+                axioms=axioms,
+            )
+        )
+    assert [r.axioms for r in load_runs([f], [])[0].records] == [[], ["Prover.Check.cheat"]]
+    write_report([f], tmp_path / "out")
+    md = (tmp_path / "out" / "report.md").read_text()
+    section = md[md.index("Proofs relying on axioms beyond the standard library") :]
+    assert "from_cheat" in section and "Prover.Check.cheat" in section
+    assert "honest" not in section
+    assert "rely on axioms beyond the standard library" in capsys.readouterr().err

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from prover.backends import CoqConfig
 from prover.evaluate import ConfigMismatch, EvalConfig, run_eval
+from prover.methods import Budget
 from prover.results import read_results
-from prover.search import SearchConfig
 from prover.theorem import Theorem
 
 HEADER = "Require Import Arith Lia."
@@ -28,8 +29,8 @@ def portfolio_config(**kw) -> EvalConfig:
     return EvalConfig(
         system="coq",
         method="portfolio",
-        search=SearchConfig(portfolio=("lia.", "auto."), **kw),
-        env_options={"tactic_timeout": 5.0},
+        budget=Budget(tactic_timeout=5.0, **kw),
+        assistant=CoqConfig(portfolio=("lia.", "auto.")),
     )
 
 
