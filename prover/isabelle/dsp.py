@@ -212,7 +212,9 @@ def prove_informal(
                 )
                 verdict = env.verify(theorem, proof) if proof else None
             if verdict is not None and verdict.ok:
-                return result(proved_status(verdict), proof=proof, axioms=verdict.axioms)
+                return result(
+                    proved_status(verdict), proof=proof, axioms=verdict.axioms_beyond_stdlib
+                )
             reasons.append(why or (verdict.reason if verdict else ""))
     return result(Status.FAILED, reason="; ".join(r for r in reasons if r)[:500] or "no sketch")
 
@@ -259,7 +261,7 @@ def sledgehammer_only(
         )
         verdict = env.verify(theorem, proof) if proof else None
     if verdict is not None and verdict.ok:
-        return result(proved_status(verdict), proof=proof, axioms=verdict.axioms)
+        return result(proved_status(verdict), proof=proof, axioms=verdict.axioms_beyond_stdlib)
     return result(Status.FAILED, reason=verdict.reason if verdict is not None else why)
 
 

@@ -136,7 +136,9 @@ def copra_search(
             with clock.checker_call():
                 verdict = env.verify(theorem, proof)
             if verdict.ok:
-                return finish(proved_status(verdict), proof=proof, axioms=verdict.axioms)
+                return finish(
+                    proved_status(verdict), proof=proof, axioms=verdict.axioms_beyond_stdlib
+                )
             rejected.append(verdict.reason)
             frame.failures.append((tactic, f"rejected by the checker: {verdict.reason}"))
         else:

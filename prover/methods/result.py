@@ -22,7 +22,9 @@ class ProofResult:
     model_seconds: float = 0.0
     checker_seconds: float = 0.0
     wall_seconds: float = 0.0
-    axioms: tuple[str, ...] = ()  # what the accepted proof relies on (the verdict's list)
+    # Axioms beyond the standard library the accepted proof relies on (the verdict's
+    # axioms_beyond_stdlib: a benchmark header's own); results lines carry them.
+    axioms: tuple[str, ...] = ()
     rejected: list[str] = field(default_factory=list)  # verdict reasons of refused proofs
     extra: dict[str, Any] = field(default_factory=dict)
     graph: Any = None  # search: the networkx tree
@@ -42,8 +44,6 @@ class ProofResult:
         extra = dict(self.extra)
         if self.rejected:
             extra["rejected"] = self.rejected[:10]
-        if self.axioms:
-            extra["axioms"] = list(self.axioms)
         return ResultRecord(
             name=theorem.name,
             system=theorem.system,
@@ -62,6 +62,7 @@ class ProofResult:
             model=model,
             config=cfg,
             config_id=config_id(cfg),
+            axioms=list(self.axioms),
             extra=extra,
         )
 
@@ -69,3 +70,10 @@ class ProofResult:
 def proved_status(verdict: Verdict) -> Status:
     """The status an accepted verdict gives (proved, or proved_native_decide for Lean)."""
     return verdict.status or Status.PROVED
+
+
+def accepted(verdict: Verdict, proof: str, **counts: Any) -> ProofResult:
+    """The result of a proof the verdict accepted: its status and the axioms it relies on."""
+    return ProofResult(
+        proved_status(verdict), proof=proof, axioms=verdict.axioms_beyond_stdlib, **counts
+    )

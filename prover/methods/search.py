@@ -28,7 +28,7 @@ import networkx as nx
 
 from prover.generator import Generator, ModelUnavailable, SamplingParams
 from prover.methods.budget import Budget, Clock
-from prover.methods.result import ProofResult, proved_status
+from prover.methods.result import ProofResult, accepted
 from prover.methods.task import Task
 from prover.prompts import PromptTemplate, load_template
 from prover.proofenv import (
@@ -304,9 +304,7 @@ def best_first_search(
             portfolio,
         )
         if proof is not None:
-            result = ProofResult(
-                proved_status(verdicts[-1]), proof=proof, axioms=verdicts[-1].axioms
-            )
+            result = accepted(verdicts[-1], proof)
         else:
             if tree.rejected:
                 reason += f"; {len(tree.rejected)} finished proof(s) rejected by the checker"

@@ -17,7 +17,7 @@ from dataclasses import replace
 
 from prover.generator import Generator, ModelUnavailable
 from prover.methods.budget import Budget, Clock
-from prover.methods.result import ProofResult, proved_status
+from prover.methods.result import ProofResult, accepted
 from prover.methods.search import READS as SEARCH_READS
 from prover.methods.search import Tree, finish, replayed, search_from
 from prover.methods.task import Task
@@ -189,7 +189,7 @@ def sketch_proof(
                 with clock.checker_call():
                     verdict = env.verify(theorem, proof)
                 if verdict.ok:
-                    result = ProofResult(proved_status(verdict), proof=proof, axioms=verdict.axioms)
+                    result = accepted(verdict, proof)
                     result.extra.update(stats)
                     return finish(result, tree, clock, replayed(env) - replay0)
                 tree.rejected.append(verdict.reason)

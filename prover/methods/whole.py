@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from prover.generator import Generator, ModelUnavailable
 from prover.methods.budget import Budget, Clock
-from prover.methods.result import ProofResult, proved_status
+from prover.methods.result import ProofResult, accepted
 from prover.methods.task import Task
 from prover.prompts import load_template
 from prover.proofenv import Checker, InvalidStatement, ProofEnvError, Status
@@ -84,12 +84,7 @@ def whole_proof(
                 with clock.checker_call():
                     verdict = checker.verify(theorem, proof)
                 if verdict.ok:
-                    return ProofResult(
-                        proved_status(verdict),
-                        proof=proof,
-                        axioms=verdict.axioms,
-                        extra={"repair_rounds_used": round_},
-                    )
+                    return accepted(verdict, proof, extra={"repair_rounds_used": round_})
                 rejected.append(verdict.reason)
                 error, goal = f"rejected by the checker: {verdict.reason}", ""
             else:
