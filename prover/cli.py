@@ -16,16 +16,9 @@ from rich.console import Console
 from rich.table import Table
 
 from prover.datasets import DEFAULT_BENCHMARK, DatasetError, load_benchmark, select, system_of
-from prover.evaluate import (
-    METHODS,
-    ConfigMismatch,
-    EvalConfig,
-    default_portfolio,
-    run_eval,
-    summarize,
-)
+from prover.evaluate import ConfigMismatch, EvalConfig, run_eval, summarize
+from prover.methods import ALIASES, NAMES, Budget, method
 from prover.models.quiet import quiet_libraries
-from prover.search import SearchConfig, best_first_search, save_graph
 from prover.theorem import SYSTEMS, Theorem
 
 quiet_libraries()  # the prover's own output only: no third-party progress bars or notices
@@ -54,7 +47,13 @@ BenchmarkOpt = Annotated[
 DataDirOpt = Annotated[
     Path | None, typer.Option(help="folder holding <benchmark>/minif2f.jsonl (or $PROVER_DATA_DIR)")
 ]
-MethodOpt = Annotated[str, typer.Option(help=f"{', '.join(METHODS)}")]
+MethodOpt = Annotated[
+    str | None,
+    typer.Option(
+        help=f"{', '.join(NAMES)} (default: search; sketch on Isabelle; "
+        f"{', '.join(ALIASES)} is sketch's older name)"
+    ),
+]
 ModelOpt = Annotated[
     str,
     typer.Option(
@@ -62,26 +61,63 @@ ModelOpt = Annotated[
         "(`prover setup model NAME`), a local HF dir, a hub id, or a served model name"
     ),
 ]
-RuntimeOpt = Annotated[
-    str,
+# prove/eval: None = the default of prover.evaluate.EvalConfig; refused for a method without a model.
+ProveModelOpt = Annotated[
+    str | None,
     typer.Option(
-        help="auto (CTranslate2 for causal models, transformers for seq2seq), ct2, hf, vllm or openai"
+        "--model",
+        help="'embedded' (Qwen2.5-Coder-0.5B-Instruct, the default, offline), smollm2, "
+        "qwen2.5-coder-1.5b (`prover setup model NAME`), a local HF dir, a hub id, or a served model name",
+    ),
+]
+ProveRuntimeOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--runtime",
+        help="auto (CTranslate2 for causal models, transformers for seq2seq), ct2, hf, vllm "
+        "or openai [default: auto]",
     ),
 ]
 BaseUrlOpt = Annotated[
     str | None, typer.Option(help="OpenAI-compatible server URL (runtime openai)")
 ]
-SamplesOpt = Annotated[int, typer.Option(help="candidates per expansion (one batched model call)")]
-AttemptsOpt = Annotated[int, typer.Option(help="independent search attempts (temperatures cycle)")]
-ExpansionsOpt = Annotated[int, typer.Option(help="expansions per attempt")]
-WallOpt = Annotated[float, typer.Option(help="wall-clock seconds per theorem")]
-TacticTimeoutOpt = Annotated[float, typer.Option(help="seconds per tactic in the proof assistant")]
-PortfolioOpt = Annotated[bool, typer.Option(help="try the automation portfolio on every new state")]
+# Budget options default to None: a method refuses one it does not read, and an option
+# left out takes the method's default (prover.methods.Budget plus the CLI defaults below).
+SamplesOpt = Annotated[int | None, typer.Option(help="candidates per model call [default: 8]")]
+AttemptsOpt = Annotated[
+    int | None,
+    typer.Option(help="attempts (search: restarts; whole/sketch: rounds of samples) [default: 1]"),
+]
+ExpansionsOpt = Annotated[
+    int | None, typer.Option(help="search: expansions per attempt; copra: queries [default: 32]")
+]
+RepairOpt = Annotated[
+    int | None, typer.Option(help="whole: repair rounds per failed proof [default: 2]")
+]
+WallOpt = Annotated[
+    float | None, typer.Option(help="wall-clock seconds per theorem [default: 600]")
+]
+TacticTimeoutOpt = Annotated[
+    float | None, typer.Option(help="seconds per proof-assistant call [default: 10]")
+]
+PortfolioOpt = Annotated[
+    bool | None,
+    typer.Option(
+        help="search/sketch: try the automation portfolio on every new state [default: on]"
+    ),
+]
 TemperatureOpt = Annotated[
     list[float] | None,
     typer.Option("--temperature", help="sampling temperature (repeat for a list)"),
 ]
-MaxTokensOpt = Annotated[int, typer.Option(help="max new tokens per candidate")]
+MaxTokensOpt = Annotated[
+    int | None, typer.Option(help="max new tokens per completion [default: 48]")
+]
+CLI_DEFAULTS = {"expansions": 32, "max_tokens": 48}
+WHOLE_TEXT_TOKENS = 256  # whole and sketch write proofs, not tactics
+# DSP as the Llemma paper ran it: one greedy Isar proof of up to 1024 tokens per theorem; each
+# candidate theory check gets 30 s.
+ISABELLE_DEFAULTS = {"samples": 1, "max_tokens": 1024, "tactic_timeout": 30.0}
 
 
 def _resolve_system(system: str | None, benchmark: str | None) -> tuple[str, str]:
@@ -100,59 +136,68 @@ def _resolve_system(system: str | None, benchmark: str | None) -> tuple[str, str
 
 
 def _require_toolchain(system: str) -> None:
-    from prover.systems import check_installation
+    from prover.backends import backend
 
-    problem = check_installation(system)
+    problem = backend(system).check_installation()
     if problem:
         raise fail(problem)
 
 
+def _budget_options(given: dict) -> dict:
+    """The budget options of a command's arguments, named as `Budget` names them."""
+    names = {"max_expansions": "expansions", "temperature": "temperatures"}
+    keys = ("samples", "attempts", "max_expansions", "repair_rounds", "wall_seconds")
+    keys += ("tactic_timeout", "portfolio", "temperature", "max_tokens")
+    return {names.get(k, k): given[k] for k in keys}
+
+
 def _build_config(
-    system,
-    method,
-    model,
-    runtime,
-    base_url,
-    samples,
-    attempts,
-    max_expansions,
-    wall_seconds,
-    tactic_timeout,
-    portfolio,
-    temperature,
-    max_tokens,
+    system: str, method_name: str | None, model, runtime, base_url, **given
 ) -> EvalConfig:
-    if method not in METHODS:
-        raise fail(f"unknown method {method!r}; choose one of {', '.join(METHODS)}")
-    if method in ("informal2formal", "sledgehammer") and system != "isabelle":
-        raise fail(f"method {method} needs --system isabelle")
-    if method in ("search", "portfolio", "copra") and system == "isabelle":
-        raise fail(
-            "Isabelle runs whole proofs: use --method informal2formal or --method sledgehammer"
-        )
-    use_portfolio = portfolio or method == "portfolio"
-    search = SearchConfig(
-        samples=samples,
-        attempts=attempts,
-        max_expansions=max_expansions,
-        wall_seconds=wall_seconds,
-        temperatures=tuple(temperature or (0.0,)),
-        max_tokens=max_tokens,
-        portfolio=default_portfolio(system) if use_portfolio else (),
-    )
+    """The run's configuration; an option the method does not read is refused by name."""
+    name = method_name or ("sketch" if system == "isabelle" else "search")
+    try:
+        m = method(name)
+    except ValueError as e:
+        raise fail(str(e)) from None
+    problem = m.refusal(system)
+    if problem:
+        raise fail(problem)
+    portfolio = given.pop("portfolio")
+    if portfolio is not None and "portfolio" not in m.options:
+        flag = "--portfolio" if portfolio else "--no-portfolio"
+        raise fail(f"{flag} is not used by method {m.name}")
+    values = {k: v for k, v in given.items() if v is not None}
+    for key in values:
+        if key not in m.reads:
+            flag = "--" + ("temperature" if key == "temperatures" else key.replace("_", "-"))
+            if key == "expansions":
+                flag = "--max-expansions"
+            raise fail(f"{flag} is not used by method {m.name}")
+    model_given = {"--model": model, "--runtime": runtime, "--base-url": base_url}
+    for flag, value in model_given.items():
+        if value is not None and not m.uses_model:
+            raise fail(f"{flag} is not used by method {m.name} (it uses no model)")
+    if "temperatures" in values:
+        values["temperatures"] = tuple(values["temperatures"])
+    defaults = dict(CLI_DEFAULTS)
+    if m.name in ("whole", "sketch"):
+        defaults["max_tokens"] = WHOLE_TEXT_TOKENS
+    if system == "isabelle":
+        defaults |= ISABELLE_DEFAULTS
+    budget = Budget(**{**{k: v for k, v in defaults.items() if k in m.reads}, **values})
     model_options = {"base_url": base_url} if base_url else {}
+    chosen = {k: v for k, v in (("model", model), ("runtime", runtime)) if v is not None}
     return EvalConfig(
         system=system,
-        method=method,
-        model=model,
-        runtime=runtime,
-        search=search,
-        env_options={"tactic_timeout": tactic_timeout},
+        method=m.name,
+        budget=budget,
+        portfolio=True if portfolio is None else portfolio,
         model_options=model_options,
+        **chosen,
     )
 
 
-SUFFIX_SYSTEM = {".v": "coq", ".lean": "lean", ".thy": "isabelle"}
 TheoremOpt = Annotated[
     str | None,
     typer.Option("--theorem", help="the theorem in the file (needed when it states several)"),
@@ -162,28 +207,12 @@ TheoremOpt = Annotated[
 def _theorem_from_file(path: Path, system: str, theorem_name: str | None = None) -> Theorem:
     if not path.is_file():
         raise fail(f"file {path} not found")
-    if system == "coq" or path.suffix == ".v":
-        from prover.coq.check import ProofFileError, parse_proof_file
+    from prover.backends import backend
 
-        try:
-            pf = parse_proof_file(path.read_text(encoding="utf-8"), theorem_name)
-        except ProofFileError as e:
-            raise fail(f"{path}: {e}") from None
-        return Theorem(name=pf.name, system="coq", statement=pf.statement, header=pf.header)
-    from prover.systems import backend_module
-
-    parse = getattr(backend_module(system), "theorem_from_file", None)
-    if parse is None:
-        raise fail(
-            f"reading {system} theorems from files is not supported; name a benchmark theorem instead"
-        )
-    if theorem_name is None:
-        return parse(path)
-    import inspect
-
-    if len(inspect.signature(parse).parameters) < 2:
-        raise fail(f"--theorem is not supported for {system} files yet")
-    return parse(path, theorem_name)
+    try:
+        return backend(system).theorem_from_file(path, theorem_name)
+    except ValueError as e:
+        raise fail(f"{path}: {e}") from None
 
 
 @app.command()
@@ -194,28 +223,31 @@ def prove(
     system: SystemOpt = None,
     benchmark: BenchmarkOpt = None,
     data_dir: DataDirOpt = None,
-    method: MethodOpt = "search",
-    model: ModelOpt = "embedded",
-    runtime: RuntimeOpt = "auto",
+    method: MethodOpt = None,
+    model: ProveModelOpt = None,
+    runtime: ProveRuntimeOpt = None,
     base_url: BaseUrlOpt = None,
-    samples: SamplesOpt = 8,
-    attempts: AttemptsOpt = 1,
-    max_expansions: ExpansionsOpt = 32,
-    wall_seconds: WallOpt = 600.0,
-    tactic_timeout: TacticTimeoutOpt = 10.0,
-    portfolio: PortfolioOpt = True,
+    samples: SamplesOpt = None,
+    attempts: AttemptsOpt = None,
+    max_expansions: ExpansionsOpt = None,
+    repair_rounds: RepairOpt = None,
+    wall_seconds: WallOpt = None,
+    tactic_timeout: TacticTimeoutOpt = None,
+    portfolio: PortfolioOpt = None,
     temperature: TemperatureOpt = None,
-    max_tokens: MaxTokensOpt = 48,
+    max_tokens: MaxTokensOpt = None,
     save_tree: Annotated[
-        Path | None, typer.Option(help="write the search tree as JSON here")
+        Path | None, typer.Option(help="search: write the search tree as JSON here")
     ] = None,
     theorem_name: TheoremOpt = None,
 ) -> None:
     """Prove one theorem and print the checked proof (exit 0 proved, 1 not proved, 2 bad input)."""
+    from prover.backends import system_of_file
+
     path = Path(target)
     looks_like_file = path.suffix in (".v", ".lean", ".thy") or "/" in target
     if looks_like_file:
-        system = system or SUFFIX_SYSTEM.get(path.suffix, "coq")
+        system = system or system_of_file(path) or "coq"
         theorem = _theorem_from_file(path, system, theorem_name)
     else:
         if theorem_name:
@@ -225,40 +257,24 @@ def prove(
             theorem = select(load_benchmark(benchmark, "all", data_dir), [target])[0]
         except DatasetError as e:
             raise fail(str(e)) from None
+    config = _build_config(system, method, model, runtime, base_url, **_budget_options(locals()))
     _require_toolchain(system)
-    config = _build_config(
-        system,
-        method,
-        model,
-        runtime,
-        base_url,
-        samples,
-        attempts,
-        max_expansions,
-        wall_seconds,
-        tactic_timeout,
-        portfolio,
-        temperature,
-        max_tokens,
-    )
     from prover.evaluate import Worker
+    from prover.methods.search import save_graph
 
     console.print(
         f"proving [bold]{theorem.name}[/] with {system} ({config.method})", highlight=False
     )
     worker = Worker(config)
     try:
-        if config.method in ("search", "portfolio"):
-            result = best_first_search(
-                theorem, worker.env, worker.generator if method == "search" else None, config.search
-            )
-            record = result.to_record(theorem, config.method, config.model, config.as_dict())
-            if save_tree and result.graph is not None:
-                save_graph(result.graph, save_tree)
-        else:
-            record = worker.prove(theorem)
+        result = worker.result(theorem)
     finally:
         worker.close()
+    record = result.to_record(
+        theorem, config.method, config.model if config.uses_model else "", config.as_dict()
+    )
+    if save_tree and result.graph is not None:
+        save_graph(result.graph, save_tree)
     print(
         json.dumps(
             {
@@ -292,50 +308,34 @@ def eval_cmd(
         ),
     ] = None,
     data_dir: DataDirOpt = None,
-    method: MethodOpt = "search",
+    method: MethodOpt = None,
     mode: Annotated[
         str | None,
-        typer.Option(help="Isabelle: informal2formal or sledgehammer (alias of --method)"),
+        typer.Option(help="Isabelle: sketch (informal2formal) or sledgehammer (alias of --method)"),
     ] = None,
-    model: ModelOpt = "embedded",
-    runtime: RuntimeOpt = "auto",
+    model: ProveModelOpt = None,
+    runtime: ProveRuntimeOpt = None,
     base_url: BaseUrlOpt = None,
-    samples: SamplesOpt = 8,
-    attempts: AttemptsOpt = 1,
-    max_expansions: ExpansionsOpt = 32,
-    wall_seconds: WallOpt = 600.0,
-    tactic_timeout: TacticTimeoutOpt = 10.0,
-    portfolio: PortfolioOpt = True,
+    samples: SamplesOpt = None,
+    attempts: AttemptsOpt = None,
+    max_expansions: ExpansionsOpt = None,
+    repair_rounds: RepairOpt = None,
+    wall_seconds: WallOpt = None,
+    tactic_timeout: TacticTimeoutOpt = None,
+    portfolio: PortfolioOpt = None,
     temperature: TemperatureOpt = None,
-    max_tokens: MaxTokensOpt = 48,
+    max_tokens: MaxTokensOpt = None,
 ) -> None:
     """Evaluate a benchmark split: one JSON line per theorem in --out, resumable, Ctrl-C safe."""
     system, benchmark = _resolve_system(system, benchmark)
-    if mode:
-        method = mode
-    if system == "isabelle" and method == "search":
-        method = "informal2formal"
+    options = _budget_options(locals())
+    config = _build_config(system, mode or method, model, runtime, base_url, **options)
     try:
         theorems = load_benchmark(benchmark, split, data_dir)
         theorems = select(theorems, [n.strip() for n in names.split(",")] if names else None, limit)
     except DatasetError as e:
         raise fail(str(e)) from None
     _require_toolchain(system)
-    config = _build_config(
-        system,
-        method,
-        model,
-        runtime,
-        base_url,
-        samples,
-        attempts,
-        max_expansions,
-        wall_seconds,
-        tactic_timeout,
-        portfolio,
-        temperature,
-        max_tokens,
-    )
     console.print(
         f"{len(theorems)} theorems from {benchmark}/{split}, method {config.method}, "
         f"config {config.id}, {workers} worker(s) -> {out}",
@@ -346,7 +346,12 @@ def eval_cmd(
             from prover.distributed import run_eval_ray
 
             summary = run_eval_ray(
-                theorems, config, out, workers=workers, address=None if ray == "local" else ray
+                theorems,
+                config,
+                out,
+                workers=workers,
+                address=None if ray == "local" else ray,
+                progress=True,
             )
         else:
             summary = run_eval(theorems, config, out, workers=workers)
@@ -422,15 +427,14 @@ def check(
     data_dir: DataDirOpt = None,
 ) -> None:
     """Check a proof file with the audit a found proof gets (exit 0 accepted, 1 rejected, 2 bad input)."""
-    system = SUFFIX_SYSTEM.get(file.suffix)
+    from prover.backends import backend, system_of_file
+
+    system = system_of_file(file)
     if system is None:
         raise fail(f"{file}: expected a .v, .lean or .thy file")
     if not file.is_file():
         raise fail(f"file {file} not found")
-    from prover.systems import backend_module
-
-    check_file = getattr(backend_module(system), "check_file", None)
-    if check_file is None:
+    if not backend(system).checks_files:
         raise fail(f"checking {system} files is not supported yet")
     reference = None
     if benchmark:
@@ -446,7 +450,7 @@ def check(
     from prover.proofenv import ProofEnvError
 
     try:
-        verdict = check_file(file, reference, theorem_name)
+        verdict = backend(system).check_file(file, reference, theorem_name)
     except ValueError as e:
         raise fail(f"{file}: {e}") from None
     except ProofEnvError as e:  # the toolchain is missing or failed: no verdict
@@ -486,9 +490,9 @@ def setup(
         raise typer.Exit(setup_model(name or "embedded", from_hub=from_hub, force=force))
     if system not in SYSTEMS:
         raise fail(f"unknown proof assistant {system!r}; choose one of {', '.join(SYSTEMS)}")
-    from prover.systems import backend_module
+    from prover.backends import backend
 
-    raise typer.Exit(backend_module(system).setup())
+    raise typer.Exit(backend(system).setup())
 
 
 @app.command()
@@ -526,22 +530,106 @@ def serve(
     host: Annotated[str, typer.Option(help="address to listen on")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="port (0 picks a free one)")] = 8000,
     threads: Annotated[int | None, typer.Option(help="torch CPU threads")] = None,
+    token: Annotated[
+        str | None,
+        typer.Option(
+            envvar="PROVER_TOKEN",
+            help="bearer token clients must send (required unless bound to loopback)",
+        ),
+    ] = None,
+    sessions: Annotated[int, typer.Option(help="warm Coq sessions kept (one per file header)")] = 3,
+    tactic_timeout: TacticTimeoutOpt = 5.0,
 ) -> None:
-    """Serve one model over an OpenAI-compatible API, so many workers can share it."""
+    """Serve one model: the editor copilot (/suggest, /prove, /health) and an OpenAI-compatible API."""
+    from prover.copilot import build_copilot
+    from prover.copilot.server import InsecureBind, bind, create_app, require_token_for
     from prover.generator import ModelUnavailable
     from prover.models import load_generator
-    from prover.models.serve import make_server
 
+    try:
+        require_token_for(host, token)
+    except InsecureBind as e:
+        raise fail(str(e)) from None
+    if sessions < 1:
+        raise fail("--sessions must be at least 1")
     try:
         generator = load_generator(model, lazy=False, threads=threads)
     except ModelUnavailable as e:
         raise fail(str(e)) from None
-    server = make_server(generator, model, host, port)
-    print(f"serving {model} at http://{host}:{server.server_address[1]}/v1", flush=True)
     try:
-        server.serve_forever()
-    except KeyboardInterrupt:
-        server.server_close()
+        sock = bind(host, port)
+    except OSError as e:
+        raise fail(f"cannot listen on {host}:{port}: {e.strerror or e}") from None
+    copilot = build_copilot(generator, sessions=sessions, tactic_timeout=tactic_timeout)
+    shown = f"[{host}]" if ":" in host else host
+    print(f"serving {model} at http://{shown}:{sock.getsockname()[1]}/v1", flush=True)
+    from prover.copilot.server import run
+
+    try:
+        run(create_app(copilot, model, token), sock)
+    finally:
+        copilot.sessions.close()
+
+
+@app.command()
+def suggest(
+    target: Annotated[
+        str,
+        typer.Argument(
+            help="FILE.v[:LINE]: the cursor at the end of LINE (default: before the first admit/Admitted)"
+        ),
+    ],
+    k: Annotated[int, typer.Option(help="candidates asked of the model")] = 8,
+    max_tokens: MaxTokensOpt = 48,
+    include_failed: Annotated[
+        bool, typer.Option(help="also list the candidates Coq rejected")
+    ] = False,
+    json_out: Annotated[bool, typer.Option("--json", help="print the answer as JSON")] = False,
+    server: Annotated[
+        str | None, typer.Option(help="ask a running `prover serve` at this URL instead")
+    ] = None,
+    token: Annotated[
+        str | None, typer.Option(envvar="PROVER_TOKEN", help="the server's bearer token")
+    ] = None,
+    model: ModelOpt = "embedded",
+    timeout: Annotated[float, typer.Option(help="seconds for the whole answer")] = 60.0,
+) -> None:
+    """Checked next-tactic suggestions at a point of a Coq file (exit 0 answered, 1 the file
+    does not check there or nothing was suggested, 2 bad input)."""
+    from prover.copilot.cli import ask, cursor_text, print_answer
+
+    try:
+        text = cursor_text(target)
+    except ValueError as e:
+        raise fail(str(e)) from None
+    body = {
+        "system": "coq",
+        "text": text,
+        "k": k,
+        "max_tokens": max_tokens,
+        "include_failed": include_failed,
+        "timeout": timeout,
+    }
+    try:
+        answer = ask(body, server=server, token=token, model=model)
+    except (RuntimeError, ValueError) as e:
+        raise fail(str(e)) from None
+    print_answer(answer, target.rsplit(":", 1)[0] if ":" in target else target, json_out)
+    raise typer.Exit(0 if answer.get("ok") and answer.get("suggestions") else 1)
+
+
+@app.command("copilot-path")
+def copilot_path(
+    editor: Annotated[str, typer.Argument(help="emacs (the Proof General package)")] = "emacs",
+) -> None:
+    """Print where the copilot's editor package is installed (for load-path / require)."""
+    from prover.copilot import EMACS_PACKAGE
+
+    if editor != "emacs":
+        raise fail(
+            f"unknown editor {editor!r}; Lean's tactics are in the lean/ project (ProverCopilot)"
+        )
+    print(EMACS_PACKAGE)
 
 
 def main() -> None:  # pragma: no cover - console entry point

@@ -1,31 +1,37 @@
 """Batch evaluation: prove a list of theorems, one results line each, resumable, Ctrl-C safe.
 
-A `Worker` owns one proof-assistant env and one model; `run_eval` drives one worker in
-process (``workers=1``) or a pool of worker processes, each with its own env and model,
-appending a line to the results file as each theorem finishes.
+One runner (`run_batch`) owns what every way of running shares: resume (skip names already
+in the results file, refuse a file of another configuration), the durable results writer,
+progress and the summary. Where the theorems are proved is an executor's business:
+`InProcess` (one worker here), `ProcessPool` (worker processes, which die with the process
+that started them) or `prover.distributed.RayExecutor` (Ray actors). A `Worker` owns one
+proof-assistant env and one model and proves with any method of `prover.methods`.
 """
 
 from __future__ import annotations
 
 import concurrent.futures as cf
 import contextlib
+import ctypes
 import multiprocessing as mp
 import os
+import signal
 import sys
 import time
 import traceback
 from collections import Counter
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
-from prover.proofenv import ProofEnv, ProofEnvError, Status
+from prover.backends import AssistantConfig, backend
+from prover.methods import Budget, ProofResult, canonical, method, prove
+from prover.proofenv import ProofEnvError, Status
 from prover.results import ResultRecord, ResultsWriter, config_id, read_results
-from prover.search import SearchConfig, best_first_search
 from prover.theorem import Theorem
 
-METHODS = ("search", "portfolio", "copra", "informal2formal", "sledgehammer")
+METHODS = ("search", "portfolio", "whole", "sketch", "copra", "sledgehammer")
 
 
 class ConfigMismatch(Exception):
@@ -34,57 +40,60 @@ class ConfigMismatch(Exception):
 
 @dataclass(frozen=True)
 class EvalConfig:
-    """Everything that decides what a run can prove (its digest tags every results line)."""
+    """Everything that decides what a run can prove (its digest tags every results line).
+
+    Only the budget fields the method reads enter the digest, so an option a method does
+    not use can never make two equal runs look different."""
 
     system: str
     method: str = "search"
+    budget: Budget = field(default_factory=Budget)
+    portfolio: bool = True  # methods with the `portfolio` option: try the automation on every state
     model: str = "embedded"
-    runtime: str = "hf"
-    search: SearchConfig = field(default_factory=SearchConfig)
-    env_options: dict[str, Any] = field(default_factory=dict)
+    runtime: str = "auto"  # CTranslate2 for causal models, transformers for seq2seq
     model_options: dict[str, Any] = field(default_factory=dict)
+    assistant: AssistantConfig | None = None  # CoqConfig / LeanConfig / IsabelleConfig
 
-    def as_dict(self) -> dict[str, Any]:
-        d = {
-            "system": self.system,
-            "method": self.method,
-            "search": self.search.as_dict(),
-            "env_options": self.env_options,
-        }
-        if self.uses_model:
-            d |= {"model": self.model, "runtime": self.runtime, "model_options": self.model_options}
-        return d
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "method", canonical(self.method))
 
     @property
     def uses_model(self) -> bool:
-        return self.method in ("search", "copra", "informal2formal")
+        return method(self.method).uses_model
+
+    @property
+    def portfolio_tactics(self) -> tuple[str, ...]:
+        m = method(self.method)
+        if m.name == "portfolio" or ("portfolio" in m.options and self.portfolio):
+            return backend(self.system).portfolio(self.assistant)
+        return ()
+
+    def as_dict(self) -> dict[str, Any]:
+        m = method(self.method)
+        assistant = self.assistant or backend(self.system).config_type()
+        d: dict[str, Any] = {
+            "system": self.system,
+            "method": m.name,
+            "budget": self.budget.only(m.reads),
+            "assistant": asdict(assistant),
+        }
+        if "portfolio" in m.options:
+            d["portfolio"] = self.portfolio
+        if m.uses_model:
+            d |= {"model": self.model, "runtime": self.runtime, "model_options": self.model_options}
+        return d
 
     @property
     def id(self) -> str:
         return config_id(self.as_dict())
 
 
-def default_portfolio(system: str) -> tuple[str, ...]:
-    from prover.systems import backend_module
-
-    return tuple(getattr(backend_module(system), "default_portfolio", lambda: ())())
-
-
 def error_record(
     theorem: Theorem, config: EvalConfig, reason: str, seconds: float = 0.0
 ) -> ResultRecord:
     """The results line for a theorem the prover could not finish (crash, bug, dead worker)."""
-    return ResultRecord(
-        name=theorem.name,
-        system=theorem.system,
-        split=theorem.split,
-        status=Status.ERROR.value,
-        reason=reason,
-        wall_seconds=round(seconds, 3),
-        method=config.method,
-        model=config.model if config.uses_model else "",
-        config=config.as_dict(),
-        config_id=config.id,
+    return ProofResult(Status.ERROR, reason=reason, wall_seconds=seconds).to_record(
+        theorem, config.method, config.model if config.uses_model else "", config.as_dict()
     )
 
 
@@ -92,11 +101,10 @@ class Worker:
     """One env + one model; recreates the env after it fails beyond its own recovery."""
 
     def __init__(self, config: EvalConfig, threads: int | None = None):
-        from prover.systems import create_env
-
         self.config = config
-        self._create_env = lambda: create_env(config.system, **config.env_options)
-        self.env: ProofEnv = self._create_env()
+        b = backend(config.system)
+        self._create_env = lambda: b.create_env(config.assistant, config.budget.tactic_timeout)
+        self.env = self._create_env()
         self.generator = None
         if config.uses_model:
             if threads:
@@ -109,60 +117,33 @@ class Worker:
                 config.model, runtime=config.runtime, **config.model_options
             )
 
-    def prove(self, theorem: Theorem) -> ResultRecord:
+    def result(self, theorem: Theorem) -> ProofResult:
+        """Prove `theorem`; a failure of the assistant or a bug becomes an `error` result."""
         cfg = self.config
-        t0 = time.perf_counter()
+        t0 = time.monotonic()
         try:
-            record = self._prove(theorem)
-        except ProofEnvError as e:
-            record = self._error(theorem, f"{cfg.system} failed: {e}", t0)
-            self._restart_env()
-        except Exception as e:  # a bug or a backend surprise must not end the batch
-            record = self._error(theorem, f"{type(e).__name__}: {e}", t0)
-            record.extra["traceback"] = traceback.format_exc(limit=5)
-            self._restart_env()
-        return record
-
-    def _prove(self, theorem: Theorem) -> ResultRecord:
-        cfg = self.config
-        if cfg.method in ("search", "portfolio"):
-            generator = self.generator if cfg.method == "search" else None
-            result = best_first_search(theorem, self.env, generator, cfg.search)
-            return result.to_record(
-                theorem, cfg.method, cfg.model if generator else "", cfg.as_dict()
-            )
-        if cfg.method == "copra":
-            from prover.copra import CopraConfig, as_chat_model, copra_search
-
-            copra = CopraConfig(
-                max_queries=cfg.search.max_expansions,
-                wall_seconds=cfg.search.wall_seconds,
-                temperature=cfg.search.temperatures[0],
-                max_tokens=cfg.search.max_tokens,
-            )
-            result = copra_search(theorem, self.env, as_chat_model(self.generator), copra)
-            return result.to_record(theorem, cfg.method, cfg.model, cfg.as_dict())
-        from prover.isabelle import dsp
-
-        if cfg.method == "informal2formal":
-            record = dsp.prove_informal(
+            return prove(
                 theorem,
+                cfg.method,
+                cfg.budget,
                 self.env,
                 self.generator,
-                attempts=cfg.search.attempts,
-                samples=cfg.search.samples,
-                wall_seconds=cfg.search.wall_seconds,
+                cfg.portfolio_tactics,
             )
-        elif cfg.method == "sledgehammer":
-            record = dsp.sledgehammer_only(theorem, self.env, wall_seconds=cfg.search.wall_seconds)
-        else:
-            raise ValueError(f"unknown method {cfg.method!r}; choose one of {', '.join(METHODS)}")
-        record.config, record.config_id = cfg.as_dict(), cfg.id
-        record.model = cfg.model if cfg.uses_model else ""
-        return record
+        except ProofEnvError as e:
+            result = ProofResult(Status.ERROR, reason=f"{cfg.system} failed: {e}")
+        except Exception as e:  # a bug or a backend surprise must not end the batch
+            result = ProofResult(Status.ERROR, reason=f"{type(e).__name__}: {e}")
+            result.extra["traceback"] = traceback.format_exc(limit=5)
+        result.wall_seconds = time.monotonic() - t0
+        self._restart_env()
+        return result
 
-    def _error(self, theorem: Theorem, reason: str, t0: float) -> ResultRecord:
-        return error_record(theorem, self.config, reason, time.perf_counter() - t0)
+    def prove(self, theorem: Theorem) -> ResultRecord:
+        cfg = self.config
+        return self.result(theorem).to_record(
+            theorem, cfg.method, cfg.model if cfg.uses_model else "", cfg.as_dict()
+        )
 
     def _restart_env(self) -> None:
         with contextlib.suppress(Exception):
@@ -173,14 +154,49 @@ class Worker:
         self.env.close()
 
 
-# --- process pool plumbing: one Worker per process, built once by the initializer -------
+# --- executors: where theorems are proved ------------------------------------------------
+Emit = Callable[[ResultRecord], None]
+
+
+class Executor(Protocol):
+    def run(self, todo: list[Theorem], config: EvalConfig, emit: Emit) -> None:
+        """Prove every theorem of `todo`, calling `emit` with each record as it finishes."""
+        ...
+
+
+@dataclass
+class InProcess:
+    """One worker in this process."""
+
+    threads: int | None = None
+
+    def run(self, todo: list[Theorem], config: EvalConfig, emit: Emit) -> None:
+        worker = Worker(config, threads=self.threads)
+        try:
+            for theorem in todo:
+                emit(worker.prove(theorem))
+        finally:
+            worker.close()
+
+
+_PR_SET_PDEATHSIG = 1
 _WORKER: Worker | None = None
 
 
-def _init_worker(config: EvalConfig, threads: int) -> None:
-    global _WORKER
-    import signal
+def die_with_parent(parent_pid: int) -> None:
+    """Have the kernel kill this process when its parent dies (even by SIGKILL); if the parent
+    is already gone (it died before this call), exit now. The worker's assistants get the same
+    signal from their own parent (see prover.process.child_setup), so nothing is left behind."""
+    if sys.platform.startswith("linux"):
+        libc = ctypes.CDLL("libc.so.6", use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != parent_pid:
+        os._exit(1)
 
+
+def _init_worker(config: EvalConfig, threads: int, parent_pid: int) -> None:
+    global _WORKER
+    die_with_parent(parent_pid)
     # Ctrl-C goes to the parent, which shuts the pool down; workers ignore it so that a
     # proof in flight is not reported as a bogus error while the parent is still writing.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
@@ -192,6 +208,39 @@ def _prove_in_worker(theorem: Theorem) -> ResultRecord:
     return _WORKER.prove(theorem)
 
 
+@dataclass
+class ProcessPool:
+    """`workers` local processes, each with its own env and model."""
+
+    workers: int
+    threads: int | None = None
+
+    def run(self, todo: list[Theorem], config: EvalConfig, emit: Emit) -> None:
+        threads = self.threads or max(1, (os.cpu_count() or 1) // self.workers)
+        pool = cf.ProcessPoolExecutor(
+            max_workers=self.workers,
+            mp_context=mp.get_context("spawn"),
+            initializer=_init_worker,
+            initargs=(config, threads, os.getpid()),
+        )
+        try:
+            futures = {pool.submit(_prove_in_worker, t): t for t in todo}
+            for fut in cf.as_completed(futures):
+                theorem = futures[fut]
+                try:
+                    rec = fut.result()
+                except Exception as e:  # the worker process died (OOM kill, segfault)
+                    rec = error_record(theorem, config, f"worker died: {type(e).__name__}: {e}")
+                emit(rec)
+        except BaseException:
+            for p in list(getattr(pool, "_processes", {}).values()):
+                p.terminate()
+            pool.shutdown(wait=False, cancel_futures=True)
+            raise
+        pool.shutdown(wait=True)
+
+
+# --- the one runner ---------------------------------------------------------------------
 @dataclass
 class EvalSummary:
     out: Path
@@ -215,6 +264,42 @@ def check_resumable(out: Path, config: EvalConfig) -> set[str]:
     return {r.name for r in existing}
 
 
+def run_batch(
+    theorems: list[Theorem],
+    config: EvalConfig,
+    out: str | os.PathLike,
+    executor: Executor,
+    on_result: Callable[[ResultRecord], None] | None = None,
+    progress: bool = True,
+) -> EvalSummary:
+    """Prove what `out` does not hold yet on `executor`, appending one line per theorem."""
+    out = Path(out)
+    done = check_resumable(out, config)
+    todo = [t for t in theorems if t.name not in done]
+    writer = ResultsWriter(out)
+    summary = EvalSummary(
+        out=out, counts=Counter(), total=len(theorems), skipped=len(theorems) - len(todo)
+    )
+    t0 = time.perf_counter()
+    try:
+        with _progress(progress, len(todo)) as advance:
+
+            def emit(rec: ResultRecord) -> None:
+                writer.append(rec)
+                summary.counts[rec.status] += 1
+                summary.records.append(rec)
+                advance(rec)
+                if on_result:
+                    on_result(rec)
+
+            if todo:
+                executor.run(todo, config, emit)
+    except KeyboardInterrupt:
+        summary.interrupted = True
+    summary.wall_seconds = time.perf_counter() - t0
+    return summary
+
+
 def run_eval(
     theorems: list[Theorem],
     config: EvalConfig,
@@ -224,68 +309,12 @@ def run_eval(
     progress: bool = True,
     threads: int | None = None,
 ) -> EvalSummary:
-    """`threads`: torch threads per worker (default: all cores for one worker, an equal share for a pool)."""
-    out = Path(out)
-    done = check_resumable(out, config)
-    todo = [t for t in theorems if t.name not in done]
-    writer = ResultsWriter(out)
-    summary = EvalSummary(
-        out=out, counts=Counter(), total=len(theorems), skipped=len(theorems) - len(todo)
+    """Local runs: one worker in process, or a pool of `workers` processes.
+    `threads`: torch threads per worker (default: all cores for one worker, an equal share for a pool)."""
+    executor: Executor = (
+        InProcess(threads) if workers <= 1 or len(theorems) <= 1 else ProcessPool(workers, threads)
     )
-    t0 = time.perf_counter()
-
-    def record(rec: ResultRecord) -> None:
-        writer.append(rec)
-        summary.counts[rec.status] += 1
-        summary.records.append(rec)
-        if on_result:
-            on_result(rec)
-
-    try:
-        with _progress(progress, len(todo)) as advance:
-            if workers <= 1 or len(todo) <= 1:
-                worker = Worker(config, threads=threads)
-                try:
-                    for theorem in todo:
-                        rec = worker.prove(theorem)
-                        record(rec)
-                        advance(rec)
-                finally:
-                    worker.close()
-            else:
-                _run_pool(todo, config, workers, record, advance, threads)
-    except KeyboardInterrupt:
-        summary.interrupted = True
-    summary.wall_seconds = time.perf_counter() - t0
-    return summary
-
-
-def _run_pool(
-    todo: list[Theorem], config: EvalConfig, workers: int, record, advance, threads: int | None
-) -> None:
-    threads = threads or max(1, (os.cpu_count() or 1) // workers)
-    pool = cf.ProcessPoolExecutor(
-        max_workers=workers,
-        mp_context=mp.get_context("spawn"),
-        initializer=_init_worker,
-        initargs=(config, threads),
-    )
-    try:
-        futures = {pool.submit(_prove_in_worker, t): t for t in todo}
-        for fut in cf.as_completed(futures):
-            theorem = futures[fut]
-            try:
-                rec = fut.result()
-            except Exception as e:  # the worker process died (OOM kill, segfault)
-                rec = error_record(theorem, config, f"worker died: {type(e).__name__}: {e}")
-            record(rec)
-            advance(rec)
-    except BaseException:
-        for p in list(getattr(pool, "_processes", {}).values()):
-            p.terminate()
-        pool.shutdown(wait=False, cancel_futures=True)
-        raise
-    pool.shutdown(wait=True)
+    return run_batch(theorems, config, out, executor, on_result, progress)
 
 
 class _progress:
@@ -345,7 +374,7 @@ def summarize(records: Iterable[ResultRecord]) -> dict[str, Any]:
     walls = sorted(r.wall_seconds for r in recs)
     return {
         "theorems": len(recs),
-        "proved": counts.get(Status.PROVED.value, 0),
+        "proved": counts.get(Status.PROVED.value, 0) + counts.get(Status.NATIVE_DECIDE.value, 0),
         "failed": counts.get(Status.FAILED.value, 0),
         "invalid_statement": counts.get(Status.INVALID_STATEMENT.value, 0),
         "error": counts.get(Status.ERROR.value, 0),
@@ -353,5 +382,6 @@ def summarize(records: Iterable[ResultRecord]) -> dict[str, Any]:
         "wall_seconds": wall,
         "model_seconds": model,
         "checker_seconds": checker,
+        "model_calls": sum(r.model_calls for r in recs),
         "overhead_share": (max(wall - model - checker, 0.0) / wall) if wall else 0.0,
     }

@@ -1,8 +1,8 @@
-"""The ProofEnv seam: what the search needs from a proof assistant, and nothing more.
+"""The two proof-assistant seams: `ProofEnv` (step-wise) and `Checker` (whole text).
 
-Every backend (Coq, Lean REPL, LeanDojo, Isabelle) implements `ProofEnv`. The search only
-ever sees `ProofState` handles, `TacticResult`s and `Verdict`s, so it never knows which
-assistant it drives.
+Coq and Lean implement both; Isabelle only `Checker` (its proofs are written whole).
+Methods only ever see `ProofState` handles, `TacticResult`s, `CheckResult`s and
+`Verdict`s, so they never know which assistant they drive.
 """
 
 from __future__ import annotations
@@ -110,6 +110,38 @@ class ProofEnv(Protocol):
 
     def proof_text(self, tactics: list[str]) -> str:
         """Assemble the tactics of a path into the proof body that `verify` accepts."""
+        ...
+
+    def verify(self, theorem: Theorem, proof: str) -> Verdict:
+        """Check header + statement + proof from scratch in a fresh process, audit cheats."""
+        ...
+
+    def close(self) -> None: ...
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """What a whole-text check says: accepted, or the first error and the goal at the failure.
+
+    Not a verdict: a repair round reads `error` and `goal`; only `Checker.verify` decides."""
+
+    ok: bool
+    error: str = ""
+    goal: str = ""
+
+
+@runtime_checkable
+class Checker(Protocol):
+    """The whole-text seam (every assistant): check a proof text, and verify it from scratch."""
+
+    system: str
+
+    def check_statement(self, theorem: Theorem) -> None:
+        """Raise `InvalidStatement` when the statement itself does not check."""
+        ...
+
+    def check(self, theorem: Theorem, proof: str, timeout: float | None = None) -> CheckResult:
+        """Run `proof` after `theorem`'s statement; the first error and the goal there."""
         ...
 
     def verify(self, theorem: Theorem, proof: str) -> Verdict:

@@ -31,7 +31,7 @@ class ResultRecord:
     model_seconds: float = 0.0
     checker_seconds: float = 0.0
     wall_seconds: float = 0.0
-    method: str = ""  # "search", "portfolio", "informal2formal", "sledgehammer", ...
+    method: str = ""  # a prover.methods name: "search", "portfolio", "whole", "sketch", ...
     model: str = ""
     config: dict[str, Any] = field(default_factory=dict)
     config_id: str = ""

@@ -16,8 +16,8 @@ import time
 from pathlib import Path
 
 from prover.datasets import load_benchmark
-from prover.evaluate import EvalConfig, default_portfolio, run_eval, summarize
-from prover.search import SearchConfig
+from prover.evaluate import EvalConfig, run_eval, summarize
+from prover.methods import Budget
 
 
 def run(theorems, config: EvalConfig, workers: int, out_dir: Path, tag: str):
@@ -60,25 +60,21 @@ def main() -> None:
 
     split = load_benchmark("minif2f-rocq", args.split, args.data_dir)
     theorems = split[args.offset :: args.stride][: args.limit]
-    portfolio = default_portfolio("coq")
-    env_options = {"tactic_timeout": 10.0}
     automation = EvalConfig(
         system="coq",
         method="portfolio",
-        env_options=env_options,
-        search=SearchConfig(wall_seconds=args.wall_seconds, portfolio=portfolio),
+        budget=Budget(wall_seconds=args.wall_seconds, tactic_timeout=10.0),
     )
     model_search = EvalConfig(
         system="coq",
         method="search",
-        env_options=env_options,
-        search=SearchConfig(
+        budget=Budget(
             samples=args.samples,
-            max_expansions=args.max_expansions,
+            expansions=args.max_expansions,
             attempts=args.attempts,
             temperatures=(0.0, 1.0),
             wall_seconds=args.wall_seconds,
-            portfolio=portfolio,
+            tactic_timeout=10.0,
             max_tokens=48,
         ),
     )

@@ -23,9 +23,12 @@ def split_sentences(text: str) -> list[str]:
     return [s for _, _, s in sentence_spans(text)]
 
 
-def sentence_spans(text: str) -> list[tuple[int, int, str]]:
+def sentence_spans(text: str, partial: bool = False) -> list[tuple[int, int, str]]:
     """(start, end, sentence) for each sentence: where it lies in `text`, and its text with
-    comments dropped and whitespace collapsed."""
+    comments dropped and whitespace collapsed.
+
+    `partial` drops an unfinished last sentence (or unclosed comment or string) instead of
+    raising: the editor copilot reads text up to a cursor where the user is still typing."""
     spans: list[tuple[int, int, str]] = []
     buf: list[str] = []
     start = 0
@@ -33,13 +36,23 @@ def sentence_spans(text: str) -> list[tuple[int, int, str]]:
     while i < n:
         c = text[i]
         if text.startswith("(*", i):
-            i = _skip_comment(text, i)
+            try:
+                i = _skip_comment(text, i)
+            except SentenceError:
+                if partial:
+                    return spans
+                raise
             buf.append(" ")
             continue
         if c == '"':
             if not "".join(buf).strip():
                 start = i
-            j = _skip_string(text, i)
+            try:
+                j = _skip_string(text, i)
+            except SentenceError:
+                if partial:
+                    return spans
+                raise
             buf.append(text[i:j])
             i = j
             continue
@@ -76,7 +89,7 @@ def sentence_spans(text: str) -> list[tuple[int, int, str]]:
         buf.append(c)
         i += 1
     rest = "".join(buf).strip()
-    if rest:
+    if rest and not partial:
         raise SentenceError(f"unfinished sentence (missing final period?): {rest[:80]!r}")
     return spans
 

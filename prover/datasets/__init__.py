@@ -63,7 +63,7 @@ def load_benchmark(
     for d in candidate_dirs(data_dir):
         f = d / benchmark / "minif2f.jsonl"
         if f.exists():
-            return module.load(f, split)
+            return with_informal(module.load(f, split), data_dir)
     try:
         f = module.download(cache_dir() / benchmark)
     except Exception as e:  # network errors of every kind end the same way for the user
@@ -71,7 +71,45 @@ def load_benchmark(
             f"benchmark {benchmark!r} not found locally and download failed ({e}); "
             f"pass --data-dir DIR or set PROVER_DATA_DIR to a folder holding {benchmark}/minif2f.jsonl"
         ) from e
-    return module.load(f, split)
+    return with_informal(module.load(f, split), data_dir)
+
+
+def with_informal(
+    theorems: list[Theorem], data_dir: str | os.PathLike | None = None
+) -> list[Theorem]:
+    """Give Lean and Coq records the informal statement and proof of the same-named
+    miniF2F-isabelle record (the only miniF2F port that has them), where that file is here."""
+    import dataclasses
+    import json
+
+    if all(t.informal_statement and t.informal_proof for t in theorems):
+        return theorems
+    source = next(
+        (
+            d / "minif2f-isabelle" / "minif2f.jsonl"
+            for d in candidate_dirs(data_dir)
+            if (d / "minif2f-isabelle" / "minif2f.jsonl").exists()
+        ),
+        None,
+    )
+    if source is None:
+        return theorems
+    informal: dict[str, tuple[str | None, str | None]] = {}
+    with source.open(encoding="utf-8") as f:
+        for line in f:
+            if line.strip():
+                rec = json.loads(line)
+                informal[rec["name"]] = (rec.get("informal_statement"), rec.get("informal_proof"))
+    return [
+        dataclasses.replace(
+            t,
+            informal_statement=t.informal_statement or informal[t.name][0],
+            informal_proof=t.informal_proof or informal[t.name][1],
+        )
+        if t.name in informal
+        else t
+        for t in theorems
+    ]
 
 
 def select(

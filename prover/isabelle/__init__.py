@@ -82,7 +82,10 @@ def heap_path(isabelle: str = "isabelle", session: str = SESSION) -> list[Path]:
 
 
 def check_installation(isabelle: str = "isabelle") -> str | None:
-    """None when Isabelle (>= 2022) is on PATH and the MiniF2F heap is built; else what to do."""
+    """None when Isabelle (>= 2022) is on PATH and the MiniF2F heap is built, or when a running
+    server is named in $PROVER_ISABELLE_SERVER (it may live on another machine); else what to do."""
+    if os.environ.get(SERVER_VARIABLE):
+        return None
     if shutil.which(isabelle) is None:
         return INSTALL
     problem = _version_problem(isabelle_version(isabelle))

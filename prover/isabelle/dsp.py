@@ -1,4 +1,4 @@
-"""Informal-to-formal proving in Isabelle, Draft-Sketch-Prove style, and the Sledgehammer baseline.
+"""Isabelle's side of the `sketch` (Draft-Sketch-Prove) and `sledgehammer` methods.
 
 The model reads a LaTeX statement, its informal proof and the formal statement, and writes
 a whole Isar proof: a sketch whose steps may be left open (`sledgehammer` or `sorry`).
@@ -19,9 +19,10 @@ from prover.generator import Generator, ModelUnavailable, SamplingParams
 from prover.isabelle import theory
 from prover.isabelle.env import IsabelleEnv
 from prover.isabelle.examples import load_examples, select_examples
+from prover.methods.budget import Budget, Clock
+from prover.methods.result import ProofResult, proved_status
 from prover.prompts import load_template
 from prover.proofenv import InvalidStatement, ProofEnvError, Status
-from prover.results import ResultRecord
 from prover.theorem import Theorem
 
 # Sledgehammer's answer, e.g. "Try this: by (metis h0) (23 ms)" (optionally "vampire: " before it).
@@ -127,103 +128,70 @@ def close_holes(
     return proof, ""
 
 
-def _record(theorem: Theorem, status: Status, method: str, t0: float, **kw) -> ResultRecord:
-    return ResultRecord(
-        name=theorem.name,
-        system="isabelle",
-        split=theorem.split,
-        status=status.value,
-        method=method,
-        wall_seconds=round(time.perf_counter() - t0, 3),
-        **kw,
-    )
-
-
-def _statement_problem(
-    theorem: Theorem, env: IsabelleEnv, method: str, t0: float
-) -> ResultRecord | None:
-    """A record for a statement that does not check (or an Isabelle that fails), else None."""
-    try:
-        env.check_statement(theorem)
-    except InvalidStatement as e:
-        return _record(theorem, Status.INVALID_STATEMENT, method, t0, reason=str(e))
-    except ProofEnvError as e:
-        return _record(theorem, Status.ERROR, method, t0, reason=f"isabelle failed: {e}")
-    return None
-
-
 def prove_informal(
     theorem: Theorem,
     env: IsabelleEnv,
     generator: Generator,
-    attempts: int = 1,
-    samples: int = 1,
-    wall_seconds: float = 600.0,
-    temperature: float = 0.0,
-    max_tokens: int = 1024,
+    budget: Budget = Budget(samples=1, max_tokens=1024, tactic_timeout=30.0),
+    clock: Clock | None = None,
     data_dir: str | Path | None = None,
-    check_timeout: float = 30.0,
-) -> ResultRecord:
+) -> ProofResult:
     """Draft-sketch-prove one theorem: attempts x samples sketches, holes closed by automation.
 
-    Attempt 0 uses `temperature` (greedy by default, as Llemma's evaluation); later attempts
-    sample at 0.6 or more so they can differ. Every sketch is checked; a filled proof counts
-    only after `env.verify` re-checks it from scratch.
-    """
-    method = "informal2formal"
-    t0 = time.perf_counter()
-    deadline = time.monotonic() + wall_seconds
-    problem = _statement_problem(theorem, env, method, t0)
-    if problem is not None:
-        return problem
-    checker_s = time.perf_counter() - t0
-    model_s = 0.0
-    try:
-        examples = select_examples(theorem, load_examples(data_dir))
-    except DatasetError as e:
-        return _record(theorem, Status.ERROR, method, t0, reason=str(e))
-    prompt = build_prompt(theorem, examples)
-    stop = load_template("isabelle_dsp").stop
-    reasons: list[str] = []
-    calls = 0
+    Attempt 0 uses the first temperature (greedy by default, as Llemma's evaluation); later
+    attempts sample at 0.6 or more so they can differ. Each candidate check gets at most
+    `tactic_timeout` seconds. Every sketch is checked; a filled proof counts only after
+    `env.verify` re-checks it from scratch."""
+    clock = clock or Clock(budget.wall_seconds)
     stats = HoleStats()
-    extra: dict = {"sketches": 0, "holes": 0, "sledgehammer_calls": 0}
+    calls = 0
+    extra: dict = {"sketches": 0}
 
-    def record(status: Status, **kw) -> ResultRecord:
+    def result(status: Status, **kw) -> ProofResult:
         extra.update(holes=stats.holes, sledgehammer_calls=stats.sledgehammer_calls)
-        return _record(
-            theorem,
+        return ProofResult(
             status,
-            method,
-            t0,
             model_calls=calls,
+            expansions=calls,
             tactic_calls=stats.checks,
-            model_seconds=round(model_s, 3),
-            checker_seconds=round(checker_s, 3),
+            model_seconds=clock.model,
+            checker_seconds=clock.checker,
+            wall_seconds=clock.elapsed(),
             extra=extra,
             **kw,
         )
 
-    for attempt in range(attempts):
-        if time.monotonic() > deadline:
+    problem = _statement_problem(theorem, env, clock)
+    if problem is not None:
+        return result(problem[0], reason=problem[1])
+    try:
+        examples = select_examples(theorem, load_examples(data_dir))
+    except DatasetError as e:
+        return result(Status.ERROR, reason=str(e))
+    prompt = build_prompt(theorem, examples)
+    stop = load_template("isabelle_dsp").stop
+    reasons: list[str] = []
+    for attempt in range(budget.attempts):
+        if clock.expired():
             break
+        first = budget.temperature(0)
         params = SamplingParams(
-            n=samples,
-            temperature=temperature if attempt == 0 else max(temperature, 0.6),
-            max_tokens=max_tokens,
+            n=budget.samples,
+            temperature=first if attempt == 0 else max(budget.temperature(attempt), 0.6),
+            max_tokens=budget.max_tokens,
             stop=stop,
             beam_at_zero=False,
             seed=attempt,
+            max_seconds=clock.left(),
         )
-        c = time.perf_counter()
         try:
-            completions = generator.generate([prompt], params)[0]
+            with clock.model_call():
+                completions = generator.generate([prompt], params)[0]
         except ModelUnavailable as e:
-            return record(Status.ERROR, reason=f"model unavailable: {e}")
-        model_s += time.perf_counter() - c
+            return result(Status.ERROR, reason=f"model unavailable: {e}")
         calls += 1
         for sample in completions:
-            if time.monotonic() > deadline:
+            if clock.expired():
                 reasons.append("wall clock exhausted")
                 break
             extra["sketches"] += 1
@@ -233,63 +201,84 @@ def prove_informal(
                     "the model changed the statement" if sketch is None else "empty proof"
                 )
                 continue
-            c = time.perf_counter()
-            proof, why = close_holes(
-                env, theorem, sketch, deadline, check_timeout=check_timeout, stats=stats
-            )
-            verdict = env.verify(theorem, proof) if proof else None
-            checker_s += time.perf_counter() - c
+            with clock.checker_call():
+                proof, why = close_holes(
+                    env,
+                    theorem,
+                    sketch,
+                    _deadline(clock),
+                    check_timeout=budget.tactic_timeout,
+                    stats=stats,
+                )
+                verdict = env.verify(theorem, proof) if proof else None
             if verdict is not None and verdict.ok:
-                return record(Status.PROVED, proof=proof)
+                return result(
+                    proved_status(verdict), proof=proof, axioms=verdict.axioms_beyond_stdlib
+                )
             reasons.append(why or (verdict.reason if verdict else ""))
-    return record(Status.FAILED, reason="; ".join(r for r in reasons if r)[:500] or "no sketch")
+    return result(Status.FAILED, reason="; ".join(r for r in reasons if r)[:500] or "no sketch")
 
 
 def sledgehammer_only(
     theorem: Theorem,
     env: IsabelleEnv,
-    wall_seconds: float = 600.0,
+    budget: Budget = Budget(),
+    clock: Clock | None = None,
     with_heuristics: bool = False,
-    sledgehammer_timeout: float | None = None,
-) -> ResultRecord:
+) -> ProofResult:
     """Sledgehammer alone on the statement (the published anchor row), within the wall clock.
 
     With `with_heuristics` the fixed tactic list is tried first (DSP's "Sledgehammer +
     heuristics" row)."""
-    method = "sledgehammer"
-    t0 = time.perf_counter()
-    deadline = time.monotonic() + wall_seconds
-    problem = _statement_problem(theorem, env, method, t0)
-    if problem is not None:
-        return problem
+    clock = clock or Clock(budget.wall_seconds)
     stats = HoleStats()
+
+    def result(status: Status, **kw) -> ProofResult:
+        return ProofResult(
+            status,
+            tactic_calls=stats.checks,
+            checker_seconds=clock.checker,
+            wall_seconds=clock.elapsed(),
+            extra={"sledgehammer_calls": stats.sledgehammer_calls},
+            **kw,
+        )
+
+    problem = _statement_problem(theorem, env, clock)
+    if problem is not None:
+        return result(problem[0], reason=problem[1])
     tactics = env.hole_tactics() if with_heuristics else ()
-    left = deadline - time.monotonic()
-    proof, why = close_holes(
-        env,
-        theorem,
-        "sorry",
-        deadline,
-        tactics=tactics,
-        sledgehammer_timeout=sledgehammer_timeout or max(left - 5, 15.0),
-        stats=stats,
-        check_sketch=False,  # "sorry" alone: the statement check above already did it
-    )
-    status = Status.FAILED
-    if proof:
-        verdict = env.verify(theorem, proof)
-        if verdict.ok:
-            status = Status.PROVED
-        else:
-            why = verdict.reason
-    return _record(
-        theorem,
-        status,
-        method,
-        t0,
-        proof=proof if status is Status.PROVED else None,
-        reason=why,
-        tactic_calls=stats.checks,
-        checker_seconds=round(time.perf_counter() - t0, 3),
-        extra={"sledgehammer_calls": stats.sledgehammer_calls},
-    )
+    with clock.checker_call():
+        proof, why = close_holes(
+            env,
+            theorem,
+            "sorry",
+            _deadline(clock),
+            tactics=tactics,
+            check_timeout=budget.tactic_timeout,
+            sledgehammer_timeout=max(clock.left() - 5, 15.0),
+            stats=stats,
+            check_sketch=False,  # "sorry" alone: the statement check above already did it
+        )
+        verdict = env.verify(theorem, proof) if proof else None
+    if verdict is not None and verdict.ok:
+        return result(proved_status(verdict), proof=proof, axioms=verdict.axioms_beyond_stdlib)
+    return result(Status.FAILED, reason=verdict.reason if verdict is not None else why)
+
+
+def _deadline(clock: Clock) -> float:
+    """The clock's deadline on the `time.monotonic` scale close_holes uses."""
+    return clock.deadline
+
+
+def _statement_problem(
+    theorem: Theorem, env: IsabelleEnv, clock: Clock
+) -> tuple[Status, str] | None:
+    """(status, reason) for a statement that does not check (or an Isabelle that fails), else None."""
+    try:
+        with clock.checker_call():
+            env.check_statement(theorem)
+    except InvalidStatement as e:
+        return Status.INVALID_STATEMENT, str(e)
+    except ProofEnvError as e:
+        return Status.ERROR, f"isabelle failed: {e}"
+    return None

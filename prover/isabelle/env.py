@@ -1,8 +1,8 @@
 """IsabelleEnv: whole-theory checks and the from-scratch verdict.
 
 Isabelle proofs here are written whole (an Isar sketch, or one `by` line), not tactic by
-tactic, so the env offers `check_theory`/`check` and `verify`; the step-wise `open` and
-`run_tactic` of the ProofEnv seam are not supported and say so.
+tactic, so the env offers `check_theory`/`check` and `verify` (the whole-text Checker seam,
+through prover.backends.IsabelleChecker) and does not claim the step-wise ProofEnv seam.
 """
 
 from __future__ import annotations
@@ -13,14 +13,10 @@ from typing import Any
 
 from prover.isabelle import theory
 from prover.isabelle.client import IsabelleServer, TheoryResult
-from prover.proofenv import InvalidStatement, ProofEnvError, ProofState, TacticResult, Verdict
+from prover.proofenv import InvalidStatement, ProofEnvError, Verdict
 from prover.theorem import Theorem
 
 _IMPORT_ERROR = "Bad theory import"
-_WHOLE_PROOFS = (
-    "the Isabelle backend checks whole proofs, not single tactics: "
-    "use `prover eval --system isabelle --mode informal2formal` or `--mode sledgehammer`"
-)
 
 
 @dataclass
@@ -119,18 +115,6 @@ class IsabelleEnv:
         if not result.ok:
             return Verdict(ok=False, reason=result.first_error()[:500], seconds=seconds)
         return Verdict(ok=True, seconds=seconds, details={"theory": text})
-
-    # --- the step-wise seam is not used for Isabelle ----------------------------------------
-    def open(self, theorem: Theorem) -> ProofState:
-        raise NotImplementedError(_WHOLE_PROOFS)
-
-    def run_tactic(
-        self, state: ProofState, tactic: str, timeout: float | None = None
-    ) -> TacticResult:
-        raise NotImplementedError(_WHOLE_PROOFS)
-
-    def proof_text(self, tactics: list[str]) -> str:
-        return "\n".join(tactics)
 
     def close(self) -> None:
         self.server.close()

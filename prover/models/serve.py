@@ -1,120 +1,113 @@
-"""`prover serve`: one model process behind a minimal OpenAI-compatible HTTP API.
+"""The OpenAI-compatible routes of `prover serve`: one model shared by many workers.
 
-Many proof workers (local processes or Ray actors) can then share one model with
-``--runtime openai --base-url http://HOST:PORT/v1`` instead of loading a copy each. It
-implements the subset the prover uses: POST /v1/completions (n, temperature, top_p,
-max_tokens, stop, seed, logprobs) and POST /v1/chat/completions, plus GET /v1/models.
-Requests are served one at a time (the model is the bottleneck); for GPU batching at
-scale use vLLM's own server, which speaks the same API. A sample's log-probability is
-exact in total; it is reported as that total spread evenly over its tokens.
+Proof workers (local processes or Ray actors) share one model with ``--runtime openai
+--base-url http://HOST:PORT/v1`` instead of loading a copy each. The subset the prover
+uses: POST /v1/completions (n, temperature, top_p, max_tokens, stop, seed, logprobs),
+POST /v1/chat/completions and GET /v1/models. Model calls go through the server's batching
+queue; for GPU batching at scale use vLLM's own server, which speaks the same API. A
+sample's log-probability is exact in total; it is reported spread evenly over its tokens.
 """
 
 from __future__ import annotations
 
-import json
-import threading
+import asyncio
 import time
 import uuid
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
 
-from prover.generator import Generator, SamplingParams
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse
+
+from prover.generator import Generator, Sample, SamplingParams
 
 
-def make_server(
-    generator: Generator, model_name: str, host: str = "127.0.0.1", port: int = 8000
-) -> ThreadingHTTPServer:
-    lock = threading.Lock()
+def _params(body: dict[str, Any]) -> SamplingParams:
+    stop = body.get("stop") or []
+    return SamplingParams(
+        n=int(body.get("n", 1)),
+        temperature=float(body.get("temperature", 1.0)),
+        top_p=float(body.get("top_p", 1.0)),
+        max_tokens=int(body.get("max_tokens", 16)),
+        stop=tuple([stop] if isinstance(stop, str) else stop),
+        seed=body.get("seed"),
+    )
 
-    class Handler(BaseHTTPRequestHandler):
-        def log_message(self, *args) -> None:  # keep the console for the caller
-            pass
 
-        def _send(self, code: int, payload: dict) -> None:
-            data = json.dumps(payload).encode()
-            self.send_response(code)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
+def _per_token(s: Sample) -> float:
+    return s.logprob / max(s.num_tokens, 1)
 
-        def do_GET(self) -> None:
-            if self.path.rstrip("/") == "/v1/models":
-                self._send(200, {"object": "list", "data": [{"id": model_name, "object": "model"}]})
-            else:
-                self._send(404, {"error": {"message": f"no route {self.path}"}})
 
-        def do_POST(self) -> None:
-            try:
-                body = json.loads(
-                    self.rfile.read(int(self.headers.get("Content-Length", 0))) or b"{}"
-                )
-            except json.JSONDecodeError:
-                self._send(400, {"error": {"message": "body is not JSON"}})
-                return
-            stop = body.get("stop") or []
-            params = SamplingParams(
-                n=int(body.get("n", 1)),
-                temperature=float(body.get("temperature", 1.0)),
-                top_p=float(body.get("top_p", 1.0)),
-                max_tokens=int(body.get("max_tokens", 16)),
-                stop=tuple([stop] if isinstance(stop, str) else stop),
-                seed=body.get("seed"),
+def openai_router(generator: Generator, model_name: str) -> APIRouter:
+    router = APIRouter()
+
+    async def body_of(request: Request) -> dict[str, Any] | JSONResponse:
+        try:
+            body = await request.json()
+        except ValueError:
+            return _error(400, "body is not JSON")
+        return body if isinstance(body, dict) else _error(400, "body is not a JSON object")
+
+    @router.get("/v1/models")
+    async def models() -> dict:
+        return {"object": "list", "data": [{"id": model_name, "object": "model"}]}
+
+    @router.post("/v1/completions")
+    async def completions(request: Request):
+        body = await body_of(request)
+        if isinstance(body, JSONResponse):
+            return body
+        prompt = body.get("prompt", "")
+        samples = (await asyncio.to_thread(generator.generate, [prompt], _params(body)))[0]
+        choices = [
+            {
+                "index": i,
+                "text": s.text,
+                "finish_reason": "stop",
+                "logprobs": {"token_logprobs": [_per_token(s)] * s.num_tokens},
+            }
+            for i, s in enumerate(samples)
+        ]
+        return _envelope("cmpl", "text_completion", model_name, choices)
+
+    @router.post("/v1/chat/completions")
+    async def chat(request: Request):
+        body = await body_of(request)
+        if isinstance(body, JSONResponse):
+            return body
+        own_chat = getattr(generator, "chat", None)  # the runtime renders its chat template
+        tokenizer = getattr(generator, "tokenizer", None)
+        if own_chat is not None:
+            samples = await asyncio.to_thread(own_chat, body.get("messages", []), _params(body))
+        elif tokenizer is not None and hasattr(tokenizer, "apply_chat_template"):
+            prompt = tokenizer.apply_chat_template(
+                body.get("messages", []), tokenize=False, add_generation_prompt=True
             )
-            if self.path.rstrip("/") == "/v1/completions":
-                prompt = body.get("prompt", "")
-                with lock:
-                    samples = generator.generate([prompt], params)[0]
-                choices = [
-                    {
-                        "index": i,
-                        "text": s.text,
-                        "finish_reason": "stop",
-                        "logprobs": {
-                            "token_logprobs": [s.logprob / max(s.num_tokens, 1)] * s.num_tokens
-                        },
-                    }
-                    for i, s in enumerate(samples)
-                ]
-                self._send(
-                    200,
-                    {
-                        "id": f"cmpl-{uuid.uuid4().hex}",
-                        "object": "text_completion",
-                        "created": int(time.time()),
-                        "model": model_name,
-                        "choices": choices,
-                    },
-                )
-            elif self.path.rstrip("/") == "/v1/chat/completions":
-                chat = getattr(generator, "chat", None)  # the model's own chat template
-                if chat is None:
-                    self._send(400, {"error": {"message": "this model has no chat template"}})
-                    return
-                with lock:
-                    samples = chat(body.get("messages", []), params)
-                choices = [
-                    {
-                        "index": i,
-                        "finish_reason": "stop",
-                        "message": {"role": "assistant", "content": s.text},
-                        "logprobs": {
-                            "content": [{"logprob": s.logprob / max(s.num_tokens, 1)}]
-                            * s.num_tokens
-                        },
-                    }
-                    for i, s in enumerate(samples)
-                ]
-                self._send(
-                    200,
-                    {
-                        "id": f"chat-{uuid.uuid4().hex}",
-                        "object": "chat.completion",
-                        "created": int(time.time()),
-                        "model": model_name,
-                        "choices": choices,
-                    },
-                )
-            else:
-                self._send(404, {"error": {"message": f"no route {self.path}"}})
+            samples = (await asyncio.to_thread(generator.generate, [prompt], _params(body)))[0]
+        else:
+            return _error(400, "this model has no chat template")
+        choices = [
+            {
+                "index": i,
+                "finish_reason": "stop",
+                "message": {"role": "assistant", "content": s.text},
+                "logprobs": {"content": [{"logprob": _per_token(s)}] * s.num_tokens},
+            }
+            for i, s in enumerate(samples)
+        ]
+        return _envelope("chat", "chat.completion", model_name, choices)
 
-    return ThreadingHTTPServer((host, port), Handler)
+    return router
+
+
+def _envelope(prefix: str, kind: str, model_name: str, choices: list[dict]) -> dict[str, Any]:
+    return {
+        "id": f"{prefix}-{uuid.uuid4().hex}",
+        "object": kind,
+        "created": int(time.time()),
+        "model": model_name,
+        "choices": choices,
+    }
+
+
+def _error(code: int, message: str) -> JSONResponse:
+    return JSONResponse({"error": {"message": message}}, status_code=code)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from prover.report.load import Run
-from prover.report.stats import pass_rate_curve, times_to_proof
+from prover.report.stats import budget_limit, cumulative_curve, pass_rate_curve, times_to_proof
 
 
 def _pyplot():
@@ -17,8 +17,18 @@ def _pyplot():
     return plt
 
 
+def _label(run: Run) -> str:
+    """The run's label, with its method when the label does not already say it."""
+    return (
+        run.label
+        if run.method and run.method in run.label
+        else f"{run.label} ({run.method or '?'})"
+    )
+
+
 def plot_pass_rate(runs: list[Run], path: Path) -> Path:
-    """One step curve per run: share of the run's theorems proved within b expansions / b seconds."""
+    """One step curve per run, every method on the same axes: share of the run's theorems
+    proved within b expansions / b seconds, carried to the budget the run was given."""
     plt = _pyplot()
     fig, axes = plt.subplots(1, 2, figsize=(11, 4.2))
     for ax, budget, label in (
@@ -26,16 +36,17 @@ def plot_pass_rate(runs: list[Run], path: Path) -> Path:
         (axes[1], "seconds", "wall-clock seconds per theorem"),
     ):
         curves = [pass_rate_curve(run.records, budget) for run in runs]
-        right = max(c[-1][0] for c in curves) or 1.0
-        for run, curve in zip(runs, curves, strict=True):
-            # Carry each curve flat to the common right edge: a run that stopped proving
-            # early stays at its final rate rather than vanishing from the plot.
-            xs, ys = zip(*curve, (right, curve[-1][1]), strict=True)
-            ax.step(xs, [100 * y for y in ys], where="post", label=run.label)
+        limits = [budget_limit(run.records, run.config, budget) for run in runs]
+        right = max([*limits, *(c[-1][0] for c in curves)]) or 1.0
+        for run, curve, limit in zip(runs, curves, limits, strict=True):
+            # Each curve runs to its own budget (a run that stopped proving early stays at its
+            # final rate up to where its budget ended), not to its last proof.
+            xs, ys = zip(*curve, (max(limit, curve[-1][0]) or right, curve[-1][1]), strict=True)
+            ax.step(xs, [100 * y for y in ys], where="post", label=_label(run))
         ax.set_xlabel(f"budget: {label}")
         ax.set_ylabel("proved (% of attempted)")
         ax.set_ylim(bottom=0)
-        ax.set_xlim(left=0)
+        ax.set_xlim(left=0, right=right * 1.02)
         ax.grid(alpha=0.3)
         ax.legend(fontsize=8)
     fig.suptitle("Pass rate vs budget")
@@ -56,17 +67,15 @@ def plot_time_to_proof(runs: list[Run], path: Path) -> Path:
     edges = (
         [lo * (hi / lo) ** (i / n_bins) for i in range(n_bins + 1)] if hi > lo else [lo / 2, hi * 2]
     )
+    right = max(budget_limit(run.records, run.config, "seconds") for run in runs)
     for run in runs:
         t = [max(x, lo) for x in times_to_proof(run.records)]
         if not t:
             continue
-        hist.hist(t, bins=edges, histtype="step", linewidth=1.5, label=run.label)
-        cdf.step(
-            t,
-            [100 * (i + 1) / len(run.records) for i in range(len(t))],
-            where="post",
-            label=run.label,
-        )
+        hist.hist(t, bins=edges, histtype="step", linewidth=1.5, label=_label(run))
+        curve = cumulative_curve(run.records, right)
+        xs, ys = zip(*curve, strict=True)
+        cdf.step(xs, [100 * y for y in ys], where="post", marker=".", label=_label(run))
     for ax in (hist, cdf):
         ax.set_xscale("log")
         ax.set_xlabel("seconds to proof (log scale)")

@@ -106,6 +106,40 @@ def times_to_proof(records: Sequence[ResultRecord]) -> list[float]:
     return sorted(r.wall_seconds for r in records if is_proved(r))
 
 
+def budget_limit(records: Sequence[ResultRecord], config: dict[str, Any], budget: str) -> float:
+    """Where a run's curve must end: the budget it was given (wall seconds per theorem, or
+    expansions x attempts), and never before the most any of its theorems used."""
+    used = max((float(getattr(r, BUDGET_FIELDS[budget])) for r in records), default=0.0)
+    given = 0.0
+    for key in ("budget", "search"):
+        b = config.get(key) if isinstance(config, dict) else None
+        if not isinstance(b, dict):
+            continue
+        if budget == "seconds" and "wall_seconds" in b:
+            given = float(b["wall_seconds"])
+        elif budget == "expansions":
+            per = b.get("expansions", b.get("max_expansions"))
+            if per is not None:
+                given = float(per) * float(b.get("attempts", 1))
+    if budget == "seconds" and not given and isinstance(config, dict) and "timeout" in config:
+        given = float(config["timeout"])  # Llemma harness: seconds per theorem
+    return max(used, given)
+
+
+def cumulative_curve(records: Sequence[ResultRecord], right: float) -> list[tuple[float, float]]:
+    """(t, share of all theorems proved by time t): a step from 0 at each proof, carried flat to
+    `right`, so that a run with one proof still draws a visible line."""
+    n = len(records)
+    times = times_to_proof(records)
+    if not n:
+        return []
+    first = min([t for t in times if t > 0] + [right or 1.0]) / 2
+    points = [(first, 0.0)]
+    points += [(t, (i + 1) / n) for i, t in enumerate(times)]
+    points.append((max(right, times[-1] if times else 0.0, first), len(times) / n))
+    return points
+
+
 def quantile(xs: Sequence[float], q: float) -> float:
     """Linear-interpolated quantile of sorted data (numpy's default method)."""
     if not xs:
@@ -140,8 +174,15 @@ def time_summary(records: Sequence[ResultRecord]) -> TimeSummary:
 
 def budget_label(config: dict[str, Any], method: str = "") -> str:
     """The run's budget in the papers' notation: attempts x samples x expansions, wall clock."""
+    b = config.get("budget") if isinstance(config, dict) else None
+    if isinstance(b, dict):  # prover.methods.Budget: only the fields the method reads
+        wall = f", {b['wall_seconds']:g} s" if "wall_seconds" in b else ""
+        parts = [str(b[k]) for k in ("attempts", "samples", "expansions") if k in b]
+        if "repair_rounds" in b:
+            parts.append(f"{b['repair_rounds']} repairs")
+        return (" x ".join(parts) or "automation") + wall
     s = config.get("search") if isinstance(config, dict) else None
-    if isinstance(s, dict):
+    if isinstance(s, dict):  # results files written before prover.methods
         wall = f", {s['wall_seconds']:g} s" if "wall_seconds" in s else ""
         if method == "portfolio" or (s.get("portfolio") and method not in ("search", "copra")):
             return f"{len(s.get('portfolio') or ())} tactics{wall}"

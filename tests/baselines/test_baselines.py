@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from prover.copra import CopraConfig, _Frame, as_chat_model, copra_search, render_messages
 from prover.coq import create_env
 from prover.generator import Sample, SamplingParams
+from prover.methods import Budget
+from prover.methods.copra import _Frame, as_chat_model, copra_search, render_messages
+from prover.methods.search import best_first_search
 from prover.models import load_generator
 from prover.proofenv import Status
-from prover.search import SearchConfig, best_first_search
 from prover.theorem import Theorem
 from tests.tiny_models import tiny_t5
 
@@ -49,7 +50,7 @@ def test_copra_backtracks_and_shows_errors_in_the_prompt(env):
             "subst. lia.",  # proves it
         ]
     )
-    r = copra_search(THM, env, chat, CopraConfig(max_queries=20, max_failures=4))
+    r = copra_search(THM, env, chat, Budget(expansions=20))
     assert r.status is Status.PROVED, r.reason
     assert r.proof.split() == ["intros", "a", "b", "H.", "subst.", "lia."]
     assert "no_lemma" in chat.seen[2]  # the error message reached the model
@@ -61,13 +62,13 @@ def test_copra_backtracks_and_shows_errors_in_the_prompt(env):
 
 def test_copra_query_budget(env):
     chat = ScriptedChat(["idtac."] * 10)
-    r = copra_search(THM, env, chat, CopraConfig(max_queries=3))
+    r = copra_search(THM, env, chat, Budget(expansions=3))
     assert r.status is Status.FAILED and r.model_calls <= 3
 
 
 def test_copra_with_the_embedded_chat_model(env):
     model = as_chat_model(load_generator("embedded"))
-    r = copra_search(THM, env, model, CopraConfig(max_queries=2, max_tokens=16))
+    r = copra_search(THM, env, model, Budget(expansions=2, max_tokens=16))
     assert r.status in (Status.PROVED, Status.FAILED) and 1 <= r.model_calls <= 2
     prompt = render_messages(THM, [_Frame(env.open(THM), "")])[1]["content"]
     assert "Current goals" in prompt and "a = b -> b + 0 = a" in prompt
@@ -81,9 +82,10 @@ def test_reprover_style_seq2seq_model_in_the_same_search(env, tmp_path):
         THM,
         env,
         gen,
-        SearchConfig(samples=2, max_expansions=2, max_tokens=6, portfolio=("intros; lia.",)),
+        Budget(samples=2, expansions=2, max_tokens=6),
+        portfolio=("intros; lia.",),
     )
     # The portfolio proves it at the root whatever the random model says; the run is a real search.
     assert r.status is Status.PROVED and r.proof.strip() == "intros; lia."
-    r = best_first_search(THM, env, gen, SearchConfig(samples=2, max_expansions=2, max_tokens=6))
+    r = best_first_search(THM, env, gen, Budget(samples=2, expansions=2, max_tokens=6))
     assert r.status is Status.FAILED and r.model_calls >= 1

@@ -226,13 +226,15 @@ def test_a_statement_is_invalid_only_in_the_eyes_of_a_fresh_coqtop(env, monkeypa
 
 
 def test_the_last_tactic_cannot_overrun_the_wall_clock():
-    from prover.search import SearchConfig, best_first_search
+    from prover.methods import Budget
+    from prover.methods.search import best_first_search
 
     e = create_env(tactic_timeout=60.0, memory_mb=1024)
     try:
         hang = "do 2000000000 idtac."
-        config = SearchConfig(portfolio=(hang,), wall_seconds=3.0)
-        result = best_first_search(thm("Theorem t : forall n : nat, n = n."), e, None, config)
+        result = best_first_search(
+            thm("Theorem t : forall n : nat, n = n."), e, None, Budget(wall_seconds=3.0), (hang,)
+        )
         assert result.status == "failed"
         assert result.wall_seconds < 30  # the tactic's own limit (60 s) was cut to the wall left
     finally:
@@ -269,9 +271,10 @@ def test_killed_coqtop_is_restarted(env):
 
 
 def test_a_theorem_that_keeps_killing_coqtop_is_an_error_and_the_batch_goes_on(tmp_path):
+    from prover.backends import CoqConfig
     from prover.evaluate import EvalConfig, run_eval
+    from prover.methods import Budget
     from prover.results import read_results
-    from prover.search import SearchConfig
 
     # Each bomb builds a 10^8-element list until the memory cap kills coqtop.
     bomb = "let x := eval vm_compute in (List.repeat 0 100000000) in idtac."
@@ -284,8 +287,8 @@ def test_a_theorem_that_keeps_killing_coqtop_is_an_error_and_the_batch_goes_on(t
     tolerant = EvalConfig(
         "coq",
         "portfolio",
-        search=SearchConfig(portfolio=(bomb, bomb, "lia.")),
-        env_options={"tactic_timeout": 10.0, "max_crashes": 2, "memory_mb": 1024},
+        budget=Budget(tactic_timeout=10.0),
+        assistant=CoqConfig(max_crashes=2, memory_mb=1024, portfolio=(bomb, bomb, "lia.")),
     )
     run_eval(theorems[:1], tolerant, tmp_path / "a.jsonl", progress=False)
     assert read_results(tmp_path / "a.jsonl")[0].status == "proved"
@@ -293,8 +296,8 @@ def test_a_theorem_that_keeps_killing_coqtop_is_an_error_and_the_batch_goes_on(t
     strict = EvalConfig(
         "coq",
         "portfolio",
-        search=SearchConfig(portfolio=(bomb, bomb, bomb, "lia.")),
-        env_options={"tactic_timeout": 10.0, "max_crashes": 2, "memory_mb": 1024},
+        budget=Budget(tactic_timeout=10.0),
+        assistant=CoqConfig(max_crashes=2, memory_mb=1024, portfolio=(bomb, bomb, bomb, "lia.")),
     )
     run_eval(theorems, strict, tmp_path / "b.jsonl", progress=False)
     got = {r.name: r for r in read_results(tmp_path / "b.jsonl")}

@@ -53,3 +53,18 @@ def test_parse_v_file_matches_the_jsonl(data_dir):
     assert rec["name"] == t.name
     assert rec["formal_statement"] == t.statement
     assert rec["header"] == t.header.strip()
+
+
+def test_coq_and_lean_records_get_the_informal_fields_by_name(data_dir):
+    from prover.datasets import load_benchmark
+    from prover.prompts import load_template
+
+    rocq = {t.name: t for t in load_benchmark("minif2f-rocq", "valid", data_dir)}
+    isa = {t.name: t for t in load_benchmark("minif2f-isabelle", "valid", data_dir)}
+    lean = {t.name: t for t in load_benchmark("minif2f-lean4", "valid", data_dir)}
+    name = "mathd_algebra_10"
+    assert rocq[name].informal_statement == isa[name].informal_statement
+    assert lean[name].informal_proof == isa[name].informal_proof and isa[name].informal_proof
+    # the whole-proof prompt shows them
+    prompt = load_template("coq_whole").render(theorem=rocq[name])
+    assert isa[name].informal_statement.strip()[:40] in prompt

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from prover.generator import Sample
 from prover.isabelle import dsp, theory
+from prover.methods import Budget
 from prover.theorem import Theorem
 from tests.isabelle.isabelle_support import TOY
+
+DSP = Budget(samples=1, max_tokens=1024, tactic_timeout=30.0)
 
 SKETCH = 'proof -\n  have c0: "3 * x = 9" using h0 sledgehammer\n  then show ?thesis sorry\nqed'
 
@@ -86,9 +91,9 @@ def test_informal_to_formal_pipeline(standin, data_dir):
         'proof -\n  (* Subtract 2. *)\n  have c0: "3 * x = 9" using h0 sledgehammer\n'
         "  then show ?thesis sledgehammer\nqed"
     )
-    rec = dsp.prove_informal(TOY, env, model, data_dir=data_dir)
+    rec = dsp.prove_informal(TOY, env, model, DSP, data_dir=data_dir)
     assert rec.status == "proved", rec.reason
-    assert rec.method == "informal2formal" and rec.model_calls == 1 and rec.tactic_calls > 2
+    assert rec.model_calls == 1 and rec.tactic_calls > 2
     assert "sledgehammer" not in rec.proof and rec.proof.count("by arith") == 2
     assert model.params[0].n == 1 and model.params[0].temperature == 0.0
     prompt = model.prompts[0]
@@ -97,7 +102,7 @@ def test_informal_to_formal_pipeline(standin, data_dir):
     assert prompt.rstrip().endswith('shows "x = 3"')
     assert "Subtract 2 and divide by 3." in prompt
     control.configure(undefined=["nlinarith"])
-    rec = dsp.prove_informal(TOY, env, model, data_dir=data_dir)
+    rec = dsp.prove_informal(TOY, env, model, DSP, data_dir=data_dir)
     assert rec.status == "failed" and "no tactic closes" in rec.reason
 
 
@@ -107,13 +112,13 @@ def test_pipeline_budget_and_restated_statements(standin, data_dir):
     restated = ScriptedModel(
         'theorem toy:\n  fixes x :: real\n  assumes h0: "3 * x + 2 = 11"\n  shows "x = 3"\n  by simp'
     )
-    rec = dsp.prove_informal(TOY, env, restated, data_dir=data_dir)
+    rec = dsp.prove_informal(TOY, env, restated, DSP, data_dir=data_dir)
     assert rec.status == "proved" and rec.proof == "by simp"
     changed = ScriptedModel('theorem toy:\n  shows "True"\n  by simp', "by simp")
-    rec = dsp.prove_informal(TOY, env, changed, samples=1, attempts=2, data_dir=data_dir)
+    rec = dsp.prove_informal(TOY, env, changed, replace(DSP, attempts=2), data_dir=data_dir)
     assert rec.status == "failed" and "changed the statement" in rec.reason
     assert rec.model_calls == 2 and changed.params[1].temperature >= 0.6
-    rec = dsp.prove_informal(TOY, env, changed, samples=2, data_dir=data_dir)
+    rec = dsp.prove_informal(TOY, env, changed, replace(DSP, samples=2), data_dir=data_dir)
     assert rec.status == "proved" and rec.extra["sketches"] == 2
 
 
@@ -131,7 +136,7 @@ def test_invalid_statement_and_sledgehammer_baseline(standin):
     control.configure(accept=["(smt (verit) h0)"], suggest=["by (smt (verit) h0)"])
     rec = dsp.sledgehammer_only(TOY, env)
     assert rec.status == "proved" and rec.proof.strip() == "by (smt (verit) h0)"
-    assert rec.method == "sledgehammer" and rec.extra["sledgehammer_calls"] == 1
+    assert rec.extra["sledgehammer_calls"] == 1
     control.configure()
     rec = dsp.sledgehammer_only(TOY, env)
     assert rec.status == "failed" and rec.proof is None
@@ -216,3 +221,23 @@ def test_examples_download_converts_the_pinned_upstream_files(monkeypatch, tmp_p
         and rows["aimeII_2001_p3"]["minif2f_split"] == "valid"
     )
     assert examples.load_examples(tmp_path, fetch=False)[0]["prompt"] == "Informal:"
+
+
+def test_whole_proofs_on_isabelle_through_the_checker_seam(standin):
+    from prover.methods import prove
+
+    env, control = standin
+    control.configure(accept=["arith"])
+
+    class Repairing(ScriptedModel):
+        def generate(self, prompts, params):
+            self.prompts += prompts
+            self.params.append(params)
+            text = "by arith" if "Failed to finish proof" in prompts[0] else "by simp"
+            return [[Sample(text, -1.0, 3)] for _ in prompts]
+
+    model = Repairing()
+    r = prove(TOY, "whole", Budget(samples=1, repair_rounds=1, tactic_timeout=30.0), env, model)
+    assert r.status == "proved" and r.proof == "by arith", r.reason
+    # the repair prompt carried Isabelle's own message
+    assert "Failed to finish proof" in model.prompts[1] and r.extra["repairs"] == 1

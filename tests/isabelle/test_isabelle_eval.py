@@ -11,8 +11,8 @@ import pytest
 
 from prover.datasets import load_benchmark, select
 from prover.evaluate import EvalConfig, run_eval
+from prover.methods import Budget
 from prover.results import read_results
-from prover.search import SearchConfig
 from tests.isabelle.isabelle_support import STANDIN, StandInControl
 
 NAMES = ["mathd_numbertheory_764", "mathd_algebra_10", "amc12a_2020_p4"]
@@ -40,9 +40,7 @@ def test_sledgehammer_eval_writes_one_checked_line_per_theorem(named_standin, da
         suggest=["by (simp add: algebra_simps)"],
     )
     theorems = select(load_benchmark("minif2f-isabelle", "all", data_dir), NAMES)
-    config = EvalConfig(
-        system="isabelle", method="sledgehammer", search=SearchConfig(wall_seconds=30)
-    )
+    config = EvalConfig(system="isabelle", method="sledgehammer", budget=Budget(wall_seconds=30))
     out = tmp_path / "runs.jsonl"
     summary = run_eval(theorems, config, out, progress=False)
     records = {r.name: r for r in read_results(out)}
@@ -52,3 +50,22 @@ def test_sledgehammer_eval_writes_one_checked_line_per_theorem(named_standin, da
         assert r.config_id == config.id
     # Each theorem: statement check, Sledgehammer run, candidate check, final verdict.
     assert named_standin.commands().count("use_theories") == 4 * len(NAMES)
+
+
+def test_prove_command_on_an_isabelle_benchmark_theorem(named_standin, data_dir):
+    from typer.testing import CliRunner
+
+    from prover.cli import app
+
+    named_standin.configure(
+        accept=["(simp add: algebra_simps)"], suggest=["by (simp add: algebra_simps)"]
+    )
+    args = ["prove", "mathd_algebra_10", "--benchmark", "minif2f-isabelle"]
+    args += ["--data-dir", str(data_dir), "--method", "sledgehammer", "--wall-seconds", "30"]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
+    assert '"status": "proved"' in result.output and "by (simp add: algebra_simps)" in result.output
+    refused = CliRunner().invoke(app, [*args, "--samples", "2"])
+    assert (
+        refused.exit_code == 2 and "--samples is not used by method sledgehammer" in refused.output
+    )

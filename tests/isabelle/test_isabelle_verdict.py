@@ -46,10 +46,18 @@ def test_verdict_accepts_a_checked_proof_and_reports_failures(standin):
     assert not slow.ok and "timed out" in slow.reason
 
 
-def test_step_wise_seam_says_isabelle_runs_whole_proofs(standin):
-    env, _ = standin
-    with pytest.raises(NotImplementedError, match="--mode informal2formal"):
-        env.open(TOY)
+def test_isabelle_offers_the_whole_text_seam_only(standin):
+    from prover.backends import backend
+    from prover.proofenv import Checker, ProofEnv
+
+    env, control = standin
+    assert not isinstance(env, ProofEnv) and not backend("isabelle").stepwise
+    checker = backend("isabelle").checker(env)
+    assert isinstance(checker, Checker)
+    control.configure(accept=["simp"])
+    assert checker.check(TOY, "by simp").ok
+    bad = checker.check(TOY, "by auto")
+    assert not bad.ok and bad.error
 
 
 def test_missing_isabelle_fails_fast_with_install_steps(monkeypatch, tmp_path):

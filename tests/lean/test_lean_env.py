@@ -20,9 +20,10 @@ from prover.lean.repl import (
     TacticResponse,
     parse_response,
 )
+from prover.methods import Budget
+from prover.methods.search import best_first_search
 from prover.prompts import PromptTemplate, load_template
 from prover.proofenv import Outcome, ProofState, Status
-from prover.search import SearchConfig, best_first_search
 from prover.theorem import Theorem
 from tests.lean.conftest import replay_command
 from tests.lean.replay_repl import objects
@@ -51,7 +52,7 @@ def test_search_end_to_end_through_the_repl(data_dir):
         ]
     )
     theorem = Theorem("complex_and", "lean", STATEMENT, header="")
-    r = best_first_search(theorem, env, gen, SearchConfig(samples=3, max_expansions=10), TEMPLATE)
+    r = best_first_search(theorem, env, gen, Budget(samples=3, expansions=10), template=TEMPLATE)
     # The REPL said "Completed" after exact h1.right; the from-scratch check then runs in a
     # fresh process, which the recording does not cover, so the proof is (rightly) not trusted.
     path = [d["tactic"] for _, _, d in r.graph.edges(data=True)]

@@ -3,33 +3,24 @@
 from __future__ import annotations
 
 import importlib.util
-import re
 import subprocess
 import sys
 import time
 
+import httpx
 import pytest
 
-from prover.copra import as_chat_model
 from prover.generator import ModelUnavailable, SamplingParams
+from prover.methods.copra import as_chat_model
 from prover.models.openai_compat import OpenAIGenerator
+from tests.prover_serve import prover_serve
 
 
 @pytest.fixture(scope="module")
 def server():
     """`prover serve` with the embedded model: a real HTTP server process on 127.0.0.1."""
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "prover", "serve", "--port", "0", "--threads", "1"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        text=True,
-    )
-    line = proc.stdout.readline()
-    m = re.search(r"(http://\S+/v1)", line)
-    assert m, line
-    yield m.group(1)
-    proc.terminate()
-    proc.wait(timeout=10)
+    with prover_serve("--threads", "1") as url:
+        yield url + "/v1"
 
 
 def test_completions_with_logprobs_and_stop(server):
@@ -69,8 +60,9 @@ def test_client_side_rate_limit(server):
 
 def test_search_errors_cleanly_when_the_model_is_down():
     from prover.coq import create_env
+    from prover.methods import Budget
+    from prover.methods.search import best_first_search
     from prover.proofenv import Status
-    from prover.search import SearchConfig, best_first_search
     from prover.theorem import Theorem
 
     env = create_env()
@@ -81,7 +73,7 @@ def test_search_errors_cleanly_when_the_model_is_down():
         t = Theorem(
             "t", "coq", "Theorem t : forall n : nat, n = n + 0 -> True.", "Require Import Arith."
         )
-        r = best_first_search(t, env, gen, SearchConfig(samples=2, max_expansions=2))
+        r = best_first_search(t, env, gen, Budget(samples=2, expansions=2))
         assert r.status is Status.ERROR and r.reason.startswith("model unavailable")
     finally:
         env.close()
@@ -121,3 +113,19 @@ def test_llama_cpp_server_with_the_embedded_gguf():
         assert samples and samples[0].num_tokens >= 1
     finally:
         proc.terminate()
+
+
+def test_copilot_routes_on_the_same_server(server):
+    """The embedded model's candidates for a real goal, each run in a real coqtop."""
+    base = server.removesuffix("/v1")
+    assert httpx.get(base + "/health", timeout=10).json()["status"] == "ok"
+    text = "Require Import Arith.\nTheorem t : forall m : nat, m + 0 = m.\nProof.\n"
+    body = {"text": text, "k": 2, "max_tokens": 8, "include_failed": True, "timeout": 120}
+    answer = httpx.post(base + "/suggest", json=body, timeout=130).json()
+    assert answer["ok"] and answer["goals"] == [
+        "============================\nforall m : nat, m + 0 = m"
+    ]
+    assert 1 <= len(answer["suggestions"]) <= 2
+    for s in answer["suggestions"]:
+        assert s["status"] in ("proof complete", "open", "failed")
+        assert ("error" in s) == (s["status"] == "failed")

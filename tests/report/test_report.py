@@ -389,8 +389,8 @@ def test_published_csv_has_a_source_for_every_row():
 
 @pytest.mark.skipif(shutil.which("coqtop") is None, reason="Coq (coqtop) is not installed")
 def test_report_command_on_a_real_coq_run(tmp_path):
+    from prover.backends import CoqConfig
     from prover.evaluate import EvalConfig, run_eval
-    from prover.search import SearchConfig
     from prover.theorem import Theorem
 
     out = tmp_path / "portfolio.jsonl"
@@ -401,14 +401,14 @@ def test_report_command_on_a_real_coq_run(tmp_path):
     ]
     run_eval(
         theorems,
-        EvalConfig("coq", "portfolio", search=SearchConfig(portfolio=("lia.",))),
+        EvalConfig("coq", "portfolio", assistant=CoqConfig(portfolio=("lia.",))),
         out,
         progress=False,
     )
     result = CliRunner().invoke(app, ["report", str(out), "--out-dir", str(tmp_path / "r")])
     assert result.exit_code == 0, result.output
     md = (tmp_path / "r" / "report.md").read_text()
-    assert "| portfolio | coq | portfolio | - | 1 tactics, 600 s | test |" in md
+    assert "| portfolio | coq | portfolio | - | automation, 600 s | test |" in md
     assert "| 2 | 1 | 50.0 |" in md
 
 

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from prover.backends import CoqConfig
 from prover.evaluate import ConfigMismatch, EvalConfig, run_eval
+from prover.methods import Budget
 from prover.results import read_results
-from prover.search import SearchConfig
 from prover.theorem import Theorem
 
 HEADER = "Require Import Arith Lia."
@@ -28,8 +29,8 @@ def portfolio_config(**kw) -> EvalConfig:
     return EvalConfig(
         system="coq",
         method="portfolio",
-        search=SearchConfig(portfolio=("lia.", "auto."), **kw),
-        env_options={"tactic_timeout": 5.0},
+        budget=Budget(tactic_timeout=5.0, **kw),
+        assistant=CoqConfig(portfolio=("lia.", "auto.")),
     )
 
 
@@ -83,3 +84,19 @@ def test_two_worker_processes(tmp_path):
     summary = run_eval(theorems(), portfolio_config(), out, workers=2, progress=False)
     assert sorted(r.status for r in read_results(out)) == ["failed", "invalid_statement", "proved"]
     assert len(summary.records) == 3
+
+
+def test_a_header_axiom_the_proof_relies_on_is_in_its_results_line(tmp_path):
+    header = "Require Import Arith Lia.\nAxiom add_zero_ax : forall n : nat, n + 0 = n."
+    t = Theorem("uses_ax", "coq", "Theorem uses_ax : forall n : nat, n + 0 = n.", header, "test")
+    config = EvalConfig(
+        system="coq",
+        method="portfolio",
+        budget=Budget(tactic_timeout=5.0),
+        assistant=CoqConfig(portfolio=("intros; apply add_zero_ax.",)),
+    )
+    out = tmp_path / "r.jsonl"
+    run_eval([t], config, out, progress=False)
+    rec = read_results(out)[0]
+    assert rec.status == "proved", rec.reason
+    assert any(a.endswith("add_zero_ax") for a in rec.axioms), rec.axioms

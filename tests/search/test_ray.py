@@ -9,10 +9,11 @@ import pytest
 
 ray = pytest.importorskip("ray", reason="Ray is an optional extra (pip install -e '.[ray]')")
 
+from prover.backends import CoqConfig  # noqa: E402
 from prover.distributed import ProofActor, run_eval_ray  # noqa: E402
 from prover.evaluate import EvalConfig  # noqa: E402
+from prover.methods import Budget  # noqa: E402
 from prover.results import read_results  # noqa: E402
-from prover.search import SearchConfig  # noqa: E402
 from prover.theorem import Theorem  # noqa: E402
 
 HEADER = "Require Import Arith Lia."
@@ -45,8 +46,8 @@ def config() -> EvalConfig:
     return EvalConfig(
         "coq",
         "portfolio",
-        search=SearchConfig(portfolio=("lia.",)),
-        env_options={"tactic_timeout": 5.0},
+        budget=Budget(tactic_timeout=5.0),
+        assistant=CoqConfig(portfolio=("lia.",)),
     )
 
 

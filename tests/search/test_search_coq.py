@@ -11,9 +11,11 @@ import jinja2
 import pytest
 
 from prover.coq import create_env
+from prover.generator import Sample
+from prover.methods import Budget
+from prover.methods.search import best_first_search, save_graph
 from prover.prompts import PromptTemplate
 from prover.proofenv import Status
-from prover.search import SearchConfig, best_first_search, save_graph
 from prover.theorem import Theorem
 from tests.scripted import ScriptedGenerator
 
@@ -41,7 +43,7 @@ def test_search_expands_best_first_and_verifies_the_proof(env):
             ("n = n", [("reflexivity.", -0.1)]),
         ]
     )
-    r = best_first_search(t, env, gen, SearchConfig(samples=3, max_expansions=10), TEMPLATE)
+    r = best_first_search(t, env, gen, Budget(samples=3, expansions=10), template=TEMPLATE)
     assert r.status is Status.PROVED, r.reason
     # intros n (score 0.05) and then its child (0.3) are expanded before intro m (1.5),
     # even though intro m's lia would have finished at once.
@@ -63,7 +65,7 @@ def test_switching_branches_replays_only_from_the_common_ancestor(env):
             ("x + y = y + x", [("lia.", -0.1)]),
         ]
     )
-    r = best_first_search(t, env, gen, SearchConfig(samples=2, max_expansions=10), TEMPLATE)
+    r = best_first_search(t, env, gen, Budget(samples=2, expansions=10), template=TEMPLATE)
     assert r.status is Status.PROVED and r.proof.split() == ["intros", "x", "y.", "lia."]
     # Each switch of branch re-runs only the one step below the common ancestor (the root).
     assert r.replayed_tactics == 2
@@ -85,11 +87,44 @@ def test_duplicate_candidates_and_seen_states_are_skipped(env):
             ("a + b = b + a", [("idtac.", -0.01)]),  # no progress: same goals, never re-queued
         ]
     )
-    r = best_first_search(t, env, gen, SearchConfig(samples=4, max_expansions=10), TEMPLATE)
+    r = best_first_search(t, env, gen, Budget(samples=4, expansions=10), template=TEMPLATE)
     assert r.status is Status.FAILED
     # The duplicate "intros a b." is run once; "intros." reaches the same goals as "intros a b."
+    # Later attempts (the queue empties) propose the same tactics: their answers are reused.
     assert r.tactic_calls == 3 + 1
     assert r.graph.number_of_nodes() == 3  # root, a b, x y
+    assert r.expansions == 10 and r.extra["attempts"] > 1
+
+
+class FailsAtFirst:
+    """Scripted: every candidate fails at temperature 0 (beams); sampling finds the proof."""
+
+    def __init__(self):
+        self.temperatures: list[float] = []
+
+    def generate(self, prompts, params):
+        self.temperatures.append(params.temperature)
+        if params.temperature == 0:
+            texts = ["apply no_such_lemma.", "exact I."]
+        else:
+            texts = ["intros n.", "lia."]
+        return [[Sample(t, -1.0, 2) for t in texts] for _ in prompts]
+
+
+def test_an_emptied_queue_starts_the_next_attempt_at_a_higher_temperature(env):
+    t = thm("Theorem t : forall n : nat, n + 0 = n.")
+    gen = FailsAtFirst()
+    r = best_first_search(t, env, gen, Budget(samples=2, expansions=8), template=TEMPLATE)
+    assert r.status is Status.PROVED, r.reason
+    # Attempt 1 (beams, T=0): both candidates fail at the root and the queue empties; the
+    # search does not stop there: attempt 2 samples at T=0.6 and proves it.
+    assert gen.temperatures[0] == 0.0 and gen.temperatures[1] == 0.6
+    assert r.extra["attempts"] == 2 and r.expansions >= 2
+    # The budget caps it all: with expansions=1 and attempts=1 only the beams run.
+    r = best_first_search(
+        t, env, FailsAtFirst(), Budget(samples=2, expansions=1), template=TEMPLATE
+    )
+    assert r.status is Status.FAILED and r.expansions == 1
 
 
 def test_cheating_candidates_are_rejected_and_search_goes_on(env):
@@ -107,7 +142,7 @@ def test_cheating_candidates_are_rejected_and_search_goes_on(env):
             )
         ]
     )
-    r = best_first_search(t, env, gen, SearchConfig(samples=4, max_expansions=3), TEMPLATE)
+    r = best_first_search(t, env, gen, Budget(samples=4, expansions=3), template=TEMPLATE)
     assert r.status is Status.PROVED
     assert r.proof.strip() == "reflexivity."
 
@@ -117,18 +152,18 @@ def test_portfolio_alone_and_invalid_statement(env):
         thm("Theorem t : forall x : nat, x * 2 = x + x."),
         env,
         None,
-        SearchConfig(portfolio=("lia.",)),
+        portfolio=("lia.",),
     )
     assert proved.status is Status.PROVED and proved.proof.strip() == "lia."
     unproved = best_first_search(
-        thm("Theorem t : forall x : nat, x = x + 1."), env, None, SearchConfig(portfolio=("lia.",))
+        thm("Theorem t : forall x : nat, x = x + 1."), env, None, portfolio=("lia.",)
     )
     assert unproved.status is Status.FAILED
     bad = best_first_search(
         thm("Theorem t : forall x : nat, x = undefined_symbol."),
         env,
         None,
-        SearchConfig(portfolio=("lia.",)),
+        portfolio=("lia.",),
     )
     assert bad.status is Status.INVALID_STATEMENT and "undefined_symbol" in bad.reason
 
@@ -136,10 +171,10 @@ def test_portfolio_alone_and_invalid_statement(env):
 def test_expansion_and_wall_budgets_stop_the_search(env):
     t = thm("Theorem t : forall n : nat, n = n + 1 -> False.")
     gen = ScriptedGenerator([("", [("intros.", -0.1), ("idtac.", -0.2)])])
-    r = best_first_search(t, env, gen, SearchConfig(samples=2, max_expansions=3), TEMPLATE)
+    r = best_first_search(t, env, gen, Budget(samples=2, expansions=3), template=TEMPLATE)
     assert r.status is Status.FAILED and r.expansions <= 3
     r = best_first_search(
-        t, env, gen, SearchConfig(samples=2, max_expansions=1000, wall_seconds=0.0), TEMPLATE
+        t, env, gen, Budget(samples=2, expansions=1000, wall_seconds=0.0), template=TEMPLATE
     )
     assert r.status is Status.FAILED and "wall clock" in r.reason
 
@@ -149,7 +184,38 @@ def test_search_tree_is_saved(env, tmp_path):
 
     t = thm("Theorem t : forall n : nat, n + 0 = n.")
     gen = ScriptedGenerator([("forall n", [("intros n.", -0.1)]), ("n + 0 = n", [("lia.", -0.1)])])
-    r = best_first_search(t, env, gen, SearchConfig(samples=1), TEMPLATE)
+    r = best_first_search(t, env, gen, Budget(samples=1), template=TEMPLATE)
     data = json.loads(save_graph(r.graph, tmp_path / "tree.json").read_text())
     assert len(data["nodes"]) == 3 and any(n["finished"] for n in data["nodes"])
     assert [e["tactic"] for e in data["links"]] == ["intros n.", "lia."]
+
+
+class SlowAndHanging:
+    """Scripted: each call takes a second (less if less is left, as real runtimes honour
+    `max_seconds`) and proposes a tactic that never ends."""
+
+    def __init__(self):
+        self.max_seconds: list[float] = []
+
+    def generate(self, prompts, params):
+        import time
+
+        self.max_seconds.append(params.max_seconds)
+        time.sleep(min(1.0, params.max_seconds))
+        return [[Sample("do 2000000000 idtac.", -0.5, 3), Sample("intros.", -1.0, 1)]]
+
+
+def test_wall_clock_is_a_bound_whatever_runs_at_the_deadline():
+    e = create_env(tactic_timeout=60.0)
+    try:
+        gen = SlowAndHanging()
+        t = thm("Theorem t : forall n : nat, n = S n.")
+        budget = Budget(samples=2, expansions=100, wall_seconds=4.0, tactic_timeout=60.0)
+        r = best_first_search(t, e, gen, budget, portfolio=("lia.",), template=TEMPLATE)
+        assert r.status is Status.FAILED and "wall clock" in r.reason
+        assert 4.0 <= r.wall_seconds <= 4.0 + 2.0, r.wall_seconds
+        # every call was told what was left of the clock
+        assert gen.max_seconds[0] <= 4.0
+        assert gen.max_seconds == sorted(gen.max_seconds, reverse=True)
+    finally:
+        e.close()

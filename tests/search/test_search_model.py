@@ -7,9 +7,10 @@ from typer.testing import CliRunner
 
 from prover.cli import app
 from prover.coq import create_env
+from prover.methods import Budget
+from prover.methods.search import best_first_search
 from prover.models import load_generator
 from prover.proofenv import Status
-from prover.search import SearchConfig, best_first_search
 from prover.theorem import Theorem
 
 
@@ -27,9 +28,7 @@ def test_model_guided_search_respects_its_budget(model):
             "Theorem t : forall x y : nat, x = y -> y + 0 = x.",
             "Require Import Arith Lia.",
         )
-        r = best_first_search(
-            t, env, model, SearchConfig(samples=3, max_expansions=2, max_tokens=16)
-        )
+        r = best_first_search(t, env, model, Budget(samples=3, expansions=2, max_tokens=16))
         assert r.status in (Status.PROVED, Status.FAILED)
         assert 1 <= r.expansions <= 2 and r.model_calls == r.expansions
         assert r.model_seconds > 0 and r.checker_seconds > 0
@@ -52,3 +51,22 @@ def test_prove_command_end_to_end(tmp_path):
     assert result.exit_code == 0, result.output
     assert '"status": "proved"' in result.output
     assert "lia." in result.output or "ring." in result.output or "auto." in result.output
+
+
+def test_whole_and_sketch_with_the_embedded_model(model):
+    from prover.methods import Budget, prove
+
+    env = create_env(tactic_timeout=5.0)
+    t = Theorem("t", "coq", "Theorem t : forall n : nat, n + 0 = n.", "Require Import Arith Lia.")
+    try:
+        for method, budget in (
+            ("whole", Budget(samples=1, repair_rounds=0, max_tokens=16, wall_seconds=30)),
+            ("sketch", Budget(samples=1, expansions=1, max_tokens=16, wall_seconds=30)),
+        ):
+            r = prove(t, method, budget, env, model, portfolio=("lia.",))
+            assert r.status in (Status.PROVED, Status.FAILED), (method, r.reason)
+            assert r.model_calls >= 1 and r.model_seconds > 0, method
+            if r.status is Status.PROVED:
+                assert "admit" not in r.proof and env.verify(t, r.proof).ok
+    finally:
+        env.close()

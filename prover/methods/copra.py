@@ -1,22 +1,32 @@
-"""A COPRA-style in-context agent (Thakur et al. 2024), as a baseline inside the same harness.
+"""copra: a COPRA-style in-context agent (Thakur et al. 2024), as a baseline inside the same harness.
 
 A chat model sees the goals, the tactics that already failed on this state with the
 assistant's error messages, and the path so far, and proposes one tactic per query. The
 agent walks depth-first: an error or a state already on the stack counts as a failure of
 that state; a state that fails `max_failures` times is abandoned and the agent backtracks
-to its parent. The budget is counted in model queries, as in the COPRA paper.
+to its parent. The budget is counted in model queries (`Budget.expansions`), as in the
+COPRA paper; one query proposes one tactic, so it does not read `samples`.
 """
 
 from __future__ import annotations
 
-import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Protocol
 
 from prover.generator import ModelUnavailable, Sample, SamplingParams
+from prover.methods.budget import Budget, Clock
+from prover.methods.result import ProofResult, proved_status
+from prover.methods.task import Task
 from prover.proofenv import InvalidStatement, Outcome, ProofEnv, ProofEnvError, ProofState, Status
-from prover.search import SearchResult
 from prover.theorem import Theorem
+
+NAME = "copra"
+SYSTEMS = ("coq", "lean")
+USES_MODEL = True
+READS = frozenset({"expansions", "wall_seconds", "tactic_timeout", "temperatures", "max_tokens"})
+OPTIONS: frozenset[str] = frozenset()
+MAX_FAILURES = 4  # failed proposals before a state is abandoned
+MAX_DEPTH = 30
 
 SYSTEM_PROMPT = (
     "You are a proof assistant expert. You are given the goals of an unfinished {system} proof, the "
@@ -27,16 +37,6 @@ SYSTEM_PROMPT = (
 
 class ChatModel(Protocol):
     def chat(self, messages: list[dict[str, str]], params: SamplingParams) -> list[Sample]: ...
-
-
-@dataclass(frozen=True)
-class CopraConfig:
-    max_queries: int = 60
-    wall_seconds: float = 600.0
-    max_failures: int = 4  # failed proposals before a state is abandoned
-    temperature: float = 0.0
-    max_tokens: int = 64
-    max_depth: int = 30
 
 
 @dataclass
@@ -61,56 +61,60 @@ def render_messages(theorem: Theorem, stack: list[_Frame]) -> list[dict[str, str
 
 
 def copra_search(
-    theorem: Theorem, env: ProofEnv, model: ChatModel, config: CopraConfig = CopraConfig()
-) -> SearchResult:
-    t0 = time.perf_counter()
-    model_s = checker_s = 0.0
+    theorem: Theorem,
+    env: ProofEnv,
+    model: ChatModel,
+    budget: Budget = Budget(expansions=60),
+    clock: Clock | None = None,
+    max_failures: int = MAX_FAILURES,
+) -> ProofResult:
+    clock = clock or Clock(budget.wall_seconds)
     queries = tactic_calls = 0
     rejected: list[str] = []
 
-    def finish(status: Status, **kw) -> SearchResult:
-        return SearchResult(
+    def finish(status: Status, **kw) -> ProofResult:
+        return ProofResult(
             status=status,
             model_calls=queries,
             expansions=queries,
             tactic_calls=tactic_calls,
-            model_seconds=model_s,
-            checker_seconds=checker_s,
+            model_seconds=clock.model,
+            checker_seconds=clock.checker,
             rejected=rejected,
-            wall_seconds=time.perf_counter() - t0,
+            wall_seconds=clock.elapsed(),
             **kw,
         )
 
     try:
-        t = time.perf_counter()
-        root = env.open(theorem)
-        checker_s += time.perf_counter() - t
+        with clock.checker_call():
+            root = env.open(theorem)
     except InvalidStatement as e:
         return finish(Status.INVALID_STATEMENT, reason=str(e))
     except ProofEnvError as e:
         return finish(Status.ERROR, reason=f"{env.system} failed: {e}")
 
     params = SamplingParams(
-        n=1, temperature=config.temperature, max_tokens=config.max_tokens, stop=("\n",)
+        n=1, temperature=budget.temperature(0), max_tokens=budget.max_tokens, stop=("\n",)
     )
     stack = [_Frame(root, "")]
     while stack:
-        if queries >= config.max_queries:
+        if queries >= budget.expansions:
             return finish(Status.FAILED, reason="query budget exhausted")
-        if time.perf_counter() - t0 > config.wall_seconds:
+        if clock.expired():
             return finish(Status.FAILED, reason="wall clock exhausted")
         frame = stack[-1]
-        if len(frame.failures) >= config.max_failures or len(stack) > config.max_depth:
+        if len(frame.failures) >= max_failures or len(stack) > MAX_DEPTH:
             stack.pop()  # backtrack: the parent records this branch as a failure
             if stack:
                 stack[-1].failures.append((frame.tactic, "led to a dead end"))
             continue
-        t = time.perf_counter()
         try:
-            samples = model.chat(render_messages(theorem, stack), params)
+            with clock.model_call():
+                samples = model.chat(
+                    render_messages(theorem, stack), replace(params, max_seconds=clock.left())
+                )
         except ModelUnavailable as e:
             return finish(Status.ERROR, reason=f"model unavailable: {e}")
-        model_s += time.perf_counter() - t
         queries += 1
         tactic = samples[0].text.strip().strip("`").strip() if samples else ""
         if not tactic:
@@ -119,24 +123,22 @@ def copra_search(
         if any(tactic == f for f, _ in frame.failures):
             frame.failures.append((tactic, "repeated a failed tactic"))
             continue
-        t = time.perf_counter()
         try:
-            left = max(config.wall_seconds - (time.perf_counter() - t0), 0.0)
-            result = env.run_tactic(frame.state, tactic, timeout=left)
+            with clock.checker_call():
+                tactic_calls += 1
+                result = env.run_tactic(frame.state, tactic, timeout=clock.left())
         except ProofEnvError as e:
             return finish(Status.ERROR, reason=f"{env.system} failed: {e}")
-        finally:
-            checker_s += time.perf_counter() - t
-            tactic_calls += 1
         if result.outcome is Outcome.ERROR:
             frame.failures.append((tactic, result.message))
         elif result.outcome is Outcome.FINISHED:
             proof = env.proof_text([f.tactic for f in stack[1:]] + [tactic])
-            t = time.perf_counter()
-            verdict = env.verify(theorem, proof)
-            checker_s += time.perf_counter() - t
+            with clock.checker_call():
+                verdict = env.verify(theorem, proof)
             if verdict.ok:
-                return finish(Status.PROVED, proof=proof)
+                return finish(
+                    proved_status(verdict), proof=proof, axioms=verdict.axioms_beyond_stdlib
+                )
             rejected.append(verdict.reason)
             frame.failures.append((tactic, f"rejected by the checker: {verdict.reason}"))
         else:
@@ -146,6 +148,11 @@ def copra_search(
             else:
                 stack.append(_Frame(result.state, tactic))
     return finish(Status.FAILED, reason="every branch abandoned")
+
+
+def run(task: Task) -> ProofResult:
+    chat = as_chat_model(task.generator)
+    return copra_search(task.theorem, task.env, chat, task.budget, task.clock)
 
 
 def as_chat_model(generator) -> ChatModel:

@@ -1,0 +1,310 @@
+"""One descriptor per proof assistant, in one place: what the CLI, runners and methods need.
+
+Each `Backend` says its file suffix, default benchmark, how to read a theorem from a file,
+its automation portfolio, its set-up, its typed configuration, and which seams it offers:
+`ProofEnv` (step-wise: Coq, Lean) and the whole-text `Checker` (all three). Backend
+packages are imported lazily, so `prover` works with only the Coq toolchain installed.
+"""
+
+from __future__ import annotations
+
+import importlib
+import re
+import textwrap
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from prover.proofenv import CheckResult, Outcome, ProofEnv, Verdict
+from prover.theorem import SYSTEMS, Theorem
+
+
+@dataclass(frozen=True)
+class CoqConfig:
+    memory_mb: int | None = (
+        None  # coqtop's cap (default: 1 GiB, 3 GiB with the portfolio's imports)
+    )
+    portfolio_imports: bool = True  # import what the automation portfolio needs before the header
+    max_crashes: int = 10
+    portfolio: tuple[str, ...] | None = None  # the automation tactics (None: the default 18)
+
+
+@dataclass(frozen=True)
+class LeanConfig:
+    backend: str = "repl"  # or "dojo"
+    project_dir: str | None = None
+    memory_cap_gb: float | None = 8.0
+    allow_native_decide: bool = False
+    repl_command: tuple[str, ...] | None = None
+    portfolio: tuple[str, ...] | None = None  # the automation tactics (None: the default list)
+
+
+@dataclass(frozen=True)
+class IsabelleConfig:
+    check_timeout: float = 120.0  # the final from-scratch check
+    server: dict[str, Any] = field(default_factory=dict)  # name / address, port, password
+
+
+AssistantConfig = CoqConfig | LeanConfig | IsabelleConfig
+
+
+# --- whole-text checking on top of a step-wise env ------------------------------------------
+@dataclass
+class StepwiseChecker:
+    """The `Checker` seam for an assistant with a `ProofEnv`: run the proof step by step from
+    the theorem's root, so a failure comes with the assistant's message and the goal there."""
+
+    env: ProofEnv
+    steps: Callable[[str], list[str]]
+
+    @property
+    def system(self) -> str:
+        return self.env.system
+
+    def check_statement(self, theorem: Theorem) -> None:
+        self.env.open(theorem)
+
+    def check(self, theorem: Theorem, proof: str, timeout: float | None = None) -> CheckResult:
+        deadline = time.monotonic() + (timeout if timeout is not None else 1e9)
+        state = self.env.open(theorem)
+        try:
+            steps = self.steps(proof)
+        except ValueError as e:
+            return CheckResult(False, f"the proof cannot be read: {e}", state.text)
+        if not steps:
+            return CheckResult(False, "empty proof", state.text)
+        for step in steps:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return CheckResult(False, "the check ran out of time", state.text)
+            result = self.env.run_tactic(state, step, timeout=left)
+            if result.outcome is Outcome.ERROR:
+                return CheckResult(False, f"{step}\n{result.message}".strip(), state.text)
+            assert result.state is not None
+            state = result.state
+            if result.outcome is Outcome.FINISHED:
+                return CheckResult(True)
+        return CheckResult(False, "the proof is incomplete: goals remain", state.text)
+
+    def verify(self, theorem: Theorem, proof: str) -> Verdict:
+        return self.env.verify(theorem, proof)
+
+    def close(self) -> None:
+        self.env.close()
+
+
+@dataclass
+class IsabelleChecker:
+    """The `Checker` seam over an IsabelleEnv: one theory check per call."""
+
+    env: Any  # prover.isabelle.env.IsabelleEnv
+    system: str = "isabelle"
+
+    def check_statement(self, theorem: Theorem) -> None:
+        self.env.check_statement(theorem)
+
+    def check(self, theorem: Theorem, proof: str, timeout: float | None = None) -> CheckResult:
+        result = self.env.check(theorem, proof, timeout)
+        return CheckResult(True) if result.ok else CheckResult(False, result.first_error())
+
+    def verify(self, theorem: Theorem, proof: str) -> Verdict:
+        return self.env.verify(theorem, proof)
+
+    def close(self) -> None:
+        self.env.close()
+
+
+# --- how each assistant's proofs are split, and how a model's text becomes a proof --------
+def coq_steps(proof: str) -> list[str]:
+    from prover.coq.sentences import SentenceError, split_sentences
+
+    try:
+        return split_sentences(proof)
+    except SentenceError as e:
+        raise ValueError(str(e)) from None
+
+
+_COQ_BY_ADMIT = re.compile(r"^(.*\S)\s+by\s+admit\s*\.$", re.S)
+
+
+def coq_sketch_steps(sketch: str) -> list[str]:
+    """Sentences, with `assert (h : P) by admit.` split into `assert (h : P).` and a hole."""
+    out = []
+    for s in coq_steps(sketch):
+        m = _COQ_BY_ADMIT.match(s)
+        out += [f"{m.group(1)}.", "admit."] if m else [s]
+    return out
+
+
+def coq_is_hole(step: str) -> bool:
+    return step.strip() == "admit."
+
+
+def coq_extract(text: str) -> str:
+    """The proof body of a model's answer: no code fence, no restated statement, no `Qed.`."""
+    body = _unfence(text)
+    m = re.search(r"^\s*Proof\.", body, re.M)
+    if m:
+        body = body[m.end() :]
+    body = re.split(r"^\s*(?:Qed|Defined|Admitted|Abort)\.", body, maxsplit=1, flags=re.M)[0]
+    return body.strip()
+
+
+def lean_steps(proof: str) -> list[str]:
+    """A Lean proof is checked as one tactic block (the REPL elaborates it whole)."""
+    return [proof] if proof.strip() else []
+
+
+_LEAN_HAVE_SORRY = re.compile(r"^(\s*have\b.*?)\s*:=\s*by\s+sorry\s*$")
+
+
+def lean_sketch_steps(sketch: str) -> list[str]:
+    """Top-level tactic lines (deeper-indented lines belong to the line above), with
+    `have h : P := by sorry` split into `have h : P` (which opens P as the first goal) and a hole."""
+    lines = [line for line in sketch.splitlines() if line.strip()]
+    if not lines:
+        return []
+    indent = min(len(line) - len(line.lstrip()) for line in lines)
+    steps: list[str] = []
+    for line in lines:
+        if steps and len(line) - len(line.lstrip()) > indent:
+            steps[-1] += "\n" + line[indent:]
+            continue
+        m = _LEAN_HAVE_SORRY.match(line[indent:])
+        steps += [m.group(1).strip(), "sorry"] if m else [line[indent:]]
+    return steps
+
+
+def lean_is_hole(step: str) -> bool:
+    return step.strip() == "sorry"
+
+
+def lean_extract(text: str) -> str:
+    body = _unfence(text)
+    m = re.search(r":=\s*by\b", body)
+    if m and re.match(r"\s*(theorem|lemma|example)\b", body):
+        body = body[m.end() :]
+    lines = [line.rstrip() for line in body.strip("\n").splitlines()]
+    return textwrap.dedent("\n".join(lines)).strip("\n")
+
+
+def isabelle_extract(text: str) -> str:
+    """The proof of a model's answer; a restated statement stays for the verdict to compare."""
+    return _unfence(text).strip()
+
+
+def _unfence(text: str) -> str:
+    m = re.search(r"```[a-zA-Z0-9]*\n(.*?)(?:```|$)", text, re.S)
+    return m.group(1) if m else text
+
+
+@dataclass(frozen=True)
+class Backend:
+    system: str
+    package: str  # prover.<system>: create_env, check_installation, setup
+    suffix: str
+    default_benchmark: str
+    config_type: type
+    stepwise: bool  # offers the ProofEnv seam
+    steps: Callable[[str], list[str]] | None
+    sketch_steps: Callable[[str], list[str]] | None
+    is_hole: Callable[[str], bool] | None
+    extract: Callable[[str], str]
+
+    def module(self):
+        return importlib.import_module(self.package)
+
+    def portfolio(self, config: AssistantConfig | None = None) -> tuple[str, ...]:
+        """The automation tactics: the config's own list, else the backend's default."""
+        chosen = getattr(config, "portfolio", None)
+        if chosen is not None:
+            return tuple(chosen)
+        return tuple(getattr(self.module(), "default_portfolio", lambda: ())())
+
+    def check_installation(self) -> str | None:
+        return self.module().check_installation()
+
+    def setup(self) -> int:
+        return self.module().setup()
+
+    def create_env(self, config: AssistantConfig | None = None, tactic_timeout: float = 10.0):
+        """The assistant's env (a ProofEnv where `stepwise`; Isabelle's whole-theory env)."""
+        config = config or self.config_type()
+        module = self.module()
+        if isinstance(config, CoqConfig):
+            return module.create_env(
+                tactic_timeout=tactic_timeout,
+                memory_mb=config.memory_mb,
+                portfolio=config.portfolio_imports,
+                max_crashes=config.max_crashes,
+            )
+        if isinstance(config, LeanConfig):
+            options = asdict(config)
+            options.pop("portfolio")
+            options["repl_command"] = list(config.repl_command) if config.repl_command else None
+            return module.create_env(tactic_timeout=tactic_timeout, **options)
+        if isinstance(config, IsabelleConfig):
+            return module.create_env(check_timeout=config.check_timeout, **config.server)
+        raise TypeError(f"{type(config).__name__} is not a {self.system} configuration")
+
+    def checker(self, env: Any):
+        """The whole-text `Checker` over an env this backend created."""
+        if self.stepwise:
+            assert self.steps is not None
+            return StepwiseChecker(env, self.steps)
+        return IsabelleChecker(env)
+
+    def theorem_from_file(self, path: Path, name: str | None = None) -> Theorem:
+        """The theorem `name` (or the file's only one) in a proof file; ValueError says why not."""
+        text = path.read_text(encoding="utf-8")
+        if self.system == "coq":
+            from prover.coq.check import parse_proof_file
+
+            pf = parse_proof_file(text, name)  # ProofFileError is a ValueError
+            return Theorem(pf.name, "coq", pf.statement, pf.header)
+        if self.system == "lean":
+            if name is not None:
+                raise ValueError("--theorem is not supported for lean files yet")
+            from prover.datasets.minif2f_lean4 import parse_lean_file
+
+            return parse_lean_file(text, path.stem)
+        raise ValueError(
+            f"reading {self.system} theorems from files is not supported; name a benchmark theorem instead"
+        )
+
+    @property
+    def checks_files(self) -> bool:
+        """Whether the backend can give `prover check`'s verdict on a whole proof file."""
+        return hasattr(self.module(), "check_file")
+
+    def check_file(self, path: Path, reference: Theorem | None, name: str | None):
+        """`prover check`: the verdict on a whole proof file (see prover.filecheck)."""
+        return self.module().check_file(path, reference, name)
+
+
+BACKENDS: dict[str, Backend] = {
+    "coq": Backend(
+        "coq", "prover.coq", ".v", "minif2f-rocq", CoqConfig, True,
+        coq_steps, coq_sketch_steps, coq_is_hole, coq_extract,
+    ),
+    "lean": Backend(
+        "lean", "prover.lean", ".lean", "minif2f-lean4", LeanConfig, True,
+        lean_steps, lean_sketch_steps, lean_is_hole, lean_extract,
+    ),
+    "isabelle": Backend(
+        "isabelle", "prover.isabelle", ".thy", "minif2f-isabelle", IsabelleConfig, False,
+        None, None, None, isabelle_extract,
+    ),
+}  # fmt: skip
+
+
+def backend(system: str) -> Backend:
+    if system not in BACKENDS:
+        raise ValueError(f"unknown proof assistant {system!r}; choose one of {', '.join(SYSTEMS)}")
+    return BACKENDS[system]
+
+
+def system_of_file(path: Path) -> str | None:
+    return next((b.system for b in BACKENDS.values() if b.suffix == path.suffix), None)

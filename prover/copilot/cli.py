@@ -1,0 +1,108 @@
+"""`prover suggest FILE[:LINE]`: the server's /suggest answer on the command line.
+
+In process (loads the model and a coqtop, then exits) or against a running server
+(`--server URL`), so any editor or terminal gets the same checked suggestions.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+_HOLE = re.compile(r"(?<![\w'.])(admit\.|Admitted\.)")
+
+
+def cursor_text(target: str) -> str:
+    """The file's text up to the cursor: the end of LINE, or before the first admit/Admitted."""
+    path_text, _, line = target.rpartition(":")
+    if not path_text or not line.isdigit():
+        path_text, line = target, ""
+    path = Path(path_text)
+    if not path.is_file():
+        raise ValueError(f"file {path} not found")
+    text = path.read_text(encoding="utf-8")
+    if line:
+        lines = text.splitlines(keepends=True)
+        n = int(line)
+        if not 1 <= n <= len(lines):
+            raise ValueError(f"{path} has {len(lines)} lines; line {n} is outside it")
+        return "".join(lines[:n])
+    m = _HOLE.search(text)
+    if m is None:
+        raise ValueError(f"{path}: no admit/Admitted to suggest for; give FILE:LINE")
+    return text[: m.start()]
+
+
+def ask(body: dict[str, Any], server: str | None, token: str | None, model: str) -> dict[str, Any]:
+    """The /suggest answer, from a server or computed here."""
+    if server:
+        import httpx
+
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        try:
+            r = httpx.post(
+                server.rstrip("/") + "/suggest",
+                json=body,
+                headers=headers,
+                timeout=float(body.get("timeout", 60)) + 10,
+            )
+        except httpx.HTTPError as e:
+            raise RuntimeError(f"server {server} unreachable: {e}") from None
+        answer = r.json()
+        if r.status_code != 200:
+            raise RuntimeError(
+                f"server said {r.status_code}: {answer.get('error', {}).get('message')}"
+            )
+        return answer
+    from prover.copilot import build_copilot
+    from prover.copilot.session import Cancelled, Deadline
+    from prover.copilot.suggest import RequestError
+    from prover.generator import ModelUnavailable
+    from prover.models import load_generator
+
+    try:
+        copilot = build_copilot(load_generator(model, lazy=False))
+    except ModelUnavailable as e:
+        raise RuntimeError(str(e)) from None
+    try:
+        return copilot.suggest(body, Deadline(float(body.get("timeout", 60))))
+    except (RequestError, Cancelled) as e:
+        raise ValueError(str(e)) from None
+    finally:
+        copilot.sessions.close()
+        close = getattr(copilot.generator, "close", None)
+        if close:
+            close()
+
+
+def print_answer(answer: dict[str, Any], file: str, as_json: bool) -> None:
+    if as_json:
+        print(json.dumps(answer, indent=1))
+        return
+    if not answer.get("ok"):
+        err = answer.get("error", {})
+        where = f"{file}:{err['line']}:{err['col']}: " if err.get("line") else f"{file}: "
+        print(f"{where}{err.get('message')}")
+        return
+    if not answer["suggestions"]:
+        print(answer.get("note") or "no suggestion was accepted by Coq")
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title="checked suggestions, best first")
+    for col in ("#", "tactic", "result"):
+        table.add_column(col)
+    for i, s in enumerate(answer["suggestions"], 1):
+        if s["status"] == "failed":
+            result = "failed: " + s.get("error", "")[:80]
+        elif s["status"] == "open":
+            goals = s["goals"]
+            last = goals[0].splitlines()[-1] if goals and goals[0] else ""
+            result = f"{len(goals)} goal(s): {last}"
+        else:
+            result = s["status"]
+        table.add_row(str(i), s["tactic"], result)
+    Console(width=120).print(table)

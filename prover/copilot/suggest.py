@@ -1,0 +1,287 @@
+"""The copilot's answers: checked next-tactic suggestions, and a checked proof from the cursor.
+
+`suggest` runs every candidate the model proposes on the real goal in the real assistant
+and reports what each leaves (goals, or "proof complete"), best first; failed ones are
+dropped unless asked for. `prove` runs a proving method from the goal at the cursor; its
+proof is the assistant's word: the whole theorem (the proof so far, the new tactics and the
+rest of the proof after the cursor) is re-checked from scratch with coqc.
+
+Coq is checked here (a warm coqtop per header). Lean is checked by the Lean side: the
+`suggest` tactic runs each candidate in the live tactic state, where the elaborator is, so
+the server only proposes (`checked: false`).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from prover.copilot.coqfile import CursorError, ProofAtCursor, proof_at_cursor, rest_of_proof
+from prover.copilot.session import Cancelled, CoqSession, Deadline, SessionPool
+from prover.coq.env import CoqEnv
+from prover.generator import Generator, ModelUnavailable, SamplingParams, best_unique
+from prover.methods import Budget, ProofResult
+from prover.prompts import load_template
+from prover.proofenv import Outcome, ProofState, TacticResult, Verdict
+from prover.theorem import Theorem
+
+COMPLETE = "proof complete"
+_ADMIT = re.compile(r"(?<![\w'.])(admit|give_up)(?![\w'])")
+_SUBPROOF_DONE = "This subproof is complete"
+
+
+class RequestError(ValueError):
+    """A request the copilot cannot answer as asked (bad field, unsupported system)."""
+
+
+@dataclass
+class Copilot:
+    """What the server (and `prover suggest` in process) answers with: one model, warm sessions."""
+
+    generator: Generator
+    sessions: SessionPool
+    max_tokens: int = 48
+    portfolio: tuple[str, ...] = ()
+    stats: dict[str, int] = field(default_factory=lambda: {"suggest": 0, "prove": 0})
+
+    # --- suggest ---------------------------------------------------------------------
+    def suggest(self, body: dict[str, Any], deadline: Deadline) -> dict[str, Any]:
+        self.stats["suggest"] += 1
+        system = body.get("system", "coq")
+        _int(body, "k", 8, 1, 32)  # refuse a bad k before any work
+        include_failed = bool(body.get("include_failed", False))
+        if system == "lean":
+            return self._suggest_lean(body, deadline)
+        if system != "coq":
+            raise RequestError(f"unknown system {system!r}; the copilot serves coq and lean")
+        text = body.get("text")
+        if not isinstance(text, str):
+            raise RequestError("Coq suggestions need 'text': the file's text up to the cursor")
+        try:
+            proof = proof_at_cursor(text)
+        except CursorError as e:
+            return {"ok": False, "error": e.as_dict()}
+        session = self.sessions.get(proof.header)
+        with session.lock:
+            try:
+                state = session.state_at(proof, deadline)
+            except CursorError as e:
+                return {"ok": False, "error": e.as_dict()}
+            goals = list(state.goals)
+            if _finished(state):
+                return {"ok": True, "goals": [], "suggestions": [], "note": "no goals left here"}
+        template = load_template("coq_tactic")
+        prompt = template.render(state=state.text)
+        deadline.check()
+        candidates = self._generate(prompt, body, deadline, template.stop)
+        suggestions = []
+        with session.lock:
+            state = session.state_at(proof, deadline)  # another request may have moved it
+            for tactic, logprob in candidates.items():
+                deadline.check()
+                result = session.env.run_tactic(state, tactic, timeout=max(deadline.left(), 1.0))
+                suggestions.append(_suggestion(tactic, logprob, result, state))
+        suggestions.sort(key=lambda s: (_RANK[s["status"]], -s["logprob"]))
+        if not include_failed:
+            suggestions = [s for s in suggestions if s["status"] != "failed"]
+        return {"ok": True, "goals": goals, "suggestions": suggestions}
+
+    def _suggest_lean(self, body: dict[str, Any], deadline: Deadline) -> dict[str, Any]:
+        goal = body.get("goal")
+        if not isinstance(goal, str) or not goal.strip():
+            raise RequestError("Lean suggestions need 'goal': the pretty-printed tactic state")
+        template = load_template("lean_tactic")
+        candidates = self._generate(template.render(state=goal), body, deadline, template.stop)
+        out = [{"tactic": t, "status": "unchecked", "logprob": lp} for t, lp in candidates.items()]
+        return {"ok": True, "checked": False, "goals": [goal], "suggestions": out}
+
+    def _generate(
+        self, prompt: str, body: dict, deadline: Deadline, stop: tuple[str, ...]
+    ) -> dict[str, float]:
+        """The model's distinct tactics for `prompt` with their log-probabilities, best first."""
+        params = SamplingParams(
+            n=_int(body, "k", 8, 1, 32),
+            temperature=0.0,
+            max_tokens=_int(body, "max_tokens", self.max_tokens, 1, 512),
+            stop=stop or ("\n",),
+            max_seconds=deadline.left(),
+        )
+        candidates: dict[str, float] = {}
+        for sample in best_unique(self.generator.generate([prompt], params)[0]):
+            candidates.setdefault(sample.text.strip(), sample.logprob)
+        candidates.pop("", None)
+        return candidates
+
+    # --- prove -----------------------------------------------------------------------
+    def prove(self, body: dict[str, Any], deadline: Deadline) -> dict[str, Any]:
+        self.stats["prove"] += 1
+        system = body.get("system", "coq")
+        if system != "coq":
+            raise RequestError("the server proves Coq goals; Lean's prove? checks on the Lean side")
+        text, rest = body.get("text"), body.get("rest", "")
+        if not isinstance(text, str) or not isinstance(rest, str):
+            raise RequestError("'text' (up to the cursor) and 'rest' (after it) must be strings")
+        method = body.get("method", "search")
+        if method not in ("search", "portfolio"):
+            raise RequestError(f"unknown method {method!r}; the copilot runs search or portfolio")
+        budget = body.get("budget", 60.0)
+        if not isinstance(budget, int | float) or budget <= 0:
+            raise RequestError("'budget' must be a positive number of seconds")
+        samples = _int(body, "samples", 8, 1, 32)
+        max_expansions = _int(body, "max_expansions", 16, 0, 10_000)
+        max_tokens = _int(body, "max_tokens", self.max_tokens, 1, 512)
+        try:
+            proof = proof_at_cursor(text)
+            rest_spans = rest_of_proof(rest)
+            if rest_spans and rest_spans[0].text == "admit.":  # the hole being filled
+                rest_spans = rest_spans[1:]
+        except CursorError as e:
+            return {"ok": False, "error": e.as_dict()}
+        session = self.sessions.get("prove:" + proof.header)
+        with session.lock:
+            try:
+                state = session.state_at(proof, deadline)
+            except CursorError as e:
+                return {"ok": False, "error": e.as_dict()}
+            env = ContinuedProof(session, proof, tuple(s.text for s in rest_spans), state, deadline)
+            limits = Budget(
+                samples=samples,
+                expansions=max_expansions,
+                wall_seconds=max(min(budget, deadline.left() - 5.0), 0.5),
+                tactic_timeout=session.env.tactic_timeout,
+                max_tokens=max_tokens,
+            )
+            portfolio = self.portfolio if body.get("portfolio", True) else ()
+            result = run_method(method, session.theorem, env, self.generator, limits, portfolio)
+        answer: dict[str, Any] = {
+            "ok": True,
+            "status": result.status.value,
+            "reason": result.reason,
+            "expansions": result.expansions,
+            "seconds": round(result.wall_seconds, 3),
+        }
+        if result.status.value == "proved" and result.proof in env.found:
+            answer["proof"] = env.found[result.proof]
+            answer["whole_checked"] = env.whole_checked
+            if not env.whole_checked:
+                answer["note"] = (
+                    "the goal was closed in coqtop; the rest of the proof still has admit, "
+                    "so the whole theorem was not re-checked"
+                )
+        return answer
+
+
+_RANK = {COMPLETE: 0, "open": 1, "failed": 2}
+
+
+def _suggestion(
+    tactic: str, logprob: float, result: TacticResult, before: ProofState
+) -> dict[str, Any]:
+    if result.outcome is Outcome.ERROR or result.state is None:
+        return {"tactic": tactic, "status": "failed", "error": result.message, "logprob": logprob}
+    if result.state.key == before.key:
+        error = "no progress: the goals are unchanged"
+        return {"tactic": tactic, "status": "failed", "error": error, "logprob": logprob}
+    if result.outcome is Outcome.FINISHED:
+        return {"tactic": tactic, "status": COMPLETE, "goals": [], "logprob": logprob}
+    goals = [] if _finished(result.state) else list(result.state.goals)
+    status = COMPLETE if not goals else "open"
+    return {"tactic": tactic, "status": status, "goals": goals, "logprob": logprob}
+
+
+def _finished(state: ProofState) -> bool:
+    return bool(state.goals) and state.goals[0].startswith(("No more goals", _SUBPROOF_DONE))
+
+
+def _int(body: dict[str, Any], key: str, default: int, lo: int, hi: int) -> int:
+    value = body.get(key, default)
+    if not isinstance(value, int) or not lo <= value <= hi:
+        raise RequestError(f"'{key}' must be an integer from {lo} to {hi}")
+    return value
+
+
+class ContinuedProof:
+    """A ProofEnv adapter that starts at the cursor instead of the statement.
+
+    The search sees the goal at the cursor as its root. A finished proof is the proof so far,
+    the search's tactics and the rest of the proof after the cursor; that whole text is what
+    gets verified. With a rest, closing the focused goal (a bullet's or brace's) finishes.
+    """
+
+    system = "coq"
+
+    def __init__(
+        self,
+        session: CoqSession,
+        proof: ProofAtCursor,
+        rest: tuple[str, ...],
+        root: ProofState,
+        deadline: Deadline,
+    ):
+        self.session, self.env = session, session.env
+        self.prefix = [s.text for s in proof.tactics]
+        self.rest, self.root, self.deadline = list(rest), root, deadline
+        self.found: dict[str, str] = {}  # full proof text -> the text to insert at the cursor
+        self.whole_checked = True
+        self.stats = self.env.stats
+
+    def open(self, theorem: Theorem) -> ProofState:
+        return self.root
+
+    def run_tactic(
+        self, state: ProofState, tactic: str, timeout: float | None = None
+    ) -> TacticResult:
+        self.deadline.check()
+        limit = self.deadline.left() if timeout is None else min(timeout, self.deadline.left())
+        result = self.env.run_tactic(state, tactic, timeout=max(limit, 0.5))
+        state_done = result.state is not None and _finished(result.state)
+        if result.outcome is Outcome.OPEN and state_done and self.rest:
+            return TacticResult(Outcome.FINISHED, result.state)
+        return result
+
+    def proof_text(self, tactics: list[str]) -> str:
+        inserted = CoqEnv.proof_text(self.env, tactics)
+        full = "\n".join([*self.prefix, inserted, *self.rest])
+        self.found[full] = inserted
+        return full
+
+    def verify(self, theorem: Theorem, proof: str) -> Verdict:
+        self.deadline.check()
+        if any(_ADMIT.search(s) for s in self.rest):
+            self.whole_checked = False
+            return Verdict(ok=True, reason="rest of the proof has admit: not re-checked")
+        return self.env.verify(theorem, proof)
+
+    def close(self) -> None:  # the session owns the process
+        pass
+
+
+def run_method(
+    method: str,
+    theorem: Theorem | None,
+    env: ContinuedProof,
+    generator: Generator | None,
+    budget: Budget,
+    portfolio: tuple[str, ...],
+) -> ProofResult:
+    """The copilot's one seam to the proving methods (`prover.methods.prove`): `search`
+    (model + portfolio) or `portfolio` (automation only), from the goal at the cursor."""
+    from prover.methods import prove
+    from prover.proofenv import Status
+
+    assert theorem is not None
+    try:
+        return prove(theorem, method, budget, env, generator, portfolio)
+    except Cancelled as e:  # raised between steps; the method's own clock did not see it
+        return ProofResult(Status.ERROR, reason=str(e))
+
+
+__all__ = [
+    "COMPLETE",
+    "Copilot",
+    "ContinuedProof",
+    "ModelUnavailable",
+    "RequestError",
+    "run_method",
+]

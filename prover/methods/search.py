@@ -1,0 +1,364 @@
+"""search: best-first search over proof states (formal-to-formal), as in Llemma's harness.
+
+The search tree lives in a networkx DiGraph: nodes are proof states, edges are tactics. A
+node's priority is the accumulated negative log-probability of the tactics on its path,
+each step length-normalised (log-prob / tokens) so long tactics are not penalised for
+their length. Every candidate runs once, on its parent's live state: the backend owns
+backtracking, so the search never replays a prefix itself.
+
+It spends its whole budget: when the queue empties (every candidate failed) or an attempt
+has used its expansions, the next attempt starts from the root, the first at temperature 0
+(beams), later ones sampling at rising temperatures, until the wall clock or the total
+expansion budget (expansions x attempts) runs out. Every call gets what is left of the
+clock, so the theorem's wall time is a bound.
+"""
+
+from __future__ import annotations
+
+import heapq
+import itertools
+import json
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+import networkx as nx
+
+from prover.generator import Generator, ModelUnavailable, SamplingParams
+from prover.methods.budget import Budget, Clock
+from prover.methods.result import ProofResult, accepted
+from prover.methods.task import Task
+from prover.prompts import PromptTemplate, load_template
+from prover.proofenv import (
+    InvalidStatement,
+    Outcome,
+    ProofEnv,
+    ProofEnvError,
+    ProofState,
+    Status,
+    TacticResult,
+    Verdict,
+)
+from prover.theorem import Theorem
+
+NAME = "search"
+SYSTEMS = ("coq", "lean")
+USES_MODEL = True
+READS = frozenset(
+    {
+        "attempts",
+        "samples",
+        "expansions",
+        "wall_seconds",
+        "tactic_timeout",
+        "temperatures",
+        "max_tokens",
+    }
+)
+OPTIONS = frozenset({"portfolio"})
+MAX_DEPTH = 50
+_TRANSIENT = re.compile(r"(?i)timeout|restart|died|memory|interrupt")
+_MIN_CALL_SECONDS = 0.05  # less than this left: do not start another call
+
+
+@dataclass
+class Tree:
+    """One theorem's search tree and the counters every method that steps through states shares."""
+
+    env: ProofEnv
+    clock: Clock
+    graph: nx.DiGraph = field(default_factory=nx.DiGraph)
+    tactic_calls: int = 0
+    expansions: int = 0
+    model_calls: int = 0
+    attempts: int = 0
+    rejected: list[str] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self._ids = itertools.count()
+        # (goals, tactic) -> result: a later attempt that proposes a tactic already run on the
+        # same goals reuses the answer (states stay valid until the next `open`).
+        self._results: dict[tuple[str, str], TacticResult] = {}
+
+    def run(self, state: ProofState, tactic: str) -> TacticResult:
+        key = (state.key, tactic)
+        if key in self._results:
+            return self._results[key]
+        with self.clock.checker_call():
+            self.tactic_calls += 1
+            result = self.env.run_tactic(state, tactic, timeout=self.clock.left())
+        if not (result.outcome is Outcome.ERROR and _TRANSIENT.search(result.message)):
+            self._results[key] = result  # a timeout or a crash may not recur: not cached
+        return result
+
+    def add_node(self, state: ProofState | None, score: float, depth: int, **attrs: Any) -> int:
+        node = next(self._ids)
+        self.graph.add_node(node, state=state, score=score, depth=depth, **attrs)
+        return node
+
+    def path(self, node: int) -> list[str]:
+        tactics = []
+        while True:
+            preds = list(self.graph.predecessors(node))
+            if not preds:
+                return tactics[::-1]
+            tactics.append(self.graph.edges[preds[0], node]["tactic"])
+            node = preds[0]
+
+    def out_of_time(self) -> bool:
+        return self.clock.left() < _MIN_CALL_SECONDS
+
+
+# A goal is closed when `done(parent_state, result)` holds; `accept(tactics)` then returns
+# the proof text it stands for (after whatever check it needs) or None to go on searching.
+Done = Callable[[ProofState, TacticResult], bool]
+Accept = Callable[[list[str]], str | None]
+
+
+def finished(_parent: ProofState, result: TacticResult) -> bool:
+    return result.outcome is Outcome.FINISHED
+
+
+def search_from(
+    tree: Tree,
+    root: int,
+    generator: Generator | None,
+    budget: Budget,
+    prompt: Callable[[ProofState], str],
+    stop: tuple[str, ...],
+    accept: Accept,
+    portfolio: tuple[str, ...] = (),
+    done: Done = finished,
+    max_expansions: int | None = None,
+) -> tuple[str | None, str]:
+    """Best-first search below node `root` until `accept` takes a path; (proof, "") or (None, why).
+
+    The portfolio runs on every new state (once per distinct state). Without a generator
+    only the portfolio runs at the root."""
+    clock = tree.clock
+    tried_portfolio: set[str] = set()
+
+    def run_portfolio(node: int) -> str | None:
+        state: ProofState = tree.graph.nodes[node]["state"]
+        if state.key in tried_portfolio:
+            return None
+        tried_portfolio.add(state.key)
+        for tactic in portfolio:
+            if tree.out_of_time():
+                return None
+            result = tree.run(state, tactic)
+            if result.outcome is not Outcome.ERROR and done(state, result):
+                proof = accept([*tree.path(node), tactic])
+                end = tree.add_node(None, 0.0, 0, finished=proof is not None)
+                tree.graph.add_edge(node, end, tactic=tactic, source="portfolio")
+                if proof is not None:
+                    return proof
+        return None
+
+    proof = run_portfolio(root)
+    if proof is not None:
+        return proof, ""
+    if generator is None:
+        return None, "automation portfolio found no proof"
+    total = (max_expansions or budget.expansions) * max(budget.attempts, 1)
+    per_attempt = max_expansions or budget.expansions
+    root_state: ProofState = tree.graph.nodes[root]["state"]
+    base_depth = tree.graph.nodes[root]["depth"]
+    used = 0
+    attempt = 0
+    node_of: dict[str, int] = {
+        root_state.key: root
+    }  # states met by earlier attempts keep their node
+    ends: set[tuple[int, str]] = set()  # (node, tactic) that finished, drawn once
+    while used < total:
+        if tree.out_of_time():
+            return None, "wall clock exhausted"
+        params = SamplingParams(
+            n=budget.samples,
+            temperature=budget.temperature(attempt),
+            max_tokens=budget.max_tokens,
+            stop=stop or ("\n",),
+            seed=attempt,
+        )
+        tree.attempts += 1
+        seen = {root_state.key}
+        queue: list[tuple[float, int, int]] = [(0.0, 0, root)]
+        tie = itertools.count(1)
+        this_attempt = 0
+        while queue and this_attempt < per_attempt and used < total:
+            if tree.out_of_time():
+                return None, "wall clock exhausted"
+            score, _, node = heapq.heappop(queue)
+            state: ProofState = tree.graph.nodes[node]["state"]
+            depth = tree.graph.nodes[node]["depth"]
+            with clock.model_call():
+                samples = generator.generate([prompt(state)], _with_seconds(params, clock.left()))[
+                    0
+                ]
+            tree.expansions += 1
+            tree.model_calls += 1
+            used += 1
+            this_attempt += 1
+            tried: set[str] = set()
+            for sample in samples:
+                tactic = sample.text.strip()
+                if not tactic or tactic in tried:
+                    continue
+                tried.add(tactic)
+                if tree.out_of_time():
+                    break
+                result = tree.run(state, tactic)
+                child_score = score - sample.normalized_logprob
+                if result.outcome is Outcome.ERROR:
+                    continue
+                if done(state, result):
+                    proof = accept([*tree.path(node), tactic])
+                    if proof is not None or (node, tactic) not in ends:
+                        ends.add((node, tactic))
+                        end = tree.add_node(
+                            None, child_score, depth + 1, finished=proof is not None
+                        )
+                        tree.graph.add_edge(node, end, tactic=tactic, rejected=proof is None)
+                    if proof is not None:
+                        return proof, ""
+                    continue
+                if result.state is None or result.outcome is Outcome.FINISHED:
+                    continue
+                if result.state.key in seen or depth + 1 - base_depth > MAX_DEPTH:
+                    continue
+                seen.add(result.state.key)
+                child = node_of.get(result.state.key)
+                if child is None:
+                    child = tree.add_node(result.state, child_score, depth + 1)
+                    tree.graph.add_edge(node, child, tactic=tactic, logprob=sample.logprob)
+                    node_of[result.state.key] = child
+                proof = run_portfolio(child)
+                if proof is not None:
+                    return proof, ""
+                heapq.heappush(queue, (child_score, next(tie), child))
+        attempt += 1
+    return None, "expansion budget exhausted"
+
+
+def _with_seconds(params: SamplingParams, left: float) -> SamplingParams:
+    return replace(params, max_seconds=left)
+
+
+def verified(theorem: Theorem, env: ProofEnv, tree: Tree, verdicts: list[Verdict]) -> Accept:
+    """An `accept` for whole theorems: the path's proof counts only once `env.verify` says so."""
+
+    refused: set[str] = set()  # a proof text is judged once, however many attempts reach it
+
+    def accept(tactics: list[str]) -> str | None:
+        proof = env.proof_text(tactics)
+        if proof in refused:
+            return None
+        with tree.clock.checker_call():
+            verdict = env.verify(theorem, proof)
+        if verdict.ok:
+            verdicts.append(verdict)
+            return proof
+        tree.rejected.append(verdict.reason)
+        refused.add(proof)
+        return None
+
+    return accept
+
+
+def best_first_search(
+    theorem: Theorem,
+    env: ProofEnv,
+    generator: Generator | None,
+    budget: Budget = Budget(),
+    portfolio: tuple[str, ...] = (),
+    template: PromptTemplate | None = None,
+    clock: Clock | None = None,
+) -> ProofResult:
+    """Search for a proof of `theorem`; `generator=None` runs the automation portfolio only."""
+    clock = clock or Clock(budget.wall_seconds)
+    replay0 = replayed(env)
+    tree = Tree(env, clock)
+    verdicts: list[Verdict] = []
+    try:
+        with clock.checker_call():
+            root_state = env.open(theorem)
+        root = tree.add_node(root_state, 0.0, 0)
+        if generator is not None:
+            template = template or load_template(f"{theorem.system}_tactic")
+        stop = template.stop if template else ()
+
+        def prompt(state: ProofState) -> str:
+            assert template is not None
+            return template.render(theorem=theorem, state=state.text)
+
+        proof, reason = search_from(
+            tree,
+            root,
+            generator,
+            budget,
+            prompt,
+            stop,
+            verified(theorem, env, tree, verdicts),
+            portfolio,
+        )
+        if proof is not None:
+            result = accepted(verdicts[-1], proof)
+        else:
+            if tree.rejected:
+                reason += f"; {len(tree.rejected)} finished proof(s) rejected by the checker"
+            result = ProofResult(Status.FAILED, reason=reason)
+    except InvalidStatement as e:
+        result = ProofResult(Status.INVALID_STATEMENT, reason=str(e))
+    except ModelUnavailable as e:
+        result = ProofResult(Status.ERROR, reason=f"model unavailable: {e}")
+    except ProofEnvError as e:
+        result = ProofResult(Status.ERROR, reason=f"{env.system} failed: {e}")
+    return finish(result, tree, clock, replayed(env) - replay0)
+
+
+def finish(result: ProofResult, tree: Tree, clock: Clock, replayed_tactics: int = 0) -> ProofResult:
+    """Copy the tree's counters and the clock's split into `result`."""
+    result.wall_seconds = clock.elapsed()
+    result.model_seconds = clock.model
+    result.checker_seconds = clock.checker
+    result.replayed_tactics = replayed_tactics
+    result.tactic_calls = tree.tactic_calls
+    result.expansions = tree.expansions
+    result.model_calls = tree.model_calls
+    result.rejected = tree.rejected
+    result.graph = tree.graph
+    if tree.attempts:
+        result.extra["attempts"] = tree.attempts
+    return result
+
+
+def replayed(env: Any) -> int:
+    stats = getattr(env, "stats", None)
+    return int(getattr(stats, "replayed_tactics", 0)) if stats is not None else 0
+
+
+def run(task: Task) -> ProofResult:
+    t = task
+    return best_first_search(t.theorem, t.env, t.generator, t.budget, t.portfolio, clock=t.clock)
+
+
+def save_graph(graph: nx.DiGraph, path: str | Path) -> Path:
+    """Write the search tree as node-link JSON (goals text, scores, tactics), for inspection."""
+    g = nx.DiGraph()
+    for n, data in graph.nodes(data=True):
+        state = data.get("state")
+        g.add_node(
+            n,
+            goals=list(state.goals) if state else [],
+            score=data.get("score"),
+            depth=data.get("depth"),
+            finished=bool(data.get("finished")),
+        )
+    for a, b, data in graph.edges(data=True):
+        g.add_edge(a, b, **{k: v for k, v in data.items() if isinstance(v, (str, int, float))})
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(nx.node_link_data(g, edges="links"), indent=1))
+    return path

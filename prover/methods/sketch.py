@@ -1,0 +1,214 @@
+"""sketch: draft-sketch-prove. The model writes the proof's skeleton with holes; automation
+and a short search close each hole; the assembled proof is checked whole.
+
+Coq holes are `admit.` (also `assert (h : P) by admit.`), Lean holes `sorry` (also
+`have h : P := by sorry`). The sketch runs step by step from the theorem's root; at a hole,
+the portfolio, then a best-first search of at most `expansions` model calls, must close
+the hole's goal (the goals after are the goals before, less the first). The hole is
+replaced by what closed it, never accepted as a hole; the finished text must then pass the
+from-scratch verdict. On Isabelle this is Draft-Sketch-Prove as in the DSP paper: the model
+reads the informal statement and proof, holes are `sorry`/`sledgehammer`, closed by a
+tactic list and Sledgehammer (prover.isabelle.dsp).
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from prover.generator import Generator, ModelUnavailable
+from prover.methods.budget import Budget, Clock
+from prover.methods.result import ProofResult, accepted
+from prover.methods.search import READS as SEARCH_READS
+from prover.methods.search import Tree, finish, replayed, search_from
+from prover.methods.task import Task
+from prover.prompts import load_template
+from prover.proofenv import (
+    InvalidStatement,
+    Outcome,
+    ProofEnv,
+    ProofEnvError,
+    ProofState,
+    Status,
+    TacticResult,
+)
+from prover.theorem import Theorem
+
+NAME = "sketch"
+SYSTEMS = ("coq", "lean", "isabelle")
+USES_MODEL = True
+READS = SEARCH_READS  # the sketch itself (attempts x samples) and each hole's search
+OPTIONS = frozenset({"portfolio"})
+_SUBPROOF_DONE = ("This subproof is complete", "No more goals", "No more subgoals")
+
+
+def hole_closed(hole: ProofState, result: TacticResult) -> bool:
+    """The hole's goal (the first) is gone and the others are as they were."""
+    if result.outcome is Outcome.FINISHED:
+        return True
+    if result.outcome is Outcome.ERROR or result.state is None:
+        return False
+    goals = result.state.goals
+    if goals and goals[0].startswith(_SUBPROOF_DONE):
+        return True
+    return [_conclusion(g) for g in goals] == [_conclusion(g) for g in hole.goals[1:]]
+
+
+def _conclusion(goal: str) -> str:
+    """A goal's conclusion, whitespace-normalised: assistants print the hypotheses of the
+    first goal only (Coq), so goals are compared by what they ask to prove."""
+    for marker in ("============================", "⊢"):
+        if marker in goal:
+            goal = goal.rsplit(marker, 1)[1]
+    return " ".join(goal.split())
+
+
+def fill_sketch(
+    tree: Tree,
+    root: ProofState,
+    steps: list[str],
+    is_hole,
+    generator: Generator | None,
+    budget: Budget,
+    portfolio: tuple[str, ...],
+    prompt,
+    stop: tuple[str, ...],
+    stats: dict[str, int],
+) -> tuple[list[str] | None, str]:
+    """Run the sketch's steps from `root`, closing each hole; (filled steps, "") or (None, why)."""
+    state, out = root, []
+    for i, step in enumerate(steps):
+        if tree.out_of_time():
+            return None, "wall clock exhausted"
+        if is_hole(step):
+            stats["holes"] += 1
+            hole = state
+            closing: dict[str, TacticResult] = {}
+
+            def done(_parent: ProofState, result: TacticResult, hole=hole, closing=closing) -> bool:
+                if hole_closed(hole, result):
+                    closing["result"] = result
+                    return True
+                return False
+
+            node = tree.add_node(hole, 0.0, 0, hole=stats["holes"])
+            closer, why = search_from(
+                tree,
+                node,
+                generator,
+                replace(budget, attempts=1),
+                prompt,
+                stop,
+                accept=lambda tactics: "\n".join(tactics),
+                portfolio=portfolio,
+                done=done,
+            )
+            if closer is None:
+                return None, f"hole {stats['holes']} (step {i + 1}) not closed: {why}"
+            stats["closed"] += 1
+            out.append(closer)
+            result = closing["result"]
+        else:
+            result = tree.run(state, step)
+            if result.outcome is Outcome.ERROR:
+                return (
+                    None,
+                    f"the sketch fails at step {i + 1} ({step.strip()[:60]}): {result.message[:200]}",
+                )
+            out.append(step)
+        if result.outcome is Outcome.FINISHED:
+            return out, ""
+        assert result.state is not None
+        state = result.state
+    return None, "the sketch leaves goals open"
+
+
+def sketch_proof(
+    theorem: Theorem,
+    env: ProofEnv,
+    generator: Generator,
+    budget: Budget,
+    portfolio: tuple[str, ...] = (),
+    clock: Clock | None = None,
+) -> ProofResult:
+    from prover.backends import backend
+
+    b = backend(theorem.system)
+    assert b.sketch_steps is not None and b.is_hole is not None
+    clock = clock or Clock(budget.wall_seconds)
+    tree = Tree(env, clock)
+    replay0 = replayed(env)
+    template = load_template(f"{theorem.system}_sketch")
+    tactic = load_template(f"{theorem.system}_tactic")
+    stats = {"sketches": 0, "holes": 0, "closed": 0}
+    reasons: list[str] = []
+
+    def prompt(state: ProofState) -> str:
+        return tactic.render(theorem=theorem, state=state.text)
+
+    try:
+        with clock.checker_call():
+            root = env.open(theorem)
+        text = template.render(theorem=theorem)
+        for attempt in range(budget.attempts):
+            if tree.out_of_time():
+                break
+            params = budget.sampling(attempt, template.stop, clock.left())
+            with clock.model_call():
+                completions = generator.generate([text], params)[0]
+            tree.model_calls += 1
+            seen: set[str] = set()
+            for c in completions:
+                sketch = b.extract(c.text)
+                if not sketch or sketch in seen:
+                    continue
+                seen.add(sketch)
+                stats["sketches"] += 1
+                try:
+                    steps = b.sketch_steps(sketch)
+                except ValueError as e:
+                    reasons.append(f"unreadable sketch: {e}")
+                    continue
+                filled, why = fill_sketch(
+                    tree,
+                    root,
+                    steps,
+                    b.is_hole,
+                    generator,
+                    budget,
+                    portfolio,
+                    prompt,
+                    tactic.stop,
+                    stats,
+                )
+                if filled is None:
+                    reasons.append(why)
+                    if tree.out_of_time():
+                        break
+                    continue
+                proof = env.proof_text(filled)
+                with clock.checker_call():
+                    verdict = env.verify(theorem, proof)
+                if verdict.ok:
+                    result = accepted(verdict, proof)
+                    result.extra.update(stats)
+                    return finish(result, tree, clock, replayed(env) - replay0)
+                tree.rejected.append(verdict.reason)
+                reasons.append(f"rejected by the checker: {verdict.reason}")
+        result = ProofResult(Status.FAILED, reason="; ".join(reasons)[:500] or "no sketch")
+    except InvalidStatement as e:
+        result = ProofResult(Status.INVALID_STATEMENT, reason=str(e))
+    except ModelUnavailable as e:
+        result = ProofResult(Status.ERROR, reason=f"model unavailable: {e}")
+    except ProofEnvError as e:
+        result = ProofResult(Status.ERROR, reason=f"{env.system} failed: {e}")
+    result.extra.update(stats)
+    return finish(result, tree, clock, replayed(env) - replay0)
+
+
+def run(task: Task) -> ProofResult:
+    t = task
+    if t.theorem.system == "isabelle":
+        from prover.isabelle.dsp import prove_informal
+
+        return prove_informal(t.theorem, t.env, t.generator, t.budget, clock=t.clock)
+    return sketch_proof(t.theorem, t.env, t.generator, t.budget, t.portfolio, t.clock)

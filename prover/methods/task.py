@@ -1,0 +1,23 @@
+"""What every method's entry point receives: one theorem and everything it may use."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from prover.methods.budget import Budget, Clock
+from prover.theorem import Theorem
+
+
+@dataclass
+class Task:
+    theorem: Theorem
+    env: Any  # the assistant's env (ProofEnv for Coq/Lean; IsabelleEnv)
+    budget: Budget
+    generator: Any = None  # a Generator, for methods that use a model
+    portfolio: tuple[str, ...] = ()  # automation tactics, for methods that use them
+    clock: Clock | None = None  # a fresh one from the budget when not given
+
+    def __post_init__(self) -> None:
+        if self.clock is None:
+            self.clock = Clock(self.budget.wall_seconds)
