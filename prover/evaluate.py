@@ -50,7 +50,7 @@ class EvalConfig:
     budget: Budget = field(default_factory=Budget)
     portfolio: bool = True  # methods with the `portfolio` option: try the automation on every state
     model: str = "embedded"
-    runtime: str = "hf"
+    runtime: str = "auto"  # CTranslate2 for causal models, transformers for seq2seq
     model_options: dict[str, Any] = field(default_factory=dict)
     assistant: AssistantConfig | None = None  # CoqConfig / LeanConfig / IsabelleConfig
 

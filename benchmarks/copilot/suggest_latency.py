@@ -48,7 +48,7 @@ def main() -> None:
     import uvicorn
 
     theorems = load_benchmark("minif2f-rocq", "valid", args.data_dir)
-    copilot = build_copilot(load_generator(args.model, runtime="hf", threads=args.threads))
+    copilot = build_copilot(load_generator(args.model, lazy=False, threads=args.threads))
     sock = bind("127.0.0.1", 0)
     url = f"http://127.0.0.1:{sock.getsockname()[1]}"
     server = uvicorn.Server(uvicorn.Config(create_app(copilot, args.model), log_level="warning"))

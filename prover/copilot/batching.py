@@ -43,6 +43,10 @@ class BatchingGenerator:
     def tokenizer(self):  # the OpenAI chat route needs the chat template
         return getattr(self.inner, "tokenizer", None)
 
+    @property
+    def chat(self):  # the runtime's own chat template (prover.models.chat), when it has one
+        return getattr(self.inner, "chat", None)
+
     def generate(self, prompts: list[str], params: SamplingParams) -> list[list[Sample]]:
         future: Future = Future()
         self._queue.put(_Request(list(prompts), params, future))

@@ -63,7 +63,7 @@ def ask(body: dict[str, Any], server: str | None, token: str | None, model: str)
     from prover.models import load_generator
 
     try:
-        copilot = build_copilot(load_generator(model, runtime="hf"))
+        copilot = build_copilot(load_generator(model, lazy=False))
     except ModelUnavailable as e:
         raise RuntimeError(str(e)) from None
     try:

@@ -1,26 +1,91 @@
-"""Generator runtimes by name: transformers ("hf"), vLLM ("vllm"), OpenAI-compatible servers ("openai")."""
+"""Generator runtimes by name: CTranslate2 ("ct2"), transformers ("hf"), vLLM, OpenAI-compatible servers.
+
+"auto" (the default) picks CTranslate2 for causal language models run locally (the
+registry's models, a local directory, a hub id) and transformers for seq2seq models
+(ReProver's ByT5) or an architecture CTranslate2 cannot convert. vLLM and OpenAI-compatible
+servers are used only when asked for. A registry model that is an instruct model gets its
+chat template around every prompt (`prover.models.chat`).
+"""
 
 from __future__ import annotations
 
+import json
+import sys
+from pathlib import Path
 from typing import Any
 
-from prover.generator import Generator
+from prover.generator import Generator, LazyGenerator, ModelUnavailable
 
-RUNTIMES = ("hf", "vllm", "openai")
+RUNTIMES = ("auto", "ct2", "hf", "vllm", "openai")
 
 
-def load_generator(spec: str = "embedded", runtime: str = "hf", **options: Any) -> Generator:
-    """`spec` is 'embedded', a local HF directory, a hub id, or (openai) the served model's name."""
+def load_generator(
+    spec: str = "embedded", runtime: str = "auto", lazy: bool = True, **options: Any
+) -> Generator:
+    """`spec` is a registry model name, a local HF directory, a hub id, or (openai) a served model's name.
+
+    The model is loaded on first use (`LazyGenerator`), so a run whose theorems never reach
+    the model never loads it; `lazy=False` loads it now (a server that must fail at start).
+    """
+    from prover.models.quiet import quiet_libraries
+
+    quiet_libraries()
+    if runtime not in RUNTIMES:
+        raise ValueError(f"unknown runtime {runtime!r}; choose one of {', '.join(RUNTIMES)}")
+    if lazy and runtime != "openai":
+        return LazyGenerator(lambda: load_generator(spec, runtime, False, **options), name=spec)
+    if runtime == "auto":
+        runtime = "hf" if _is_seq2seq(spec) else "ct2"
+        if runtime == "ct2":
+            try:
+                return _with_chat(spec, _ct2(spec, options))
+            except ModelUnavailable as e:
+                if "cannot convert" not in str(e):
+                    raise
+                print(f"note: {e}; using transformers instead", file=sys.stderr)
+                runtime = "hf"
+    if runtime == "ct2":
+        return _with_chat(spec, _ct2(spec, options))
     if runtime == "hf":
         from prover.models.hf import HFGenerator
 
-        return HFGenerator(spec, **options)
+        return _with_chat(spec, HFGenerator(spec, **options))
     if runtime == "vllm":
         from prover.models.vllm_engine import VLLMGenerator
 
         return VLLMGenerator(spec, **options)
-    if runtime == "openai":
-        from prover.models.openai_compat import OpenAIGenerator
+    from prover.models.openai_compat import OpenAIGenerator
 
-        return OpenAIGenerator(spec, **options)
-    raise ValueError(f"unknown runtime {runtime!r}; choose one of {', '.join(RUNTIMES)}")
+    return OpenAIGenerator(spec, **options)
+
+
+def _ct2(spec: str, options: dict[str, Any]) -> Generator:
+    from prover.models.ct2 import CT2Generator
+
+    known = {"device", "compute_type", "threads"}
+    return CT2Generator(spec, **{k: v for k, v in options.items() if k in known})
+
+
+def _is_seq2seq(spec: str) -> bool:
+    """Read the model's config without loading it (registry models are all causal)."""
+    from prover.models.registry import lookup
+
+    if lookup(spec) is not None:
+        return False
+    config = Path(spec).expanduser() / "config.json"
+    if config.exists():
+        return bool(json.loads(config.read_text()).get("is_encoder_decoder", False))
+    return False
+
+
+def _with_chat(spec: str, generator: Generator) -> Generator:
+    """Registry instruct models see prompts in their chat template; any model with one can chat."""
+    from prover.models.chat import ChatPrompts, ChatTemplate
+    from prover.models.registry import lookup
+
+    tokenizer_dir = getattr(generator, "tokenizer_dir", None)
+    template = ChatTemplate.from_dir(Path(tokenizer_dir)) if tokenizer_dir else None
+    if template is None:
+        return generator
+    entry = lookup(spec)
+    return ChatPrompts(generator, template, wrap_prompts=bool(entry and entry.chat))

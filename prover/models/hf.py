@@ -27,12 +27,13 @@ class HFGenerator:
             AutoTokenizer,
         )
 
-        from prover.models.embedded import ALIASES, embedded_model_dir
+        from prover.models.embedded import hf_model_dir
+        from prover.models.registry import lookup
 
         if threads:
             torch.set_num_threads(threads)
         self.name = model
-        path = str(embedded_model_dir()) if model in ALIASES else model
+        path = str(hf_model_dir(model)) if lookup(model) else model
         if (path.startswith((".", "/", "~")) or Path(path).suffix) and not Path(
             path
         ).expanduser().exists():
@@ -47,6 +48,7 @@ class HFGenerator:
         except OSError as e:
             raise ModelUnavailable(f"cannot load model {model!r}: {str(e).splitlines()[0]}") from e
         self.device = device
+        self.tokenizer_dir = path if Path(path).expanduser().is_dir() else None
         if not self.seq2seq:
             self.tokenizer.padding_side = "left"
         if self.tokenizer.pad_token is None:

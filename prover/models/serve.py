@@ -74,13 +74,17 @@ def openai_router(generator: Generator, model_name: str) -> APIRouter:
         body = await body_of(request)
         if isinstance(body, JSONResponse):
             return body
+        own_chat = getattr(generator, "chat", None)  # the runtime renders its chat template
         tokenizer = getattr(generator, "tokenizer", None)
-        if tokenizer is None:
+        if own_chat is not None:
+            samples = await asyncio.to_thread(own_chat, body.get("messages", []), _params(body))
+        elif tokenizer is not None and hasattr(tokenizer, "apply_chat_template"):
+            prompt = tokenizer.apply_chat_template(
+                body.get("messages", []), tokenize=False, add_generation_prompt=True
+            )
+            samples = (await asyncio.to_thread(generator.generate, [prompt], _params(body)))[0]
+        else:
             return _error(400, "this model has no chat template")
-        prompt = tokenizer.apply_chat_template(
-            body.get("messages", []), tokenize=False, add_generation_prompt=True
-        )
-        samples = (await asyncio.to_thread(generator.generate, [prompt], _params(body)))[0]
         choices = [
             {
                 "index": i,

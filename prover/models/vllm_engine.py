@@ -29,9 +29,10 @@ class VLLMGenerator:
             raise ModelUnavailable(
                 "vLLM is not installed: pip install -e '.[gpu]' on a machine with a CUDA GPU"
             ) from e
-        from prover.models.embedded import ALIASES, embedded_model_dir
+        from prover.models.embedded import hf_model_dir
+        from prover.models.registry import lookup
 
-        path = str(embedded_model_dir()) if model in ALIASES else model
+        path = str(hf_model_dir(model)) if lookup(model) else model
         self._vllm = vllm
         self.name = model
         self.llm = vllm.LLM(

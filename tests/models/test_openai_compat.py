@@ -92,7 +92,7 @@ def test_llama_cpp_server_with_the_embedded_gguf():
             "-m",
             "llama_cpp.server",
             "--model",
-            str(gguf_path()),
+            str(gguf_path("smollm2")),
             "--port",
             "18431",
             "--host",

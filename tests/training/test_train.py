@@ -20,7 +20,7 @@ import pytest
 import yaml
 
 from prover.generator import SamplingParams
-from prover.models.embedded import embedded_model_dir
+from prover.models.ct2 import tokenizer_dir
 from training.config import TrainConfig
 from training.data import Batches, packed_sequences
 from training.model import attention_implementation
@@ -37,7 +37,7 @@ def smoke_config(tmp_path: Path, **overrides) -> Path:
     raw = yaml.safe_load(SMOKE.read_text())
     raw.update(
         {
-            "tokenizer": str(embedded_model_dir()),
+            "tokenizer": str(tokenizer_dir("smollm2")),
             "out_dir": str(tmp_path / "run"),
             "tensorboard": False,
         }
@@ -84,7 +84,7 @@ def test_data_is_deterministic_and_resumable(tmp_path):
     from transformers import AutoTokenizer
 
     cfg = TrainConfig.load(smoke_config(tmp_path))
-    tok = AutoTokenizer.from_pretrained(embedded_model_dir())
+    tok = AutoTokenizer.from_pretrained(tokenizer_dir("smollm2"))
     a = packed_sequences(cfg.sources, tok, 32, seed=7)
     first = [next(a) for _ in range(6)]
     again = [next(packed_sequences(cfg.sources, tok, 32, seed=7)) for _ in range(1)]
