@@ -50,7 +50,16 @@ def test_sigint_keeps_finished_results_and_resume_skips_them(tmp_path):
     write_benchmark(tmp_path / "data", 40)
     out = tmp_path / "r.jsonl"
     cmd = eval_command(tmp_path, out)
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    # A foreground process at a terminal gets Ctrl-C; a job started in the background by a
+    # non-interactive shell (a CI runner, `cmd &`) inherits SIGINT *ignored*, and Python then
+    # installs no KeyboardInterrupt handler. Give the child the terminal's default disposition.
+    proc = subprocess.Popen(
+        cmd,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline and (not out.exists() or out.read_text().count("\n") < 2):
         time.sleep(0.2)
