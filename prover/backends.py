@@ -212,6 +212,8 @@ class Backend:
     sketch_steps: Callable[[str], list[str]] | None
     is_hole: Callable[[str], bool] | None
     extract: Callable[[str], str]
+    # Automation too slow to run on every search state (it runs at the root only).
+    slow_tactics: frozenset[str] = frozenset()
 
     def module(self):
         return importlib.import_module(self.package)
@@ -222,6 +224,17 @@ class Backend:
         if chosen is not None:
             return tuple(chosen)
         return tuple(getattr(self.module(), "default_portfolio", lambda: ())())
+
+    def quick_portfolio(self, tactics: tuple[str, ...]) -> tuple[str, ...]:
+        """What the search runs on every state below the root: `tactics` without the slow
+        ones, each once (`intros; t` does what `t` does on a state with nothing to introduce,
+        and a state below the root is past its introductions far more often than not)."""
+        quick: list[str] = []
+        for tactic in tactics:
+            core = _INTROS.sub("", tactic)
+            if core not in quick and not set(re.findall(r"\w+", core)) & self.slow_tactics:
+                quick.append(core)
+        return tuple(quick)
 
     def check_installation(self) -> str | None:
         return self.module().check_installation()
@@ -288,16 +301,21 @@ BACKENDS: dict[str, Backend] = {
     "coq": Backend(
         "coq", "prover.coq", ".v", "minif2f-rocq", CoqConfig, True,
         coq_steps, coq_sketch_steps, coq_is_hole, coq_extract,
+        frozenset({"hammer", "sauto", "sfirstorder", "hauto"}),
     ),
     "lean": Backend(
         "lean", "prover.lean", ".lean", "minif2f-lean4", LeanConfig, True,
         lean_steps, lean_sketch_steps, lean_is_hole, lean_extract,
+        frozenset({"aesop", "hammer", "duper"}),
     ),
     "isabelle": Backend(
         "isabelle", "prover.isabelle", ".thy", "minif2f-isabelle", IsabelleConfig, False,
         None, None, None, isabelle_extract,
     ),
 }  # fmt: skip
+
+
+_INTROS = re.compile(r"^\s*intros?\s*;\s*")
 
 
 def backend(system: str) -> Backend:

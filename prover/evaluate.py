@@ -97,6 +97,14 @@ def error_record(
     )
 
 
+def _max_rss_mb() -> int:
+    """The worker's peak resident memory so far (the model lives here; the assistant's own
+    process is capped separately), for the memory-per-worker figure of a run."""
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
+
+
 class Worker:
     """One env + one model; recreates the env after it fails beyond its own recovery."""
 
@@ -114,7 +122,7 @@ class Worker:
             from prover.models import load_generator
 
             self.generator = load_generator(
-                config.model, runtime=config.runtime, **config.model_options
+                config.model, runtime=config.runtime, threads=threads, **config.model_options
             )
 
     def result(self, theorem: Theorem) -> ProofResult:
@@ -141,7 +149,9 @@ class Worker:
 
     def prove(self, theorem: Theorem) -> ResultRecord:
         cfg = self.config
-        return self.result(theorem).to_record(
+        result = self.result(theorem)
+        result.extra["worker_max_rss_mb"] = _max_rss_mb()
+        return result.to_record(
             theorem, cfg.method, cfg.model if cfg.uses_model else "", cfg.as_dict()
         )
 

@@ -17,6 +17,13 @@ class ModelUnavailable(Exception):
     """The model could not be reached or loaded (after retries); the theorem is `error`."""
 
 
+class CompletionPrompt(str):
+    """A prompt to be continued as it is, never wrapped in a chat template: few-shot
+    tactic prompts. Qwen2.5-Coder-0.5B-Instruct continues the Coq one with the goal's own
+    names (`pose proof (pow2_ge_0 (a - b)).`) and answers the same text as a chat turn
+    with `intros.`, `split.` and `lia.` whatever the goal."""
+
+
 @dataclass(frozen=True)
 class SamplingParams:
     n: int = 8

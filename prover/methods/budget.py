@@ -58,11 +58,12 @@ class Budget:
         )
 
     def temperature(self, attempt: int) -> float:
-        """The temperature of attempt `attempt` (0-based): the given list, then rising by 0.3."""
+        """The temperature of attempt `attempt` (0-based): the given list, then rising by 0.2
+        from 0.4 (a 0.5B model's tactics at T >= 1 are mostly not Coq), capped at 1.2."""
         temps = self.temperatures or (0.0,)
         if attempt < len(temps):
             return temps[attempt]
-        return round(max(temps[-1], 0.3) + 0.3 * (attempt - len(temps) + 1), 2)
+        return round(min(max(temps[-1], 0.2) + 0.2 * (attempt - len(temps) + 1), 1.2), 2)
 
 
 class Clock:

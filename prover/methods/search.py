@@ -26,6 +26,7 @@ from typing import Any
 
 import networkx as nx
 
+from prover.backends import backend
 from prover.generator import Generator, ModelUnavailable, SamplingParams
 from prover.methods.budget import Budget, Clock
 from prover.methods.result import ProofResult, accepted
@@ -61,6 +62,7 @@ OPTIONS = frozenset({"portfolio"})
 MAX_DEPTH = 50
 _TRANSIENT = re.compile(r"(?i)timeout|restart|died|memory|interrupt")
 _MIN_CALL_SECONDS = 0.05  # less than this left: do not start another call
+QUICK_TACTIC_SECONDS = 3.0  # a portfolio tactic on a state below the root
 
 
 @dataclass
@@ -82,13 +84,17 @@ class Tree:
         # same goals reuses the answer (states stay valid until the next `open`).
         self._results: dict[tuple[str, str], TacticResult] = {}
 
-    def run(self, state: ProofState, tactic: str) -> TacticResult:
+    def run(self, state: ProofState, tactic: str, seconds: float | None = None) -> TacticResult:
+        """Run `tactic` on `state`, for at most `seconds` (and what is left of the clock)."""
         key = (state.key, tactic)
         if key in self._results:
             return self._results[key]
+        left = self.clock.left()
         with self.clock.checker_call():
             self.tactic_calls += 1
-            result = self.env.run_tactic(state, tactic, timeout=self.clock.left())
+            result = self.env.run_tactic(
+                state, tactic, timeout=left if seconds is None else min(seconds, left)
+            )
         if not (result.outcome is Outcome.ERROR and _TRANSIENT.search(result.message)):
             self._results[key] = result  # a timeout or a crash may not recur: not cached
         return result
@@ -132,45 +138,70 @@ def search_from(
     portfolio: tuple[str, ...] = (),
     done: Done = finished,
     max_expansions: int | None = None,
+    quick: tuple[str, ...] | None = None,
 ) -> tuple[str | None, str]:
     """Best-first search below node `root` until `accept` takes a path; (proof, "") or (None, why).
 
-    The portfolio runs on every new state (once per distinct state). Without a generator
-    only the portfolio runs at the root."""
+    The whole `portfolio` runs at the root; every later state (once per distinct state) gets
+    `quick` (default: the portfolio), each tactic at most QUICK_TACTIC_SECONDS: a failing
+    portfolio costs 20-45 s per state in Coq (hammer, sauto and nia time out), which would
+    leave the model a handful of expansions per theorem. A portfolio tactic that closes some
+    of a state's goals but not all makes a new state, which is searched like any other (the
+    model's `split.` then needs no second model call for goals `lia` closes one by one).
+    Without a generator only the portfolio runs at the root."""
     clock = tree.clock
     tried_portfolio: set[str] = set()
+    below_root = portfolio if quick is None else quick
+    quick_seconds = min(budget.tactic_timeout, QUICK_TACTIC_SECONDS)
 
-    def run_portfolio(node: int) -> str | None:
+    def run_portfolio(node: int, tactics: tuple[str, ...], seconds: float) -> str | None:
+        """Run `tactics` on the node's state; states where one closed some goals are queued
+        in `progress` (after their own quick portfolio)."""
         state: ProofState = tree.graph.nodes[node]["state"]
         if state.key in tried_portfolio:
             return None
         tried_portfolio.add(state.key)
-        for tactic in portfolio:
+        for tactic in tactics:
             if tree.out_of_time():
                 return None
-            result = tree.run(state, tactic)
-            if result.outcome is not Outcome.ERROR and done(state, result):
+            result = tree.run(state, tactic, seconds)
+            if result.outcome is Outcome.ERROR:
+                continue
+            if done(state, result):
                 proof = accept([*tree.path(node), tactic])
                 end = tree.add_node(None, 0.0, 0, finished=proof is not None)
                 tree.graph.add_edge(node, end, tactic=tactic, source="portfolio")
                 if proof is not None:
                     return proof
+            elif (
+                result.state is not None
+                and len(result.state.goals) < len(state.goals)
+                and result.state.key not in node_of
+            ):
+                data = tree.graph.nodes[node]
+                child = tree.add_node(result.state, data["score"], data["depth"] + 1)
+                tree.graph.add_edge(node, child, tactic=tactic, source="portfolio")
+                node_of[result.state.key] = child
+                progress.append(child)
+                proof = run_portfolio(child, below_root, quick_seconds)
+                if proof is not None:
+                    return proof
         return None
 
-    proof = run_portfolio(root)
+    root_state: ProofState = tree.graph.nodes[root]["state"]
+    node_of: dict[str, int] = {root_state.key: root}  # states met so far keep their node
+    progress: list[int] = []  # nodes the portfolio made, not yet queued
+    proof = run_portfolio(root, portfolio, budget.tactic_timeout)
     if proof is not None:
         return proof, ""
     if generator is None:
         return None, "automation portfolio found no proof"
     total = (max_expansions or budget.expansions) * max(budget.attempts, 1)
     per_attempt = max_expansions or budget.expansions
-    root_state: ProofState = tree.graph.nodes[root]["state"]
     base_depth = tree.graph.nodes[root]["depth"]
+    root_progress = list(progress)  # the root portfolio's partial progress seeds every attempt
     used = 0
     attempt = 0
-    node_of: dict[str, int] = {
-        root_state.key: root
-    }  # states met by earlier attempts keep their node
     ends: set[tuple[int, str]] = set()  # (node, tactic) that finished, drawn once
     while used < total:
         if tree.out_of_time():
@@ -186,6 +217,9 @@ def search_from(
         seen = {root_state.key}
         queue: list[tuple[float, int, int]] = [(0.0, 0, root)]
         tie = itertools.count(1)
+        for node in root_progress:
+            seen.add(tree.graph.nodes[node]["state"].key)
+            heapq.heappush(queue, (0.0, next(tie), node))
         this_attempt = 0
         while queue and this_attempt < per_attempt and used < total:
             if tree.out_of_time():
@@ -234,10 +268,14 @@ def search_from(
                     child = tree.add_node(result.state, child_score, depth + 1)
                     tree.graph.add_edge(node, child, tactic=tactic, logprob=sample.logprob)
                     node_of[result.state.key] = child
-                proof = run_portfolio(child)
+                progress.clear()
+                proof = run_portfolio(child, below_root, quick_seconds)
                 if proof is not None:
                     return proof, ""
                 heapq.heappush(queue, (child_score, next(tie), child))
+                for extra in progress:
+                    seen.add(tree.graph.nodes[extra]["state"].key)
+                    heapq.heappush(queue, (child_score, next(tie), extra))
         attempt += 1
     return None, "expansion budget exhausted"
 
@@ -302,6 +340,7 @@ def best_first_search(
             stop,
             verified(theorem, env, tree, verdicts),
             portfolio,
+            quick=backend(theorem.system).quick_portfolio(portfolio),
         )
         if proof is not None:
             result = accepted(verdicts[-1], proof)

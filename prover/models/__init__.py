@@ -20,9 +20,16 @@ RUNTIMES = ("auto", "ct2", "hf", "vllm", "openai")
 
 
 def load_generator(
-    spec: str = "embedded", runtime: str = "auto", lazy: bool = True, **options: Any
+    spec: str = "embedded",
+    runtime: str = "auto",
+    lazy: bool = True,
+    threads: int | None = None,
+    **options: Any,
 ) -> Generator:
     """`spec` is a registry model name, a local HF directory, a hub id, or (openai) a served model's name.
+
+    `threads`: CPU threads for a local model (a pool worker's share of the cores); vLLM and
+    served models ignore it.
 
     The model is loaded on first use (`LazyGenerator`), so a run whose theorems never reach
     the model never loads it; `lazy=False` loads it now (a server that must fail at start).
@@ -33,23 +40,25 @@ def load_generator(
     if runtime not in RUNTIMES:
         raise ValueError(f"unknown runtime {runtime!r}; choose one of {', '.join(RUNTIMES)}")
     if lazy and runtime != "openai":
-        return LazyGenerator(lambda: load_generator(spec, runtime, False, **options), name=spec)
+        return LazyGenerator(
+            lambda: load_generator(spec, runtime, False, threads, **options), name=spec
+        )
     if runtime == "auto":
         runtime = "hf" if _is_seq2seq(spec) else "ct2"
         if runtime == "ct2":
             try:
-                return _with_chat(spec, _ct2(spec, options))
+                return _with_chat(spec, _ct2(spec, options, threads))
             except ModelUnavailable as e:
                 if "cannot convert" not in str(e):
                     raise
                 print(f"note: {e}; using transformers instead", file=sys.stderr)
                 runtime = "hf"
     if runtime == "ct2":
-        return _with_chat(spec, _ct2(spec, options))
+        return _with_chat(spec, _ct2(spec, options, threads))
     if runtime == "hf":
         from prover.models.hf import HFGenerator
 
-        return _with_chat(spec, HFGenerator(spec, **options))
+        return _with_chat(spec, HFGenerator(spec, threads=threads, **options))
     if runtime == "vllm":
         from prover.models.vllm_engine import VLLMGenerator
 
@@ -59,11 +68,11 @@ def load_generator(
     return OpenAIGenerator(spec, **options)
 
 
-def _ct2(spec: str, options: dict[str, Any]) -> Generator:
+def _ct2(spec: str, options: dict[str, Any], threads: int | None) -> Generator:
     from prover.models.ct2 import CT2Generator
 
-    known = {"device", "compute_type", "threads"}
-    return CT2Generator(spec, **{k: v for k, v in options.items() if k in known})
+    known = {"device", "compute_type"}
+    return CT2Generator(spec, threads=threads, **{k: v for k, v in options.items() if k in known})
 
 
 def _is_seq2seq(spec: str) -> bool:

@@ -17,7 +17,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from prover.generator import Generator, Sample, SamplingParams
+from prover.generator import CompletionPrompt, Generator, Sample, SamplingParams
 
 
 @dataclass(frozen=True)
@@ -85,7 +85,7 @@ class ChatPrompts:
 
     def generate(self, prompts: list[str], params: SamplingParams) -> list[list[Sample]]:
         if self.wrap_prompts:
-            prompts = [self.wrap(p) for p in prompts]
+            prompts = [p if isinstance(p, CompletionPrompt) else self.wrap(p) for p in prompts]
         return self.inner.generate(prompts, params)
 
     def wrap(self, prompt: str) -> str:

@@ -134,13 +134,14 @@ class CT2Generator:
         if device == "auto":
             device = "cuda" if ctranslate2.get_cuda_device_count() > 0 else "cpu"
         self.name, self.device = model, device
+        self.threads = threads or 0  # CTranslate2's intra_threads (0: all cores)
         self.path = ct2_model_dir(model)
         try:
             self.generator = ctranslate2.Generator(
                 str(self.path),
                 device=device,
                 compute_type=compute_type or ("float16" if device == "cuda" else "int8"),
-                intra_threads=threads or 0,
+                intra_threads=self.threads,
             )
         except (RuntimeError, ValueError) as e:
             raise ModelUnavailable(f"cannot load {model!r} in CTranslate2: {e}") from e

@@ -1,7 +1,8 @@
 """Prompt templates, one file per proof assistant and mode (Jinja2, shipped in the package).
 
 A template file starts with front matter lines ``# stop: <json list>`` giving the stop
-strings, followed by the template body (its final newline is dropped, as Jinja does by default; end the file with
+strings (and ``# chat: false`` for a few-shot completion prompt that an instruct model must
+continue as it is, not as a user turn of its chat template), followed by the template body (its final newline is dropped, as Jinja does by default; end the file with
 a blank line to keep one). Keeping the stop strings beside the prompt keeps
 the two from drifting apart.
 """
@@ -15,6 +16,8 @@ from pathlib import Path
 
 import jinja2
 
+from prover.generator import CompletionPrompt
+
 PROMPT_DIR = Path(__file__).parent
 
 
@@ -23,9 +26,11 @@ class PromptTemplate:
     name: str
     body: jinja2.Template
     stop: tuple[str, ...]
+    chat: bool = True  # False: rendered prompts are completions (`CompletionPrompt`)
 
     def render(self, **fields: object) -> str:
-        return self.body.render(**fields)
+        text = self.body.render(**fields)
+        return text if self.chat else CompletionPrompt(text)
 
 
 @lru_cache(maxsize=32)
@@ -36,9 +41,13 @@ def load_template(name: str, path: str | None = None) -> PromptTemplate:
         raise FileNotFoundError(f"prompt template {file} not found")
     lines = file.read_text(encoding="utf-8").split("\n")
     stop: tuple[str, ...] = ()
+    chat = True
     while lines and lines[0].startswith("# "):
         key, _, value = lines.pop(0)[2:].partition(":")
         if key.strip() == "stop":
             stop = tuple(json.loads(value))
+        elif key.strip() == "chat":
+            chat = json.loads(value) is not False
     env = jinja2.Environment(keep_trailing_newline=False, undefined=jinja2.StrictUndefined)
-    return PromptTemplate(name=name, body=env.from_string("\n".join(lines)), stop=stop)
+    body = env.from_string("\n".join(lines))
+    return PromptTemplate(name=name, body=body, stop=stop, chat=chat)

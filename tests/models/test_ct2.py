@@ -310,3 +310,40 @@ def test_setup_model_refuses_an_unknown_name_in_one_line():
 
     result = CliRunner().invoke(app, ["setup", "model", "gpt-17"])
     assert result.exit_code == 2 and "unknown model 'gpt-17'" in result.output
+
+
+class Recording:
+    """Test double of a runtime that records the prompts it is given (the wrapping is what is
+    under test, not the model)."""
+
+    def __init__(self):
+        self.prompts: list[str] = []
+
+    def generate(self, prompts, params):
+        self.prompts.extend(prompts)
+        return [[] for _ in prompts]
+
+
+def test_few_shot_tactic_prompts_reach_the_model_unwrapped():
+    from prover.prompts import load_template
+
+    template = ChatTemplate.from_dir(tokenizer_dir("smollm2"))
+    inner = Recording()
+    chat = ChatPrompts(inner, template)
+    tactic = load_template("coq_tactic")
+    assert not tactic.chat and load_template("coq_whole").chat
+    few_shot = tactic.render(theorem=None, state="n : nat\n============================\nn = n")
+    chat.generate([few_shot, "Prove it.\nProof:"], SamplingParams(n=1))
+    assert inner.prompts[0] == few_shot and "<|im_start|>" not in inner.prompts[0]
+    assert inner.prompts[1].startswith("<|im_start|>")  # an instruction prompt is still a turn
+    # a completion prompt stays one through the lazy wrapper too
+    lazy = LazyGenerator(lambda: chat, name="recording")
+    lazy.generate([few_shot], SamplingParams(n=1))
+    assert inner.prompts[2] == few_shot
+
+
+def test_a_workers_thread_share_reaches_the_engine():
+    gen = load_generator("smollm2", lazy=False, threads=1)
+    assert isinstance(gen.inner, CT2Generator) and gen.inner.threads == 1
+    [samples] = gen.generate([PROMPT], SamplingParams(n=1, max_tokens=4))
+    assert samples

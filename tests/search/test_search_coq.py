@@ -117,8 +117,8 @@ def test_an_emptied_queue_starts_the_next_attempt_at_a_higher_temperature(env):
     r = best_first_search(t, env, gen, Budget(samples=2, expansions=8), template=TEMPLATE)
     assert r.status is Status.PROVED, r.reason
     # Attempt 1 (beams, T=0): both candidates fail at the root and the queue empties; the
-    # search does not stop there: attempt 2 samples at T=0.6 and proves it.
-    assert gen.temperatures[0] == 0.0 and gen.temperatures[1] == 0.6
+    # search does not stop there: attempt 2 samples at T=0.4 and proves it.
+    assert gen.temperatures[0] == 0.0 and gen.temperatures[1] == 0.4
     assert r.extra["attempts"] == 2 and r.expansions >= 2
     # The budget caps it all: with expansions=1 and attempts=1 only the beams run.
     r = best_first_search(
@@ -219,3 +219,34 @@ def test_wall_clock_is_a_bound_whatever_runs_at_the_deadline():
         assert gen.max_seconds == sorted(gen.max_seconds, reverse=True)
     finally:
         e.close()
+
+
+def test_portfolio_progress_on_some_goals_makes_a_state_of_its_own(env):
+    """`split.` leaves two goals that `ring` closes one at a time: the portfolio's partial
+    progress is a state like any other, so no second model call is needed."""
+    t = thm("Theorem t : forall n : nat, n + 0 = n /\\ n * 1 = n.")
+    gen = ScriptedGenerator([("forall n", [("intros n.", -0.1)]), ("/\\", [("split.", -0.1)])])
+    r = best_first_search(
+        t, env, gen, Budget(samples=1, expansions=10), portfolio=("ring.",), template=TEMPLATE
+    )
+    assert r.status is Status.PROVED, r.reason
+    assert r.proof.split() == ["intros", "n.", "split.", "ring.", "ring."]
+    assert r.expansions == 2
+    # ring at the root, intros, ring, split, ring (first goal), ring (the second).
+    assert r.tactic_calls == 6
+
+
+def test_states_below_the_root_get_the_quick_portfolio():
+    from prover.backends import backend
+    from prover.coq import default_portfolio
+
+    coq = backend("coq")
+    quick = coq.quick_portfolio(default_portfolio())
+    assert "hammer." in default_portfolio() and "sauto." in default_portfolio()
+    assert quick == ("lia.", "lra.", "nra.", "nia.", "field.", "ring.", "auto.")
+    assert coq.quick_portfolio(("intros; sauto.", "intro; lia.", "Lia.lia.")) == (
+        "lia.",
+        "Lia.lia.",
+    )
+    lean = backend("lean").quick_portfolio(("aesop", "norm_num", "simp"))
+    assert lean == ("norm_num", "simp")
