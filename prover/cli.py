@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -19,6 +19,7 @@ from prover.datasets import DEFAULT_BENCHMARK, DatasetError, load_benchmark, sel
 from prover.evaluate import ConfigMismatch, EvalConfig, run_eval, summarize
 from prover.methods import ALIASES, NAMES, Budget, method
 from prover.models.quiet import quiet_libraries
+from prover.models.registry import DEFAULT as DEFAULT_MODEL
 from prover.theorem import SYSTEMS, Theorem
 
 quiet_libraries()  # the prover's own output only: no third-party progress bars or notices
@@ -54,70 +55,71 @@ MethodOpt = Annotated[
         f"{', '.join(ALIASES)} is sketch's older name)"
     ),
 ]
-ModelOpt = Annotated[
-    str,
-    typer.Option(
-        help="'embedded' (Qwen2.5-Coder-0.5B-Instruct, offline), smollm2, qwen2.5-coder-1.5b "
-        "(`prover setup model NAME`), a local HF dir, a hub id, or a served model name"
-    ),
-]
-# prove/eval: None = the default of prover.evaluate.EvalConfig; refused for a method without a model.
-ProveModelOpt = Annotated[
-    str | None,
-    typer.Option(
-        "--model",
-        help="'embedded' (Qwen2.5-Coder-0.5B-Instruct, the default, offline), smollm2, "
-        "qwen2.5-coder-1.5b (`prover setup model NAME`), a local HF dir, a hub id, or a served model name",
-    ),
-]
+MODEL_HELP = (
+    "'embedded' (Qwen2.5-Coder-0.5B-Instruct, offline), smollm2, qwen2.5-coder-1.5b "
+    "(`prover setup model NAME`), a local HF dir, a hub id, or a served model name"
+)
+ModelOpt = Annotated[str, typer.Option(help=MODEL_HELP)]
+# prove/eval: None takes (and the help shows) prover.evaluate.EvalConfig's default; a
+# method without a model refuses them.
+ProveModelOpt = Annotated[str | None, typer.Option(help=MODEL_HELP, show_default=EvalConfig.model)]
 ProveRuntimeOpt = Annotated[
     str | None,
     typer.Option(
-        "--runtime",
         help="auto (CTranslate2 for causal models, transformers for seq2seq), ct2, hf, vllm "
-        "or openai [default: auto]",
+        "or openai",
+        show_default=EvalConfig.runtime,
     ),
 ]
 BaseUrlOpt = Annotated[
     str | None, typer.Option(help="OpenAI-compatible server URL (runtime openai)")
 ]
 # Budget options default to None: a method refuses one it does not read, and an option
-# left out takes the method's default (prover.methods.Budget plus the CLI defaults below).
-SamplesOpt = Annotated[int | None, typer.Option(help="candidates per model call [default: 8]")]
+# left out takes the method's default: prover.methods.Budget's, or the CLI's own below.
+CLI_DEFAULTS = {"max_tokens": 48}
+WHOLE_TEXT_TOKENS = 256  # whole and sketch write proofs, not tactics
+# DSP as the Llemma paper ran it: one greedy Isar proof of up to 1024 tokens per theorem; each
+# candidate theory check gets 30 s.
+ISABELLE_DEFAULTS = {"samples": 1, "max_tokens": 1024, "tactic_timeout": 30.0}
+
+
+def _budget_option(key: str, text: str) -> Any:
+    """A budget option of prove/eval; its help shows the default an omitted one takes."""
+    shown = f"{getattr(Budget(**CLI_DEFAULTS), key):g}"
+    if key == "max_tokens":
+        shown += f"; whole, sketch: {WHOLE_TEXT_TOKENS}"
+    if key in ISABELLE_DEFAULTS:
+        shown += f"; Isabelle: {ISABELLE_DEFAULTS[key]:g}"
+    return typer.Option(help=text, show_default=shown)
+
+
+SamplesOpt = Annotated[int | None, _budget_option("samples", "candidates per model call")]
 AttemptsOpt = Annotated[
     int | None,
-    typer.Option(help="attempts (search: restarts; whole/sketch: rounds of samples) [default: 1]"),
+    _budget_option("attempts", "attempts (search: restarts; whole/sketch: rounds of samples)"),
 ]
 ExpansionsOpt = Annotated[
-    int | None, typer.Option(help="search: expansions per attempt; copra: queries [default: 32]")
+    int | None, _budget_option("expansions", "search: expansions per attempt; copra: queries")
 ]
 RepairOpt = Annotated[
-    int | None, typer.Option(help="whole: repair rounds per failed proof [default: 2]")
+    int | None, _budget_option("repair_rounds", "whole: repair rounds per failed proof")
 ]
-WallOpt = Annotated[
-    float | None, typer.Option(help="wall-clock seconds per theorem [default: 600]")
-]
+WallOpt = Annotated[float | None, _budget_option("wall_seconds", "wall-clock seconds per theorem")]
 TacticTimeoutOpt = Annotated[
-    float | None, typer.Option(help="seconds per proof-assistant call [default: 10]")
+    float | None, _budget_option("tactic_timeout", "seconds per proof-assistant call")
 ]
 PortfolioOpt = Annotated[
     bool | None,
     typer.Option(
-        help="search/sketch: try the automation portfolio on every new state [default: on]"
+        help="search/sketch: try the automation portfolio on every new state",
+        show_default="on" if EvalConfig.portfolio else "off",
     ),
 ]
 TemperatureOpt = Annotated[
     list[float] | None,
     typer.Option("--temperature", help="sampling temperature (repeat for a list)"),
 ]
-MaxTokensOpt = Annotated[
-    int | None, typer.Option(help="max new tokens per completion [default: 48]")
-]
-CLI_DEFAULTS = {"expansions": 32, "max_tokens": 48}
-WHOLE_TEXT_TOKENS = 256  # whole and sketch write proofs, not tactics
-# DSP as the Llemma paper ran it: one greedy Isar proof of up to 1024 tokens per theorem; each
-# candidate theory check gets 30 s.
-ISABELLE_DEFAULTS = {"samples": 1, "max_tokens": 1024, "tactic_timeout": 30.0}
+MaxTokensOpt = Annotated[int | None, _budget_option("max_tokens", "max new tokens per completion")]
 
 
 def _resolve_system(system: str | None, benchmark: str | None) -> tuple[str, str]:
@@ -476,7 +478,7 @@ def check(
 def setup(
     system: Annotated[str, typer.Argument(help=f"{', '.join(SYSTEMS)}, or model")] = "coq",
     name: Annotated[
-        str | None, typer.Argument(help="with `model`: which one (default: embedded)")
+        str | None, typer.Argument(help=f"with `model`: which one (default: {DEFAULT_MODEL})")
     ] = None,
     from_hub: Annotated[
         bool, typer.Option(help="model: take the GGUF from its publisher's hub repository")
@@ -487,7 +489,7 @@ def setup(
     if system == "model":
         from prover.models.setup import setup_model
 
-        raise typer.Exit(setup_model(name or "embedded", from_hub=from_hub, force=force))
+        raise typer.Exit(setup_model(name or DEFAULT_MODEL, from_hub=from_hub, force=force))
     if system not in SYSTEMS:
         raise fail(f"unknown proof assistant {system!r}; choose one of {', '.join(SYSTEMS)}")
     from prover.backends import backend
@@ -526,7 +528,7 @@ def report(
 
 @app.command()
 def serve(
-    model: ModelOpt = "embedded",
+    model: ModelOpt = DEFAULT_MODEL,
     host: Annotated[str, typer.Option(help="address to listen on")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="port (0 picks a free one)")] = 8000,
     threads: Annotated[int | None, typer.Option(help="torch CPU threads")] = None,
@@ -538,7 +540,7 @@ def serve(
         ),
     ] = None,
     sessions: Annotated[int, typer.Option(help="warm Coq sessions kept (one per file header)")] = 3,
-    tactic_timeout: TacticTimeoutOpt = 5.0,
+    tactic_timeout: Annotated[float, typer.Option(help="seconds per proof-assistant call")] = 5.0,
 ) -> None:
     """Serve one model: the editor copilot (/suggest, /prove, /health) and an OpenAI-compatible API."""
     from prover.copilot import build_copilot
@@ -580,7 +582,7 @@ def suggest(
         ),
     ],
     k: Annotated[int, typer.Option(help="candidates asked of the model")] = 8,
-    max_tokens: MaxTokensOpt = 48,
+    max_tokens: Annotated[int, typer.Option(help="max new tokens per completion")] = 48,
     include_failed: Annotated[
         bool, typer.Option(help="also list the candidates Coq rejected")
     ] = False,
@@ -591,7 +593,7 @@ def suggest(
     token: Annotated[
         str | None, typer.Option(envvar="PROVER_TOKEN", help="the server's bearer token")
     ] = None,
-    model: ModelOpt = "embedded",
+    model: ModelOpt = DEFAULT_MODEL,
     timeout: Annotated[float, typer.Option(help="seconds for the whole answer")] = 60.0,
 ) -> None:
     """Checked next-tactic suggestions at a point of a Coq file (exit 0 answered, 1 the file

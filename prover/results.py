@@ -11,19 +11,19 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
 
-@dataclass
-class ResultRecord:
-    name: str
-    system: str
-    status: str  # a prover.proofenv.Status value
-    split: str = ""
-    proof: str | None = None
-    reason: str = ""
+@dataclass(kw_only=True)
+class Counts:
+    """What one proof attempt used: its counters and the wall clock's split.
+
+    Both a method's result (`prover.methods.result.ProofResult`) and a results line
+    (`ResultRecord`) carry these fields, flat, under these names.
+    """
+
     expansions: int = 0
     tactic_calls: int = 0
     replayed_tactics: int = 0
@@ -31,6 +31,24 @@ class ResultRecord:
     model_seconds: float = 0.0
     checker_seconds: float = 0.0
     wall_seconds: float = 0.0
+
+    @property
+    def overhead_seconds(self) -> float:
+        return max(self.wall_seconds - self.model_seconds - self.checker_seconds, 0.0)
+
+    def counts(self) -> dict[str, int | float]:
+        """The counts as a results line records them: seconds rounded to the millisecond."""
+        return {f.name: round(getattr(self, f.name), 3) for f in fields(Counts)}
+
+
+@dataclass
+class ResultRecord(Counts):
+    name: str
+    system: str
+    status: str  # a prover.proofenv.Status value
+    split: str = ""
+    proof: str | None = None
+    reason: str = ""
     method: str = ""  # a prover.methods name: "search", "portfolio", "whole", "sketch", ...
     model: str = ""
     config: dict[str, Any] = field(default_factory=dict)

@@ -6,22 +6,15 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from prover.proofenv import Status, Verdict
-from prover.results import ResultRecord, config_id
+from prover.results import Counts, ResultRecord, config_id
 from prover.theorem import Theorem
 
 
 @dataclass
-class ProofResult:
+class ProofResult(Counts):
     status: Status
     proof: str | None = None
     reason: str = ""
-    expansions: int = 0
-    tactic_calls: int = 0
-    replayed_tactics: int = 0
-    model_calls: int = 0
-    model_seconds: float = 0.0
-    checker_seconds: float = 0.0
-    wall_seconds: float = 0.0
     # Axioms beyond the standard library the accepted proof relies on (the verdict's
     # axioms_beyond_stdlib: a benchmark header's own); results lines carry them.
     axioms: tuple[str, ...] = ()
@@ -32,10 +25,6 @@ class ProofResult:
     @property
     def proved(self) -> bool:
         return self.status in (Status.PROVED, Status.NATIVE_DECIDE)
-
-    @property
-    def overhead_seconds(self) -> float:
-        return max(self.wall_seconds - self.model_seconds - self.checker_seconds, 0.0)
 
     def to_record(
         self, theorem: Theorem, method: str, model: str = "", config: dict | None = None
@@ -51,13 +40,7 @@ class ProofResult:
             status=self.status.value,
             proof=self.proof,
             reason=self.reason,
-            expansions=self.expansions,
-            tactic_calls=self.tactic_calls,
-            replayed_tactics=self.replayed_tactics,
-            model_calls=self.model_calls,
-            model_seconds=round(self.model_seconds, 3),
-            checker_seconds=round(self.checker_seconds, 3),
-            wall_seconds=round(self.wall_seconds, 3),
+            **self.counts(),
             method=method,
             model=model,
             config=cfg,

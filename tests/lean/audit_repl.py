@@ -23,7 +23,7 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))  # run as a script: its sibling stand-in
-from replay_repl import requests  # noqa: E402
+from replay_repl import serve  # noqa: E402
 
 
 def info(text: str, line: int = 1) -> dict:
@@ -39,9 +39,8 @@ def main() -> None:
     config = json.loads(Path(os.environ["AUDIT_REPL_CONFIG"]).read_text(encoding="utf-8"))
     log = Path(os.environ["AUDIT_REPL_LOG"])
     kinds: list[str] = []
-    for req in requests(sys.stdin):
-        with log.open("a", encoding="utf-8") as f:
-            f.write(json.dumps(req, ensure_ascii=False) + "\n")
+
+    def answer(req: dict) -> dict:
         cmd = req.get("cmd", "")
         reply: dict = {"env": len(kinds)}
         if "env" not in req:
@@ -68,8 +67,9 @@ def main() -> None:
             kinds.append("proof")
             if config.get("check_messages"):
                 reply["messages"] = config["check_messages"]
-        sys.stdout.write(json.dumps(reply, indent=1, ensure_ascii=False) + "\n\n")
-        sys.stdout.flush()
+        return reply
+
+    serve(answer, log)
 
 
 if __name__ == "__main__":

@@ -8,13 +8,12 @@ open goal, except the tactic `SLOW`, answered with Lean's heartbeat-limit error.
 test can see what the client sent. It proves nothing; the tests only check the client's side.
 """
 
-import json
 import os
 import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))  # run as a script: its sibling stand-in
-from replay_repl import requests  # noqa: E402
+from replay_repl import serve  # noqa: E402
 
 HEARTBEATS = (
     "Lean error:\n(deterministic) timeout at `elaborator`, maximum number of heartbeats "
@@ -27,9 +26,9 @@ def main() -> None:
     envs: list[str] = []
     states = 0
     log = Path(os.environ["PROTOCOL_REPL_LOG"])
-    for req in requests(sys.stdin):
-        with log.open("a", encoding="utf-8") as f:
-            f.write(json.dumps(req, ensure_ascii=False) + "\n")
+
+    def answer(req: dict) -> dict:
+        nonlocal states
         if "pickleTo" in req:
             Path(req["pickleTo"]).write_text(envs[req["env"]], encoding="utf-8")
             reply = {"env": req["env"]}
@@ -57,8 +56,9 @@ def main() -> None:
             states += 1
         else:
             reply = {"message": "Unknown request."}
-        sys.stdout.write(json.dumps(reply, indent=1, ensure_ascii=False) + "\n\n")
-        sys.stdout.flush()
+        return reply
+
+    serve(answer, log)
 
 
 if __name__ == "__main__":

@@ -13,6 +13,7 @@ the crash, replays the whole recording normally. That simulates a Lean crash mid
 
 import json
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 
@@ -38,6 +39,17 @@ def requests(stream):
         if buf.strip():
             yield json.loads(buf, strict=False)
         buf = ""
+
+
+def serve(answer: Callable[[dict], dict], log: Path | None = None) -> None:
+    """Answer each request on stdin with `answer(request)`, pretty-printed and followed by a
+    blank line as the REPL frames it; with `log`, first append the request there (a JSON line)."""
+    for req in requests(sys.stdin):
+        if log is not None:
+            with log.open("a", encoding="utf-8") as f:
+                f.write(json.dumps(req, ensure_ascii=False) + "\n")
+        sys.stdout.write(json.dumps(answer(req), indent=1, ensure_ascii=False) + "\n\n")
+        sys.stdout.flush()
 
 
 def main() -> None:

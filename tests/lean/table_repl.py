@@ -15,7 +15,7 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))  # run as a script: its sibling stand-in
-from replay_repl import requests  # noqa: E402
+from replay_repl import serve  # noqa: E402
 
 
 def error(text: str) -> list[dict]:
@@ -30,7 +30,9 @@ def main() -> None:
     table = json.loads(Path(sys.argv[1]).read_text(encoding="utf-8"))
     envs = states = 0
     axioms: list[str] | None = None
-    for req in requests(sys.stdin):
+
+    def answer(req: dict) -> dict:
+        nonlocal envs, states, axioms
         if "tactic" in req:
             entry = table["tactics"].get(req["tactic"].strip(), {"error": "unknown tactic"})
             reply = {"proofState": states, "goals": []}
@@ -72,8 +74,9 @@ def main() -> None:
                     axioms = table["proofs"][key]
         else:
             reply = {"message": "Unknown request."}
-        sys.stdout.write(json.dumps(reply, indent=1, ensure_ascii=False) + "\n\n")
-        sys.stdout.flush()
+        return reply
+
+    serve(answer)
 
 
 if __name__ == "__main__":
