@@ -21,7 +21,18 @@ class CompletionPrompt(str):
     """A prompt to be continued as it is, never wrapped in a chat template: few-shot
     tactic prompts. Qwen2.5-Coder-0.5B-Instruct continues the Coq one with the goal's own
     names (`pose proof (pow2_ge_0 (a - b)).`) and answers the same text as a chat turn
-    with `intros.`, `split.` and `lia.` whatever the goal."""
+    with `intros.`, `split.` and `lia.` whatever the goal.
+
+    `shared`: how many leading characters every prompt of its template has in common (the
+    instructions and examples); an engine may keep the model's state for them between calls
+    instead of reading them again each time."""
+
+    shared: int
+
+    def __new__(cls, text: str, shared: int = 0) -> CompletionPrompt:
+        prompt = super().__new__(cls, text)
+        prompt.shared = shared
+        return prompt
 
 
 @dataclass(frozen=True)

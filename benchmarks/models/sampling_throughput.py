@@ -1,8 +1,10 @@
 """Seconds per model call: CTranslate2 vs transformers, beams and sampling, per model.
 
 One Coq goal in the search's own prompt (chat template included for instruct models),
-8 candidates of at most 64 tokens, no stop string (every candidate costs the same tokens):
-the median seconds per call over a few calls, for each model, runtime and mode, and the
+8 candidates of at most 64 tokens, no stop string (every candidate costs the same tokens),
+and mode `search`: the call one search expansion makes (8 beams ending at the prompt's stop
+strings, as in the search): the median seconds per call over a few calls, for each model,
+runtime and mode, and the
 transformers / CTranslate2 ratio. Targets (issue 12): CTranslate2 at least 5x faster, and
 Qwen-0.5B's call at most 3 s median on 2 cores. Prints figures; asserts nothing. Model
 loading and conversion happen before timing.
@@ -28,7 +30,7 @@ GOALS = [
     "a, b : Z\nH : a = b\n============================\nb = a",
     "============================\nforall x y : nat, x + y = y + x",
 ]
-MODES = {"beams": 0.0, "sampling": 1.0}
+MODES = {"beams": 0.0, "sampling": 1.0, "search": 0.0}
 
 
 def seconds_per_call(gen, prompt: str, params: SamplingParams, repeats: int) -> list[float]:
@@ -41,7 +43,8 @@ def seconds_per_call(gen, prompt: str, params: SamplingParams, repeats: int) -> 
 
 
 def compare(args) -> None:
-    prompt = load_template("coq_tactic").render(state=GOALS[0])
+    template = load_template("coq_tactic")
+    prompt = template.render(state=GOALS[0])
     print(
         f"one Coq goal, {args.n} candidates of {args.max_tokens} tokens, median of "
         f"{args.repeats} call(s) (CTranslate2) / {args.hf_repeats} (transformers)"
@@ -57,8 +60,9 @@ def compare(args) -> None:
             for mode, temperature in MODES.items():
                 if mode not in args.modes:
                     continue
+                stop = template.stop if mode == "search" else ()
                 params = SamplingParams(
-                    n=args.n, temperature=temperature, max_tokens=args.max_tokens, stop=(), seed=0
+                    n=args.n, temperature=temperature, max_tokens=args.max_tokens, stop=stop, seed=0
                 )
                 if runtime == "ct2":  # warm-up (first-call allocations); transformers is too slow
                     gen.generate([prompt], params)

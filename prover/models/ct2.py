@@ -33,7 +33,14 @@ import time
 from functools import lru_cache
 from pathlib import Path
 
-from prover.generator import GeneratorStats, ModelUnavailable, Sample, SamplingParams, best_unique
+from prover.generator import (
+    CompletionPrompt,
+    GeneratorStats,
+    ModelUnavailable,
+    Sample,
+    SamplingParams,
+    best_unique,
+)
 from prover.models.embedded import cache_lock, cache_root, gguf_to_hf, model_home
 from prover.models.registry import lookup
 
@@ -151,6 +158,7 @@ class CT2Generator:
             i for i, t in self.tokenizer.get_added_tokens_decoder().items() if t.special
         } | set(_config_eos(self.path))
         self._seconds_per_step: dict[int, float] = {}  # beam width -> measured decoding step
+        self._static: dict[str, list[str]] = {}  # a template's shared text -> its tokens
         self._stop_ids(("\n",))  # the usual stop string's vocabulary scan, done while loading
         self.stats = GeneratorStats()
 
@@ -168,6 +176,9 @@ class CT2Generator:
             if max_length == 0:
                 return [[] for _ in prompts]
         start = [enc.tokens for enc in self.tokenizer.encode_batch(prompts)]
+        static = self._shared_tokens(prompts, start)
+        if static:
+            start = [tokens[len(static) :] for tokens in start]
         options: dict = {
             "max_length": max_length,
             "include_prompt_in_result": False,
@@ -179,6 +190,8 @@ class CT2Generator:
         }
         if beams:
             options["beam_size"] = n
+        if static:
+            options["static_prompt"] = static  # the engine keeps its state between calls
         steps = _StepLog()
         if not beams:
             if params.seed is not None:
@@ -219,6 +232,23 @@ class CT2Generator:
         return out
 
     # --- plumbing ------------------------------------------------------------------------
+    def _shared_tokens(self, prompts: list[str], tokens: list[list[str]]) -> list[str]:
+        """The tokens of the leading text all `prompts` share as one template's completions
+        (its instructions and examples), when they tokenize the same alone as in each prompt;
+        [] otherwise. Reading them once saves about a quarter of a Qwen-0.5B tactic call."""
+        shared = {p[: p.shared] for p in prompts if isinstance(p, CompletionPrompt) and p.shared}
+        if len(shared) != 1 or len(prompts) != sum(
+            isinstance(p, CompletionPrompt) for p in prompts
+        ):
+            return []
+        text = shared.pop()
+        static = self._static.get(text)
+        if static is None:
+            static = self._static[text] = self.tokenizer.encode(text).tokens
+        if any(t[: len(static)] != static or len(t) == len(static) for t in tokens):
+            return []
+        return static
+
     def _cut(self, ids: list[int], stops: tuple[str, ...]) -> tuple[str, int]:
         """The text before the first stop string, and the tokens up to the one that completed
         it (an end-of-sequence token is not counted, as in the transformers runtime)."""

@@ -27,10 +27,13 @@ class PromptTemplate:
     body: jinja2.Template
     stop: tuple[str, ...]
     chat: bool = True  # False: rendered prompts are completions (`CompletionPrompt`)
+    shared: str = ""  # the text before the template's first field, up to its last blank line
 
     def render(self, **fields: object) -> str:
         text = self.body.render(**fields)
-        return text if self.chat else CompletionPrompt(text)
+        if self.chat:
+            return text
+        return CompletionPrompt(text, len(self.shared) if text.startswith(self.shared) else 0)
 
 
 @lru_cache(maxsize=32)
@@ -49,5 +52,8 @@ def load_template(name: str, path: str | None = None) -> PromptTemplate:
         elif key.strip() == "chat":
             chat = json.loads(value) is not False
     env = jinja2.Environment(keep_trailing_newline=False, undefined=jinja2.StrictUndefined)
-    body = env.from_string("\n".join(lines))
-    return PromptTemplate(name=name, body=body, stop=stop, chat=chat)
+    source = "\n".join(lines)
+    fixed = source[: min(source.find(t) % (len(source) + 1) for t in ("{{", "{%", "{#"))]
+    shared = fixed[: fixed.rfind("\n\n") + 2] if "\n\n" in fixed else ""
+    body = env.from_string(source)
+    return PromptTemplate(name=name, body=body, stop=stop, chat=chat, shared=shared)

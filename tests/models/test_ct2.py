@@ -347,3 +347,22 @@ def test_a_workers_thread_share_reaches_the_engine():
     assert isinstance(gen.inner, CT2Generator) and gen.inner.threads == 1
     [samples] = gen.generate([PROMPT], SamplingParams(n=1, max_tokens=4))
     assert samples
+
+
+def test_a_templates_shared_text_is_read_once_and_answers_stay_the_same(smol):
+    """The few-shot part every tactic prompt shares goes to the engine as its static prompt
+    (its state kept between calls); the answers must be those of the whole prompt."""
+    from prover.prompts import load_template
+
+    template = load_template("coq_tactic")
+    goal = "n : nat\nH : n + 1 = 3\n============================\nn = 2"
+    prompt = template.render(state=goal)
+    assert prompt.shared == len(template.shared) > 500
+    params = SamplingParams(n=1, temperature=0.0, max_tokens=16, stop=template.stop)
+    smol._static.clear()
+    [plain] = smol.generate([str(prompt)], params)
+    assert not smol._static  # a plain string never takes the shortcut
+    [cached] = smol.generate([prompt], params)
+    [again] = smol.generate([prompt], params)
+    assert list(smol._static) == [template.shared]
+    assert [s.text for s in cached] == [s.text for s in plain] == [s.text for s in again]
