@@ -29,6 +29,9 @@ from prover.coq.toolchain import environment
 from prover.process import TAG_VARIABLE, child_setup, end_session, kill_strays, new_tag
 from prover.proofenv import ProofEnvError
 
+# After SIGINT, how long coqtop has to abandon the sentence before it is killed (Coq answers
+# an interrupt within milliseconds when it checks for one at all).
+INTERRUPT_GRACE_SECONDS = 1.0
 _PROMPT = re.compile(r"<prompt>(\S+) < (\d+) \|([^|]*)\| (\d+) < </prompt>")
 _TAGS = re.compile(r"</?(infomsg|warning|prompt)>")
 
@@ -101,7 +104,7 @@ class Coqtop:
         os.kill(self.proc.pid, signal.SIGINT)
         try:
             # The interrupt may have hit the sentence or the end-of-reply query: ask a new one.
-            reply = self._exchange("", 5.0)
+            reply = self._exchange("", INTERRUPT_GRACE_SECONDS)
         except TimeoutError:
             self.kill()
             raise CoqtopDied(

@@ -29,6 +29,9 @@ from prover.proofenv import (
 from prover.theorem import Theorem
 
 _FINISHED = ("No more goals", "No more subgoals")
+# How long past a tactic's limit its answer is awaited before coqtop is interrupted: Coq's
+# own Timeout answers within milliseconds of it; this only bounds a tactic that ignores it.
+SLACK_SECONDS = 0.5
 
 
 @dataclass
@@ -224,26 +227,41 @@ class CoqEnv:
             return TacticResult(Outcome.ERROR, message=f"refused: {e}")
         self.stats.tactic_calls += 1
         self._used = True
+        deadline = time.perf_counter() + limit
         try:
-            self._goto(node_id)
-            return self._apply(node_id, tuple(sentences), limit)
+            if not self._top.alive:
+                self._revive()
+            if not self._goto(node_id, deadline):
+                return TacticResult(
+                    Outcome.ERROR, message="Timeout! (no time left to return to this state)"
+                )
+            return self._apply(node_id, tuple(sentences), deadline)
         except CoqtopDied as e:
-            # Restart and report this tactic as failed: it may be what killed coqtop. A theorem
-            # that keeps killing it is given up with the reason (the batch goes on).
+            # Report this tactic as failed: it may be what killed coqtop. The restart (the
+            # header loaded again, seconds) waits for the next tactic, so that it is never paid
+            # at a theorem's deadline. A theorem that keeps killing coqtop is given up with the
+            # reason (the batch goes on).
             self._crashes += 1
+            self._top.kill()
             if self._crashes > self.max_crashes:
                 raise ProofEnvError(
                     f"coqtop died {self._crashes} times on this theorem; last: {e}"
                 ) from e
-            self._restart_process()
-            assert self._theorem is not None
-            self._enter(self._theorem)
-            root = next(n for n, node in self._nodes.items() if node.parent is None)
-            self._line = [(root, self._top.state)]
-            return TacticResult(Outcome.ERROR, message=f"coqtop died and was restarted: {e}")
+            return TacticResult(
+                Outcome.ERROR, message=f"coqtop died (restarted before the next tactic): {e}"
+            )
 
-    def _goto(self, node_id: int) -> None:
-        """Make `node_id` the current coqtop state, replaying only from the common ancestor."""
+    def _revive(self) -> None:
+        """A new coqtop at the theorem's root, after one died or was killed."""
+        self._restart_process()
+        assert self._theorem is not None
+        self._enter(self._theorem)
+        root = next(n for n, node in self._nodes.items() if node.parent is None)
+        self._line = [(root, self._top.state)]
+
+    def _goto(self, node_id: int, deadline: float | None = None) -> bool:
+        """Make `node_id` the current coqtop state, replaying only from the common ancestor;
+        False when a replayed tactic ran out of the time left before `deadline`."""
         path = []
         n: int | None = node_id
         while n is not None:
@@ -259,25 +277,31 @@ class CoqEnv:
         self._back_to(self._line[-1][1])
         for n in path[common:]:
             for s in self._nodes[n].sentences:
-                reply = self._send_tactic(s)
+                left = None if deadline is None else deadline - time.perf_counter()
+                reply = self._send_tactic(s, left)
                 self.stats.replayed_tactics += 1
+                if reply.error and deadline is not None and time.perf_counter() >= deadline:
+                    return False  # `_line` still ends at a node coqtop has reached
                 if reply.error:
                     raise CoqtopDied(f"replaying {s!r} failed: {reply.error}")
             self._line.append((n, self._top.state))
+        return True
 
     def _send_tactic(self, sentence: str, limit: float | None = None) -> Reply:
-        limit = self.tactic_timeout if limit is None else limit
+        """Coq's own `Timeout` (whole seconds, never above `limit` unless under 1 s) stops the
+        tactic; should Coq not stop (a computation that never checks for it), it is
+        interrupted `SLACK_SECONDS` after `limit`, and killed 1 s later."""
+        limit = self.tactic_timeout if limit is None else max(limit, 0.0)
         wrapped = (
-            sentence if _is_structural(sentence) else f"Timeout {max(round(limit), 1)} {sentence}"
+            sentence if _is_structural(sentence) else f"Timeout {max(int(limit), 1)} {sentence}"
         )
-        return self._top.send(wrapped, max(limit, 1) + 5)
+        return self._top.send(wrapped, max(limit, 1.0) + SLACK_SECONDS)
 
-    def _apply(self, parent: int, sentences: tuple[str, ...], limit: float) -> TacticResult:
+    def _apply(self, parent: int, sentences: tuple[str, ...], deadline: float) -> TacticResult:
         start_state = self._top.state
         assert self._theorem is not None
-        deadline = time.perf_counter() + limit
         for s in sentences:
-            reply = self._send_tactic(s, max(deadline - time.perf_counter(), 1.0))
+            reply = self._send_tactic(s, deadline - time.perf_counter())
             if reply.error:
                 self._back_to(start_state)
                 return TacticResult(Outcome.ERROR, message=reply.error)

@@ -30,6 +30,7 @@ import shutil
 import sys
 import tempfile
 import time
+from collections import deque
 from functools import lru_cache
 from pathlib import Path
 
@@ -157,7 +158,8 @@ class CT2Generator:
         self._special = {
             i for i, t in self.tokenizer.get_added_tokens_decoder().items() if t.special
         } | set(_config_eos(self.path))
-        self._seconds_per_step: dict[int, float] = {}  # beam width -> measured decoding step
+        # beam width -> the last few calls' seconds per decoding step (prompt reading included)
+        self._seconds_per_step: dict[int, deque[float]] = {}
         self._static: dict[str, list[str]] = {}  # a template's shared text -> its tokens
         self._stop_ids(("\n",))  # the usual stop string's vocabulary scan, done while loading
         self.stats = GeneratorStats()
@@ -223,7 +225,8 @@ class CT2Generator:
             out.append(best_unique(samples))
         if beams:
             longest = max((len(ids) for r in results for ids in r.sequences_ids), default=0)
-            self._seconds_per_step[n] = elapsed / max(longest, 1)
+            recent = self._seconds_per_step.setdefault(n, deque(maxlen=5))
+            recent.append(elapsed / max(longest, 1))
         self.stats.calls += 1
         self.stats.prompts += len(prompts)
         self.stats.samples += sum(len(o) for o in out)
@@ -269,7 +272,10 @@ class CT2Generator:
 
     def _affordable_steps(self, width: int, seconds: float, wanted: int) -> int:
         """Beam search cannot be interrupted: give it only the steps the clock can pay for."""
-        per_step = self._seconds_per_step.get(width, 0.1 * width)  # unmeasured: assume slow
+        # the slowest of the last few calls: a busy machine (another worker, hammer's provers)
+        # slows a step down, and beam search cannot be stopped once it runs
+        recent = self._seconds_per_step.get(width)
+        per_step = max(recent) if recent else 0.1 * width  # unmeasured: assume slow
         return max(0, min(wanted, int(seconds / per_step) - 1))
 
 
