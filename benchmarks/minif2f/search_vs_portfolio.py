@@ -68,7 +68,9 @@ def main() -> None:
             print(f"  {n} ({side[n].wall_seconds:.1f} s): {proof}")
     if args.overruns:
         for n in common:
-            print(f"  {n}: search {overrun(search[n]):+.2f} s, portfolio {overrun(portfolio[n]):+.2f} s")
+            print(
+                f"  {n}: search {overrun(search[n]):+.2f} s, portfolio {overrun(portfolio[n]):+.2f} s"
+            )
 
 
 if __name__ == "__main__":

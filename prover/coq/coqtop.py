@@ -31,7 +31,7 @@ from prover.proofenv import ProofEnvError
 
 # After SIGINT, how long coqtop has to abandon the sentence before it is killed (Coq answers
 # an interrupt within milliseconds when it checks for one at all).
-INTERRUPT_GRACE_SECONDS = 1.0
+INTERRUPT_GRACE_SECONDS = 0.5
 _PROMPT = re.compile(r"<prompt>(\S+) < (\d+) \|([^|]*)\| (\d+) < </prompt>")
 _TAGS = re.compile(r"</?(infomsg|warning|prompt)>")
 

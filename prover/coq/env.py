@@ -290,7 +290,7 @@ class CoqEnv:
     def _send_tactic(self, sentence: str, limit: float | None = None) -> Reply:
         """Coq's own `Timeout` (whole seconds, never above `limit` unless under 1 s) stops the
         tactic; should Coq not stop (a computation that never checks for it), it is
-        interrupted `SLACK_SECONDS` after `limit`, and killed 1 s later."""
+        interrupted `SLACK_SECONDS` after `limit`, and killed 0.5 s later."""
         limit = self.tactic_timeout if limit is None else max(limit, 0.0)
         wrapped = (
             sentence if _is_structural(sentence) else f"Timeout {max(int(limit), 1)} {sentence}"

@@ -63,6 +63,7 @@ MAX_DEPTH = 50
 _TRANSIENT = re.compile(r"(?i)timeout|restart|died|memory|interrupt")
 _MIN_CALL_SECONDS = 0.05  # less than this left: do not start another call
 QUICK_TACTIC_SECONDS = 3.0  # a portfolio tactic on a state below the root
+MIN_TACTIC_SECONDS = 1.0  # less than this left: no tactic starts
 
 
 @dataclass
@@ -90,6 +91,9 @@ class Tree:
         if key in self._results:
             return self._results[key]
         left = self.clock.left()
+        if left < MIN_TACTIC_SECONDS:
+            # Coq's Timeout counts whole seconds: a tactic started now could end a second late
+            return TacticResult(Outcome.ERROR, message="Timeout! (under 1 s of the budget left)")
         with self.clock.checker_call():
             self.tactic_calls += 1
             result = self.env.run_tactic(
