@@ -46,6 +46,10 @@ from prover.models.embedded import cache_lock, cache_root, gguf_to_hf, model_hom
 from prover.models.registry import lookup
 
 TOKENIZER_DIR = "tokenizer"
+# No call starts with less than this left: before its first step, and so before the first
+# chance to stop, a call reads its prompt (about 1-2 s for a search prompt with 8 beams or
+# samples on 2 busy cores); a call cut that short would return nothing of use anyway.
+MIN_CALL_SECONDS = 2.0
 
 
 def source_identity(path: Path) -> str:
@@ -158,8 +162,8 @@ class CT2Generator:
         self._special = {
             i for i, t in self.tokenizer.get_added_tokens_decoder().items() if t.special
         } | set(_config_eos(self.path))
-        # beam width -> the last few calls' seconds per decoding step (prompt reading included)
-        self._seconds_per_step: dict[int, deque[float]] = {}
+        # beam width -> the last few calls' (decoding steps, seconds)
+        self._beam_calls: dict[int, deque[tuple[int, float]]] = {}
         self._static: dict[str, list[str]] = {}  # a template's shared text -> its tokens
         self._stop_ids(("\n",))  # the usual stop string's vocabulary scan, done while loading
         self.stats = GeneratorStats()
@@ -168,7 +172,7 @@ class CT2Generator:
     def generate(self, prompts: list[str], params: SamplingParams) -> list[list[Sample]]:
         t0 = time.perf_counter()
         deadline = t0 + params.max_seconds if params.max_seconds is not None else None
-        if not prompts or (deadline is not None and params.max_seconds <= 0):
+        if not prompts or (deadline is not None and params.max_seconds < MIN_CALL_SECONDS):
             return [[] for _ in prompts]
         n = max(params.n, 1)
         beams = params.temperature <= 0 and n > 1 and params.beam_at_zero
@@ -225,8 +229,7 @@ class CT2Generator:
             out.append(best_unique(samples))
         if beams:
             longest = max((len(ids) for r in results for ids in r.sequences_ids), default=0)
-            recent = self._seconds_per_step.setdefault(n, deque(maxlen=5))
-            recent.append(elapsed / max(longest, 1))
+            self._beam_calls.setdefault(n, deque(maxlen=8)).append((max(longest, 1), elapsed))
         self.stats.calls += 1
         self.stats.prompts += len(prompts)
         self.stats.samples += sum(len(o) for o in out)
@@ -271,11 +274,12 @@ class CT2Generator:
         return set(_vocab_ids_containing(self.tokenizer_dir, tuple(s for s in stops if s)))
 
     def _affordable_steps(self, width: int, seconds: float, wanted: int) -> int:
-        """Beam search cannot be interrupted: give it only the steps the clock can pay for."""
-        # the slowest of the last few calls: a busy machine (another worker, hammer's provers)
-        # slows a step down, and beam search cannot be stopped once it runs
-        recent = self._seconds_per_step.get(width)
-        per_step = max(recent) if recent else 0.1 * width  # unmeasured: assume slow
+        """Beam search cannot be interrupted: give it only the steps the clock can pay for.
+
+        Per step: the slowest of the last few calls of this width (a busy machine: another
+        worker, hammer's provers)."""
+        recent = self._beam_calls.get(width)
+        per_step = max(t / k for k, t in recent) if recent else 0.1 * width  # unmeasured: slow
         return max(0, min(wanted, int(seconds / per_step) - 1))
 
 

@@ -7,6 +7,7 @@ import hashlib
 import os
 import shutil
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -136,17 +137,23 @@ def test_several_prompts_in_one_call_match_single_calls(smol):
 
 
 def test_max_seconds_is_honoured(smol):
-    long = SamplingParams(n=4, temperature=1.0, max_tokens=2000, stop=(), max_seconds=0.5)
+    long = SamplingParams(n=4, temperature=1.0, max_tokens=2000, stop=(), max_seconds=2.5)
     t0 = time.perf_counter()
     [samples] = smol.generate([PROMPT], long)
-    assert time.perf_counter() - t0 < 1.5
+    assert time.perf_counter() - t0 < 2.5 + 1.0
     assert samples and all(s.num_tokens < 2000 for s in samples)
-    # Beam search has no per-token callback: it gets the steps the clock can pay for.
-    beams = SamplingParams(n=4, max_tokens=2000, stop=(), max_seconds=0.5)
+    # Beam search has no per-token callback: it gets the steps the clock can pay for. No
+    # call starts with less left than reading its prompt may take.
+    beams = SamplingParams(n=4, max_tokens=2000, stop=(), max_seconds=2.5)
     smol.generate([PROMPT], SamplingParams(n=4, max_tokens=16, stop=()))  # measures a step
     t0 = time.perf_counter()
-    smol.generate([PROMPT], beams)
-    assert time.perf_counter() - t0 < 1.5
+    [cut] = smol.generate([PROMPT], beams)
+    assert time.perf_counter() - t0 < 2.5 + 1.0
+    assert cut and all(s.num_tokens < 2000 for s in cut)
+    t0 = time.perf_counter()
+    assert smol.generate([PROMPT], replace(beams, max_seconds=1.5)) == [[]]
+    assert smol.generate([PROMPT], replace(long, max_seconds=1.5)) == [[]]
+    assert time.perf_counter() - t0 < 0.1
     assert smol.generate([PROMPT], SamplingParams(n=4, max_seconds=0.0)) == [[]]
 
 
