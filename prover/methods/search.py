@@ -64,6 +64,8 @@ _TRANSIENT = re.compile(r"(?i)timeout|restart|died|memory|interrupt")
 _MIN_CALL_SECONDS = 0.05  # less than this left: do not start another call
 QUICK_TACTIC_SECONDS = 3.0  # a portfolio tactic on a state below the root
 MIN_TACTIC_SECONDS = 1.0  # less than this left: no tactic starts
+# Less than this left: no model call starts (it reads its prompt first; CTranslate2 refuses)
+MIN_MODEL_SECONDS = 2.0
 
 
 @dataclass
@@ -227,6 +229,8 @@ def search_from(
         this_attempt = 0
         while queue and this_attempt < per_attempt and used < total:
             if tree.out_of_time():
+                return None, "wall clock exhausted"
+            if clock.left() < MIN_MODEL_SECONDS:
                 return None, "wall clock exhausted"
             score, _, node = heapq.heappop(queue)
             state: ProofState = tree.graph.nodes[node]["state"]
