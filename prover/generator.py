@@ -17,6 +17,12 @@ class ModelUnavailable(Exception):
     """The model could not be reached or loaded (after retries); the theorem is `error`."""
 
 
+# No model call is worth starting with less than this left: a call reads its prompt before
+# its first step, and so before its first chance to stop (about 1-2 s for a search prompt with
+# 8 beams or samples on 2 busy cores); a call cut that short would return nothing of use.
+MIN_CALL_SECONDS = 2.0
+
+
 class CompletionPrompt(str):
     """A prompt to be continued as it is, never wrapped in a chat template: few-shot
     tactic prompts. Qwen2.5-Coder-0.5B-Instruct continues the Coq one with the goal's own

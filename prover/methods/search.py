@@ -27,7 +27,7 @@ from typing import Any
 import networkx as nx
 
 from prover.backends import backend
-from prover.generator import Generator, ModelUnavailable, SamplingParams
+from prover.generator import MIN_CALL_SECONDS, Generator, ModelUnavailable, SamplingParams
 from prover.methods.budget import Budget, Clock
 from prover.methods.result import ProofResult, accepted
 from prover.methods.task import Task
@@ -64,8 +64,6 @@ _TRANSIENT = re.compile(r"(?i)timeout|restart|died|memory|interrupt")
 _MIN_CALL_SECONDS = 0.05  # less than this left: do not start another call
 QUICK_TACTIC_SECONDS = 3.0  # a portfolio tactic on a state below the root
 MIN_TACTIC_SECONDS = 1.0  # less than this left: no tactic starts
-# Less than this left: no model call starts (it reads its prompt first; CTranslate2 refuses)
-MIN_MODEL_SECONDS = 2.0
 
 
 @dataclass
@@ -160,9 +158,11 @@ def search_from(
     below_root = portfolio if quick is None else quick
     quick_seconds = min(budget.tactic_timeout, QUICK_TACTIC_SECONDS)
 
-    def run_portfolio(node: int, tactics: tuple[str, ...], seconds: float) -> str | None:
-        """Run `tactics` on the node's state; states where one closed some goals are queued
-        in `progress` (after their own quick portfolio)."""
+    def run_portfolio(
+        node: int, tactics: tuple[str, ...], seconds: float, made: list[int]
+    ) -> str | None:
+        """Run `tactics` on the node's state; the states where one closed some goals (after
+        their own quick portfolio) are appended to `made`, for the caller to queue."""
         state: ProofState = tree.graph.nodes[node]["state"]
         if state.key in tried_portfolio:
             return None
@@ -188,16 +188,16 @@ def search_from(
                 child = tree.add_node(result.state, data["score"], data["depth"] + 1)
                 tree.graph.add_edge(node, child, tactic=tactic, source="portfolio")
                 node_of[result.state.key] = child
-                progress.append(child)
-                proof = run_portfolio(child, below_root, quick_seconds)
+                made.append(child)
+                proof = run_portfolio(child, below_root, quick_seconds, made)
                 if proof is not None:
                     return proof
         return None
 
     root_state: ProofState = tree.graph.nodes[root]["state"]
     node_of: dict[str, int] = {root_state.key: root}  # states met so far keep their node
-    progress: list[int] = []  # nodes the portfolio made, not yet queued
-    proof = run_portfolio(root, portfolio, budget.tactic_timeout)
+    root_progress: list[int] = []  # the root portfolio's partial progress seeds every attempt
+    proof = run_portfolio(root, portfolio, budget.tactic_timeout, root_progress)
     if proof is not None:
         return proof, ""
     if generator is None:
@@ -205,7 +205,6 @@ def search_from(
     total = (max_expansions or budget.expansions) * max(budget.attempts, 1)
     per_attempt = max_expansions or budget.expansions
     base_depth = tree.graph.nodes[root]["depth"]
-    root_progress = list(progress)  # the root portfolio's partial progress seeds every attempt
     used = 0
     attempt = 0
     ends: set[tuple[int, str]] = set()  # (node, tactic) that finished, drawn once
@@ -228,9 +227,7 @@ def search_from(
             heapq.heappush(queue, (0.0, next(tie), node))
         this_attempt = 0
         while queue and this_attempt < per_attempt and used < total:
-            if tree.out_of_time():
-                return None, "wall clock exhausted"
-            if clock.left() < MIN_MODEL_SECONDS:
+            if clock.left() < MIN_CALL_SECONDS:  # no model call starts with less left
                 return None, "wall clock exhausted"
             score, _, node = heapq.heappop(queue)
             state: ProofState = tree.graph.nodes[node]["state"]
@@ -276,8 +273,8 @@ def search_from(
                     child = tree.add_node(result.state, child_score, depth + 1)
                     tree.graph.add_edge(node, child, tactic=tactic, logprob=sample.logprob)
                     node_of[result.state.key] = child
-                progress.clear()
-                proof = run_portfolio(child, below_root, quick_seconds)
+                progress: list[int] = []
+                proof = run_portfolio(child, below_root, quick_seconds, progress)
                 if proof is not None:
                     return proof, ""
                 heapq.heappush(queue, (child_score, next(tie), child))

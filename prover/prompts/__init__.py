@@ -53,7 +53,8 @@ def load_template(name: str, path: str | None = None) -> PromptTemplate:
             chat = json.loads(value) is not False
     env = jinja2.Environment(keep_trailing_newline=False, undefined=jinja2.StrictUndefined)
     source = "\n".join(lines)
-    fixed = source[: min(source.find(t) % (len(source) + 1) for t in ("{{", "{%", "{#"))]
+    first_tag = min((i for t in ("{{", "{%", "{#") if (i := source.find(t)) >= 0), default=None)
+    fixed = source[:first_tag]  # rendered as it is, in every prompt of the template
     shared = fixed[: fixed.rfind("\n\n") + 2] if "\n\n" in fixed else ""
     body = env.from_string(source)
     return PromptTemplate(name=name, body=body, stop=stop, chat=chat, shared=shared)
