@@ -384,7 +384,10 @@ def summarize(records: Iterable[ResultRecord]) -> dict[str, Any]:
     walls = sorted(r.wall_seconds for r in recs)
     return {
         "theorems": len(recs),
-        "proved": counts.get(Status.PROVED.value, 0) + counts.get(Status.NATIVE_DECIDE.value, 0),
+        "proved": sum(
+            counts.get(s.value, 0)
+            for s in (Status.PROVED, Status.NATIVE_DECIDE, Status.CODE_ORACLE)
+        ),
         "failed": counts.get(Status.FAILED.value, 0),
         "invalid_statement": counts.get(Status.INVALID_STATEMENT.value, 0),
         "error": counts.get(Status.ERROR.value, 0),

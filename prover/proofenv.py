@@ -68,6 +68,8 @@ class Status(StrEnum):
     INVALID_STATEMENT = "invalid_statement"
     ERROR = "error"  # the prover or model failed; the reason says how
     NATIVE_DECIDE = "proved_native_decide"  # Lean: proved, but trusts the compiler
+    # Isabelle: proved, but rests on the code generator's oracle (`eval`, `normalization`).
+    CODE_ORACLE = "proved_code_oracle"
 
 
 @dataclass(frozen=True)
@@ -81,7 +83,7 @@ class Verdict:
     # Axioms beyond the assistant's standard library (a benchmark header's own, by kernel
     # name) that an accepted proof relies on: results lines carry them (ResultRecord.axioms).
     axioms_beyond_stdlib: tuple[str, ...] = ()
-    status: Status | None = None  # set when ok but special (e.g. native_decide)
+    status: Status | None = None  # set when ok but special (native_decide, code oracle)
     details: dict[str, Any] = field(default_factory=dict)
 
 

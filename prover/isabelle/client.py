@@ -54,6 +54,12 @@ class TheoryResult:
     messages: tuple[IsaMessage, ...] = ()
     timed_out: bool = False
     seconds: float = 0.0
+    # Each theory's own messages, by theory base name: what one theory's commands print
+    # never lands in another's node (the oracle audit reads only its own).
+    node_messages: tuple[tuple[str, tuple[IsaMessage, ...]], ...] = ()
+
+    def messages_of(self, theory: str) -> tuple[IsaMessage, ...]:
+        return next((m for name, m in self.node_messages if name == theory), ())
 
     def output(self) -> str:
         return "\n".join(m.text for m in self.messages)
@@ -83,10 +89,12 @@ def parse_use_theories(body: dict[str, Any]) -> TheoryResult:
     """
     errors = list(_messages(body.get("errors", [])))
     messages: list[IsaMessage] = []
+    by_node: list[tuple[str, tuple[IsaMessage, ...]]] = []
     consolidated = True
     for node in body.get("nodes", []):
         node_messages = _messages(node.get("messages", []))
         messages.extend(node_messages)
+        by_node.append((_theory_base_name(node), node_messages))
         status = node.get("status", {})
         if status.get("consolidated") is False:
             consolidated = False
@@ -98,7 +106,16 @@ def parse_use_theories(body: dict[str, Any]) -> TheoryResult:
         errors=tuple(errors),
         messages=tuple(messages),
         timed_out=not consolidated and not errors,
+        node_messages=tuple(by_node),
     )
+
+
+def _theory_base_name(node: dict[str, Any]) -> str:
+    """`toy` for a node whose theory is `Draft.toy` (or whose file is .../toy.thy)."""
+    theory = str(node.get("theory_name") or "")
+    if theory:
+        return theory.rsplit(".", 1)[-1]
+    return Path(str(node.get("node_name", ""))).stem
 
 
 @dataclass
@@ -208,27 +225,35 @@ class IsabelleServer:
         shutil.rmtree(self.scratch, ignore_errors=True)
 
     # --- checking theories ---------------------------------------------------------------
-    def check_theory(self, name: str, text: str, timeout: float = 120.0) -> TheoryResult:
-        """Check one theory text (file NAME.thy); on a server or session failure, restart once."""
+    def check_theory(
+        self, name: str, text: str, timeout: float = 120.0, then: dict[str, str] | None = None
+    ) -> TheoryResult:
+        """Check one theory text (file NAME.thy), then the theories in `then` (name -> text,
+        which may import it: the oracle audit), in one use_theories call; on a server or
+        session failure, restart once."""
         try:
             self.connect()
-            return self._check_once(name, text, timeout)
+            return self._check_once(name, text, timeout, then or {})
         except IsabelleError:
             self.restart()
-            return self._check_once(name, text, timeout)
+            return self._check_once(name, text, timeout, then or {})
 
-    def _check_once(self, name: str, text: str, timeout: float) -> TheoryResult:
+    def _check_once(
+        self, name: str, text: str, timeout: float, then: dict[str, str]
+    ) -> TheoryResult:
         t0 = time.perf_counter()
         folder = self.scratch / uuid.uuid4().hex[:12]
         folder.mkdir(parents=True)
-        (folder / f"{name}.thy").write_text(text, encoding="utf-8")
+        theories = {name: text, **then}
+        for theory, source in theories.items():
+            (folder / f"{theory}.thy").write_text(source, encoding="utf-8")
         check_delay = 0.5
         try:
             final = self._run(
                 "use_theories",
                 {
                     "session_id": self.session_id,
-                    "theories": [name],
+                    "theories": list(theories),
                     "master_dir": str(folder),
                     "unicode_symbols": False,
                     "check_delay": check_delay,
@@ -239,7 +264,7 @@ class IsabelleServer:
                 timeout,
             )
         finally:
-            purged = self._purge(name, folder)
+            purged = self._purge(list(theories), folder)
             shutil.rmtree(folder, ignore_errors=True)
         if not purged and final["type"] != "ERROR":  # ERROR: no session left to purge from
             # The server kept the theory (still running after a cancel): it would hold the
@@ -260,16 +285,16 @@ class IsabelleServer:
             # ERROR (e.g. an unknown session id after the session died) or FAILED.
             raise IsabelleError(f"use_theories {final['type']}: {final['body']}")
         r = parse_use_theories(final["body"])
-        return TheoryResult(r.ok, r.errors, r.messages, r.timed_out, seconds)
+        return TheoryResult(r.ok, r.errors, r.messages, r.timed_out, seconds, r.node_messages)
 
-    def _purge(self, name: str, folder: Path) -> bool:
-        """purge_theories for the checked theory; whether the server says it was purged."""
+    def _purge(self, names: list[str], folder: Path) -> bool:
+        """purge_theories for the checked theories; whether the server says all were purged."""
         if self.session_id is None:
             return True
         try:
             answer = self._run(
                 "purge_theories",
-                {"session_id": self.session_id, "theories": [name], "master_dir": str(folder)},
+                {"session_id": self.session_id, "theories": names, "master_dir": str(folder)},
                 30,
                 asynchronous=False,
             )
@@ -278,8 +303,8 @@ class IsabelleServer:
         body = answer.get("body")
         if answer.get("type") != "OK" or not isinstance(body, dict):
             return False
-        node = f"{name}.thy"
-        return any(str(p.get("node_name", "")).endswith(node) for p in body.get("purged", []))
+        purged = {Path(str(p.get("node_name", ""))).name for p in body.get("purged", [])}
+        return all(f"{name}.thy" in purged for name in names)
 
     # --- the protocol: one connection per command, with a deadline ------------------------
     def _run(

@@ -11,9 +11,9 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from prover.isabelle import theory
-from prover.isabelle.client import IsabelleServer, TheoryResult
-from prover.proofenv import InvalidStatement, ProofEnvError, Verdict
+from prover.isabelle import audit, theory
+from prover.isabelle.client import IsabelleServer, IsaMessage, TheoryResult
+from prover.proofenv import InvalidStatement, ProofEnvError, Status, Verdict
 from prover.theorem import Theorem
 
 _IMPORT_ERROR = "Bad theory import"
@@ -80,31 +80,22 @@ class IsabelleEnv:
 
     # --- the verdict ---------------------------------------------------------------------
     def verify(self, theorem: Theorem, proof: str) -> Verdict:
-        """From scratch: the whole theory checks, with no escape hatch and the statement kept.
+        """From scratch: the whole theory checks, with no escape hatch and the statement kept,
+        and the oracle audit (prover.isabelle.audit) finds no oracle but the code generator's.
 
         `proof` is the proof text after the statement; a completion that restates the
         theorem first is accepted only if the restatement is the same statement.
         """
         t0 = time.perf_counter()
-        body = theory.strip_statement(theorem, proof)
-        if body is None:
-            return Verdict(ok=False, reason="the statement was changed")
-        if not body.strip():
-            return Verdict(ok=False, reason="empty proof")
-        cheat = theory.cheats(body)
-        if cheat:
-            return Verdict(ok=False, reason=f"the proof contains {cheat}")
-        problem = theory.proof_start_problem(body)
-        if problem:
-            return Verdict(ok=False, reason=f"the statement was changed: {problem}")
-        in_header = [c for c in theory.all_cheats(theorem.header) if c != "theory"]
-        if in_header:
-            # Helper lemmas left unproved, axioms or ML in the header could forge the theorem.
-            return Verdict(ok=False, reason=f"the header contains {in_header[0]}")
-        text = theory.build(theorem, body)
-        if not theory.statement_kept(theorem, text):
-            return Verdict(ok=False, reason="the statement was changed")
-        result = self.server.check_theory(theory.theory_name(theorem), text, self.check_timeout)
+        pre = theory.precheck(theorem, proof)
+        if pre.reason is not None:
+            return Verdict(ok=False, reason=pre.reason)
+        text = theory.build(theorem, pre.body)
+        name = theory.theory_name(theorem)
+        audit_name, audit_text = audit.audit_theory(name, pre.fact)
+        result = self.server.check_theory(
+            name, text, self.check_timeout, then={audit_name: audit_text}
+        )
         seconds = time.perf_counter() - t0
         if result.timed_out:
             return Verdict(
@@ -112,12 +103,57 @@ class IsabelleEnv:
                 reason=f"the check timed out after {self.check_timeout:.0f} s",
                 seconds=seconds,
             )
+        audit_messages = result.messages_of(audit_name)
         if not result.ok:
+            failed = [m for m in audit_messages if m.kind == "error"]
+            own = [e for e in result.errors if e not in failed]
+            if failed and not own:
+                return Verdict(
+                    ok=False,
+                    reason=f"the oracle audit failed: {failed[0].text[:300]}",
+                    seconds=seconds,
+                )
             return Verdict(ok=False, reason=result.first_error()[:500], seconds=seconds)
-        return Verdict(ok=True, seconds=seconds, details={"theory": text})
+        return _audited(audit_messages, seconds, text)
 
     def close(self) -> None:
         self.server.close()
+
+
+def _audited(messages: tuple[IsaMessage, ...], seconds: float, text: str) -> Verdict:
+    """The verdict on a theory that checked, from its audit node's `thm_oracles` answer."""
+    answers = [m.text for m in messages if m.text.lstrip().startswith(audit.HEADER)]
+    if len(answers) != 1:
+        return Verdict(
+            ok=False,
+            reason=f"the oracle audit gave {len(answers)} answers, not one",
+            seconds=seconds,
+        )
+    try:
+        judged = audit.judge(audit.parse_oracles(answers[0].strip("\n")))
+    except audit.AuditError as e:
+        return Verdict(ok=False, reason=f"the oracle audit: {e}", seconds=seconds)
+    details = {"theory": text, "oracles": list(judged.oracles)}
+    if not judged.ok:
+        return Verdict(
+            ok=False,
+            reason=f"the proof rests on the oracle {judged.refused[0]}"
+            + (" (sorry / quick_and_dirty)" if judged.refused[0].endswith("skip_proof") else ""),
+            axioms=judged.oracles,
+            seconds=seconds,
+            details=details,
+        )
+    if judged.code_oracle:
+        return Verdict(
+            ok=True,
+            reason="proved_code_oracle: the proof rests on the code generator's oracle "
+            f"({', '.join(judged.oracles)}): it trusts the generated code and the ML compiler",
+            axioms=judged.oracles,
+            seconds=seconds,
+            status=Status.CODE_ORACLE,
+            details=details,
+        )
+    return Verdict(ok=True, seconds=seconds, details=details)
 
 
 SERVER_OPTIONS = frozenset(

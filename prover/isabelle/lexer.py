@@ -3,44 +3,113 @@
 A banned word inside a comment, a string or a cartouche is text; outside, it is a command or
 a method. Blanking comments first and strings second (as a regex pass does) is wrong both
 ways: a comment may hold a quote (`(* " *) sorry`) and a string may hold `(*`. This scans
-once, left to right, as Isabelle's outer lexer does (Pure/Isar/token.ML):
+once, left to right, following Isabelle's outer lexer (Pure/General/symbol_pos.ML,
+Pure/Isar/token.ML, Pure/Isar/parse.ML):
 
-- comments `(* ... *)`, nested;
+- blanks: space, tab, newline, CR, form feed and vertical tab;
+- comments `(* ... *)`, nested (quotes inside a comment mean nothing);
 - formal comments: `\\<comment>` (or `—`), `\\<^cancel>`, `\\<^marker>` followed by a cartouche;
 - cartouches `\\<open> ... \\<close>` or `‹ ... ›`, nested;
-- strings `"..."` and alternative strings `` `...` `` (backslash escapes), verbatim `{* ... *}`;
-- symbols `\\<name>` as tokens of their own (`\\<proof>` is the command `sorry` spelled as a
-  symbol);
-- identifiers and long names (`HOL-Library.Sum_of_Squares` is a name made of several tokens;
-  callers compare token texts), numbers, and every other character as a symbol.
+- strings `"..."` and alternative strings `` `...` ``, whose escapes are `\\"`, `\\\\` and
+  `\\ddd` (a character by its three-digit decimal code: `"t\\097ctic"` names `tactic`);
+  `Token.content` decodes them, since a string can be a name (`by ("tactic" ...)`);
+- verbatim `{* ... *}` (not nested);
+- symbols `\\<name>` / `\\<^name>` as tokens of their own (`\\<proof>` is the command `sorry`
+  spelled as a symbol); a malformed one (`\\<` not followed by a name and `>`) is an error;
+- identifiers: an ASCII letter, then letters, digits, `_` and `'`; a long identifier joins
+  identifiers with `.` (`Pure.tactic` is the method `tactic`: callers match the last
+  component, `Token.last`). An identifier never starts with a digit, `_` or `'`: Isabelle
+  reads `1sorry` as the number 1 then the command `sorry`, and `_sorry` as `_` then `sorry`;
+- numbers: digits, optionally `.digits`; every other character is a symbol of its own.
+
+Where Isabelle reads more into a word than this lexer (letter symbols such as `\\<alpha>` or
+`α`, subscripts `x\\<^sub>1` inside identifiers), this lexer splits the word, so a banned
+word it finds may be part of a longer Isabelle identifier: the filter then refuses more than
+it must, never less.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from prover.nesting import nested_end
 
 
 class LexError(ValueError):
-    """Unterminated comment, string or cartouche."""
+    """Unterminated comment, string, cartouche or verbatim text, or a malformed symbol."""
 
 
 @dataclass(frozen=True)
 class Token:
-    kind: str  # word | string | cartouche | symbol
+    kind: str  # word | number | string | verbatim | cartouche | symbol
     text: str
     start: int
     end: int
+
+    @property
+    def parts(self) -> list[str]:
+        """A long name's components (`Pure.tactic` -> Pure, tactic); [text] otherwise."""
+        return self.text.split(".") if self.kind == "word" else [self.text]
+
+    @property
+    def last(self) -> str:
+        """The name Isabelle resolves a long name to (its last component)."""
+        return self.parts[-1]
+
+    @property
+    def content(self) -> str:
+        """The text a string, verbatim or cartouche token stands for (delimiters dropped,
+        string escapes decoded); the token's text for other kinds."""
+        if self.kind == "string":
+            return _unescape(self.text[1:-1])
+        if self.kind == "verbatim":
+            return self.text[2:-2]
+        if self.kind == "cartouche":
+            inner = self.text
+            opener = next(o for o in _OPEN if inner.startswith(o))
+            closer = next(c for c in _CLOSE if inner.endswith(c))
+            return inner[len(opener) : len(inner) - len(closer)]
+        return self.text
 
 
 _OPEN = ("\\<open>", "‹")
 _CLOSE = ("\\<close>", "›")
 _FORMAL_COMMENT = ("\\<comment>", "—", "\\<^cancel>", "\\<^marker>")
+BLANKS = " \t\n\r\f\x0b"
+_SYMBOL = re.compile(r"\\<\^?[A-Za-z][A-Za-z0-9_']*>")
+_ESCAPE = re.compile(r"\\(\d\d\d|.)", re.S)
 
 
-def _word_char(ch: str) -> bool:
-    return ch.isalnum() or ch in "_'."
+def _unescape(body: str) -> str:
+    def one(m: re.Match) -> str:
+        e = m.group(1)
+        return chr(int(e)) if len(e) == 3 else e
+
+    # A symbol such as \<alpha> is not an escape: keep it whole.
+    out, i = [], 0
+    while i < len(body):
+        sym = _SYMBOL.match(body, i)
+        if sym:
+            out.append(sym.group(0))
+            i = sym.end()
+            continue
+        esc = _ESCAPE.match(body, i)
+        if esc:
+            out.append(one(esc))
+            i = esc.end()
+            continue
+        out.append(body[i])
+        i += 1
+    return "".join(out)
+
+
+def _letter(ch: str) -> bool:
+    return ch.isascii() and ch.isalpha()
+
+
+def _quasi(ch: str) -> bool:
+    return ch.isascii() and (ch.isalnum() or ch in "_'")
 
 
 class _Scanner:
@@ -49,6 +118,8 @@ class _Scanner:
         self.i = 0
         self.out: list[Token] = []
         self.comments: list[tuple[int, int]] = []
+        # Formal comments' spans: their text is document source (antiquotations run).
+        self.formal: list[tuple[int, int]] = []
 
     def at(self, *prefixes: str) -> str | None:
         for p in prefixes:
@@ -85,49 +156,77 @@ class _Scanner:
                 self.i += 1
         raise LexError(f"unterminated string {quote}...")
 
+    def emit(self, kind: str, start: int) -> None:
+        self.out.append(Token(kind, self.text[start : self.i], start, self.i))
+
     def run(self) -> list[Token]:
         text = self.text
-        while self.i < len(text):
+        n = len(text)
+        while self.i < n:
             ch = text[self.i]
-            if ch in " \t\r\n\f":  # Isabelle's blanks
+            start = self.i
+            if ch in BLANKS:
                 self.i += 1
             elif self.at("(*"):
                 self.comment()
             elif marker := self.at(*_FORMAL_COMMENT):
-                start = self.i
                 self.i += len(marker)
-                while self.i < len(text) and text[self.i].isspace():
+                while self.i < n and text[self.i] in BLANKS:
                     self.i += 1
                 if self.at(*_OPEN):
                     self.cartouche()
                 self.comments.append((start, self.i))
+                self.formal.append((start, self.i))
             elif self.at(*_OPEN):
-                start, end = self.cartouche()
-                self.out.append(Token("cartouche", text[start:end], start, end))
+                self.cartouche()
+                self.emit("cartouche", start)
             elif ch in '"`':
                 self.quoted(ch)
             elif self.at("{*"):
-                end = text.find("*}", self.i)
+                end = text.find("*}", self.i + 2)
                 if end < 0:
                     raise LexError("unterminated verbatim {* ...")
-                self.out.append(Token("string", text[self.i : end + 2], self.i, end + 2))
                 self.i = end + 2
+                self.emit("verbatim", start)
             elif self.at("\\<"):
-                end = text.find(">", self.i)
-                end = len(text) if end < 0 else end + 1
-                self.out.append(Token("symbol", text[self.i : end], self.i, end))
-                self.i = end
-            elif _word_char(ch) and ch != ".":
-                start = self.i
-                while self.i < len(text) and _word_char(text[self.i]):
+                m = _SYMBOL.match(text, self.i)
+                if m is None:
+                    raise LexError(f"malformed symbol {text[self.i : self.i + 12]!r}")
+                self.i = m.end()
+                self.emit("symbol", start)
+            elif _letter(ch):
+                while True:
+                    while self.i < n and _quasi(text[self.i]):
+                        self.i += 1
+                    if self.i + 1 < n and text[self.i] == "." and _letter(text[self.i + 1]):
+                        self.i += 1
+                        continue
+                    break
+                self.emit("word", start)
+            elif ch.isascii() and ch.isdigit():
+                while self.i < n and text[self.i].isascii() and text[self.i].isdigit():
                     self.i += 1
-                word = text[start : self.i].rstrip(".")
-                self.i = start + len(word)
-                self.out.append(Token("word", word, start, self.i))
+                if (
+                    self.i + 1 < n
+                    and text[self.i] == "."
+                    and text[self.i + 1].isascii()
+                    and text[self.i + 1].isdigit()
+                ):
+                    self.i += 1
+                    while self.i < n and text[self.i].isascii() and text[self.i].isdigit():
+                        self.i += 1
+                self.emit("number", start)
             else:
-                self.out.append(Token("symbol", ch, self.i, self.i + 1))
                 self.i += 1
+                self.emit("symbol", start)
         return self.out
+
+
+def scan(text: str) -> _Scanner:
+    """The scanner after a full pass (tokens, comment and formal-comment spans). Raises LexError."""
+    scanner = _Scanner(text)
+    scanner.run()
+    return scanner
 
 
 def tokens(text: str) -> list[Token]:

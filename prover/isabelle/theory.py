@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass
 
 from prover.datasets.minif2f_isabelle import strip_comments
+from prover.isabelle import textfilter
 from prover.isabelle.lexer import LexError, Token, tokens
 from prover.theorem import Theorem
 
@@ -33,55 +34,6 @@ OPTIONAL_METHODS: tuple[str, ...] = ("nlinarith",)
 
 _HOLE = re.compile(r"(?<![\w'.])(sledgehammer|sorry)(?![\w'])")
 
-# Words a final proof may not contain outside comments, strings and cartouches, and why:
-# unfinished proofs (`\<proof>` is `sorry` written as a symbol), new axioms, ML that can
-# forge theorems (as a command, a method, or inside syntax translations), options that skip
-# proofs, and commands that close the theory or open another (the proof must end the theorem).
-_CHEAT_WORDS = frozenset(
-    {
-        "sorry",
-        "oops",
-        "\\<proof>",
-        "…",  # \<proof> or \<dots> written as Unicode: neither belongs in outer syntax
-        "⋯",
-        "axiomatization",
-        "axioms",
-        "sledgehammer",
-        "quick_and_dirty",
-        "skip_proofs",
-        "Skip_Proof",
-        "cheat_tac",
-        "oracle",
-        "tactic",
-        "raw_tactic",
-        "ML",
-        "ML_val",
-        "ML_prf",
-        "ML_command",
-        "ML_file",
-        "ML_file_debug",
-        "ML_file_no_debug",
-        "SML_file",
-        "SML_import",
-        "SML_export",
-        "ML_export",
-        "ML_import",
-        "setup",
-        "local_setup",
-        "declaration",
-        "syntax_declaration",
-        "attribute_setup",
-        "method_setup",
-        "simproc_setup",
-        "parse_translation",
-        "parse_ast_translation",
-        "print_translation",
-        "print_ast_translation",
-        "typed_print_translation",
-        "theory",
-        "end",
-    }
-)
 # What may begin the proof after a statement (Isar's proof commands in `prove` mode). Anything
 # else continues the statement (`if "False"`, `for x`, `and ...`) and so changes it.
 PROOF_COMMANDS = frozenset(
@@ -203,18 +155,15 @@ def fill(proof: str, hole: Hole, tactic: str) -> str:
     return proof[: hole.start] + tactic + proof[hole.end :]
 
 
-def all_cheats(text: str) -> list[str]:
-    """Every escape hatch `text` contains outside comments, strings and cartouches."""
-    try:
-        toks = tokens(text)
-    except LexError as e:
-        return [f"text that does not lex ({e})"]
-    return [t.text for t in toks if t.text in _CHEAT_WORDS and t.kind in ("word", "symbol")]
+def all_cheats(text: str, part: str = "proof") -> list[str]:
+    """Every escape hatch `text` contains outside comments, strings and cartouches (the
+    filter's refusals, prover.isabelle.textfilter; `part` is "proof" or "header")."""
+    return textfilter.refusals(text, part)
 
 
-def cheats(text: str) -> str | None:
+def cheats(text: str, part: str = "proof") -> str | None:
     """The first escape hatch `text` contains, or None."""
-    found = all_cheats(text)
+    found = all_cheats(text, part)
     return found[0] if found else None
 
 
@@ -283,3 +232,46 @@ def strip_statement(theorem: Theorem, completion: str) -> str | None:
         if words[:n] == candidate and len(words) > n and words[n] in PROOF_COMMANDS:
             return text[toks[n - 1].end :].strip()
     return None
+
+
+@dataclass(frozen=True)
+class Precheck:
+    """What the verdict decides before asking Isabelle: a refusal, or the proof body to check
+    and the fact name the oracle audit looks up."""
+
+    reason: str | None
+    body: str = ""
+    fact: str = ""
+
+
+def precheck(theorem: Theorem, proof: str) -> Precheck:
+    """Every part of the verdict that needs no Isabelle, in the verdict's order: the
+    statement kept (a restatement must be the same), a proof command first, the filter on the
+    proof (theory-level commands too), on the statement and on the header, and a theorem name
+    for the oracle audit."""
+    from prover.isabelle.audit import AuditError, fact_name
+
+    body = strip_statement(theorem, proof)
+    if body is None:
+        return Precheck("the statement was changed")
+    if not body.strip():
+        return Precheck("empty proof")
+    cheat = cheats(body)
+    if cheat:
+        return Precheck(f"the proof contains {cheat} ({textfilter.why(cheat)})")
+    problem = proof_start_problem(body)
+    if problem:
+        return Precheck(f"the statement was changed: {problem}")
+    # Helper lemmas left unproved, axioms, ML or code_printing in the header (or in the
+    # statement's own context elements) could forge the theorem.
+    for part, text in (("statement", theorem.statement), ("header", theorem.header)):
+        found = textfilter.refusals(text, "header")
+        if found:
+            return Precheck(f"the {part} contains {found[0]} ({textfilter.why(found[0])})")
+    if not statement_kept(theorem, build(theorem, body)):
+        return Precheck("the statement was changed")
+    try:
+        fact = fact_name(theorem.statement)
+    except AuditError as e:
+        return Precheck(str(e))
+    return Precheck(None, body, fact)

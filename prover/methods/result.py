@@ -24,7 +24,7 @@ class ProofResult(Counts):
 
     @property
     def proved(self) -> bool:
-        return self.status in (Status.PROVED, Status.NATIVE_DECIDE)
+        return self.status in (Status.PROVED, Status.NATIVE_DECIDE, Status.CODE_ORACLE)
 
     def to_record(
         self, theorem: Theorem, method: str, model: str = "", config: dict | None = None
@@ -51,7 +51,8 @@ class ProofResult(Counts):
 
 
 def proved_status(verdict: Verdict) -> Status:
-    """The status an accepted verdict gives (proved, or proved_native_decide for Lean)."""
+    """The status an accepted verdict gives (proved; proved_native_decide for Lean,
+    proved_code_oracle for Isabelle)."""
     return verdict.status or Status.PROVED
 
 

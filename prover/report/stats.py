@@ -13,7 +13,7 @@ from typing import Any
 
 from prover.results import ResultRecord
 
-PROVED = ("proved", "proved_native_decide")
+PROVED = ("proved", "proved_native_decide", "proved_code_oracle")
 Z95 = 1.959963984540054  # two-sided 95% normal quantile
 
 # Budget axes a pass-rate curve can use: the per-theorem field that measures it.

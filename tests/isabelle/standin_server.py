@@ -21,7 +21,18 @@ JSON config (re-read before every check, so a test can change them between check
   - an import (in the header, before ``begin``) named in ``missing_imports`` gives Isabelle's
     "Bad theory import" error;
   - ``purge_theories`` purges the theories, or with ``"retain": true`` keeps them (as a
-    server does with a theory still running after a cancel).
+    server does with a theory still running after a cancel);
+  - ``thm_oracles T.F`` (the oracle audit) in a theory answers as Isabelle's command does
+    (Pure's thm_deps.ML: ``Pretty.big_list "oracles:"`` of one item per oracle, written as a
+    writeln message of that theory's node): the line ``oracles:``, then per oracle two
+    spaces, the oracle's shortest unique name and, as at proof recording levels >= 1,
+    ``: `` and the proposition it produced (a long one continues on a deeper-indented line).
+    The oracles come from theory T.thy by fixed rules: ``by eval`` gives
+    ``holds_by_evaluation``, ``by normalization`` ``normalization_by_evaluation`` (both
+    declared in HOL's theory Code_Generator), ``sorry``/``oops`` give ``skip_proof``
+    (Pure), and ``"oracles": {"METHOD": [NAME, ...]}`` in the config adds NAMEs for ``by
+    METHOD``. A fact T.F that T.thy does not declare gives "Undefined fact", a T.thy that
+    is not there "Bad theory import".
 Every command name is appended to CONFIG.log, so tests can see what the client sent.
 Usage: standin_server.py CONFIG.json
 """
@@ -78,6 +89,53 @@ def check(text: str, config: dict) -> tuple[list[dict], list[dict], bool]:
                     {"kind": "writeln", "message": f"Try this: {s} (17 ms)", "pos": {"line": no}}
                 )
     return errors, messages, hang
+
+
+BUILTIN_ORACLES = {
+    "eval": ["holds_by_evaluation"],
+    "normalization": ["normalization_by_evaluation"],
+}
+
+
+def thm_oracles(text: str, folder: Path, config: dict) -> tuple[list[dict], list[dict]]:
+    """(errors, messages) of the ``thm_oracles T.F`` lines of a theory (see the docstring)."""
+    errors, messages = [], []
+    for no, line in enumerate(text.splitlines(), 1):
+        m = re.match(r"\s*thm_oracles\s+(\w+)\.(\w+)\s*$", line)
+        if m is None:
+            continue
+        theory, fact = m.groups()
+        source = folder / f"{theory}.thy"
+        if not source.exists():
+            message = f'Bad theory import "{theory}"'
+            errors.append({"kind": "error", "message": message, "pos": {"line": no}})
+            continue
+        # Comments and formal comments are not proof text (a naive cut, enough for tests).
+        proved = re.sub(r"\(\*.*?\*\)", " ", source.read_text(), flags=re.S)
+        proved = re.sub(
+            r"(\\<comment>|\u2014)\s*(\\<open>|\u2039).*?(\\<close>|\u203a)",
+            " ",
+            proved,
+            flags=re.S,
+        )
+        if not re.search(rf"\b(theorem|lemma)\s+{fact}\b", proved):
+            message = f'Undefined fact: "{theory}.{fact}"'
+            errors.append({"kind": "error", "message": message, "pos": {"line": no}})
+            continue
+        table = BUILTIN_ORACLES | config.get("oracles", {})
+        names: list[str] = []
+        for method in re.findall(r"\bby\s+(.+?)\s*$", proved, re.M):
+            names += [n for n in table.get(method.strip("()"), []) if n not in names]
+        if re.search(r"\b(sorry|oops)\b", proved) and "skip_proof" not in names:
+            names.append("skip_proof")
+        shows = re.findall(r'shows\s+"([^"]*)"', proved)
+        prop = shows[-1] if shows else "False"
+        items = [
+            f"  {n}: {prop}" + ("\n      \\<and> True" if len(prop) > 40 else "") for n in names
+        ]
+        answer = "\n".join(["oracles:", *items])
+        messages.append({"kind": "writeln", "message": answer, "pos": {"line": no}})
+    return errors, messages
 
 
 class StandIn:
@@ -156,6 +214,9 @@ class StandIn:
             writer.write(frame("NOTE", {"kind": "writeln", "message": "Loading", "task": task}))
             text = (folder / f"{theory}.thy").read_text()
             errors, messages, h = check(text, config)
+            audit_errors, audit_messages = thm_oracles(text, folder, config)
+            errors += audit_errors
+            messages += audit_messages
             hang |= h
             all_errors += errors
             status = {"ok": not errors, "failed": len(errors), "consolidated": True}
