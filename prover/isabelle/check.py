@@ -6,7 +6,12 @@ the proof gets exactly the verdict a found proof gets (IsabelleEnv.verify: the l
 refusals, the statement kept, a from-scratch check in the MiniF2F session). With a benchmark
 record, the file's header and statement must be the record's (whitespace and comments
 aside), so a file that redefines a constant the statement uses, assumes more, or proves a
-weaker statement is rejected with the reason.
+weaker statement is rejected with the reason. Without one, the header is untrusted: it
+passes the same filter (no ML, oracle declarations, code_printing, smt_oracle,
+quick_and_dirty, axioms or unfinished lemmas), and the oracle audit covers what it proves.
+
+`static_check` is every part of that verdict that needs no Isabelle (`prover check
+--static`); `refusal` is the same for a theorem and a proof text.
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ from pathlib import Path
 
 from prover.datasets.minif2f_isabelle import StatementNotFound, split_theory
 from prover.filecheck import verdict_on_file
+from prover.isabelle import textfilter, theory
 from prover.isabelle.lexer import LexError, same_tokens, tokens
 from prover.proofenv import Verdict
 from prover.theorem import Theorem
@@ -60,3 +66,43 @@ def check_file(path: Path, reference: Theorem | None, theorem_name: str | None) 
     text = Path(path).read_text(encoding="utf-8")
     theorem, proof = split_file(text, theorem_name or (reference.name if reference else None))
     return verdict_on_file(theorem, proof, reference, same_tokens, prover.isabelle)
+
+
+def refusal(theorem: Theorem, proof: str) -> str | None:
+    """Why the verdict refuses `proof` of `theorem` before asking Isabelle (the filter on the
+    proof, statement and header, the statement kept, a proof command first, a theorem name
+    to audit), or None when only Isabelle can decide."""
+    return theory.precheck(theorem, proof).reason
+
+
+NOT_A_VERDICT = "passed the static stage; this is not a verdict (Isabelle has not checked it)"
+
+
+def static_check(
+    path: Path, reference: Theorem | None = None, theorem_name: str | None = None
+) -> Verdict:
+    """`prover check FILE.thy --static`: the file split as `check_file` splits it, its header
+    and statement compared with `reference`'s, and `refusal`; no Isabelle. ok=False with the
+    reason when refused; ok=True with NOT_A_VERDICT (and, when the proof uses `eval` or
+    `normalization`, that a verdict would be proved_code_oracle) otherwise. Raises ValueError
+    for a file that is not such a theory."""
+    text = Path(path).read_text(encoding="utf-8")
+    theorem, proof = split_file(text, theorem_name or (reference.name if reference else None))
+    if reference is not None:
+        if not same_tokens(theorem.header, reference.header):
+            return Verdict(ok=False, reason=f"the file's header is not {reference.name}'s")
+        if not same_tokens(theorem.statement, reference.statement):
+            return Verdict(
+                ok=False, reason=f"the file's statement of {theorem.name} is not the benchmark's"
+            )
+    why = refusal(theorem, proof)
+    if why is not None:
+        return Verdict(ok=False, reason=why)
+    code = textfilter.code_oracle_methods(proof) + textfilter.code_oracle_methods(theorem.header)
+    note = (
+        f"; it uses {', '.join(dict.fromkeys(code))}: a proof that checks would be "
+        "proved_code_oracle (it rests on the code generator's oracle)"
+        if code
+        else ""
+    )
+    return Verdict(ok=True, reason=NOT_A_VERDICT + note, details={"code_oracle_methods": code})
