@@ -18,7 +18,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from prover.datasets.minif2f_isabelle import StatementNotFound, split_theory
 from prover.filecheck import verdict_on_file
 from prover.isabelle import textfilter, theory
 from prover.isabelle.lexer import LexError, same_tokens, tokens
@@ -36,25 +35,44 @@ def theorem_names(text: str) -> list[str]:
     ]
 
 
+# What may end a statement in a file: a proof command (theory.PROOF_COMMANDS) or a word that
+# leaves the proof unfinished, which the filter then refuses with its reason.
+_PROOF_START = theory.PROOF_COMMANDS | {"sorry", "oops", "\\<proof>", "sledgehammer", ".."}
+
+
 def split_file(text: str, name: str | None = None) -> tuple[Theorem, str]:
     """(header + statement as a Theorem, proof) of theorem `name` (or the file's last
-    theorem when unnamed). Raises ValueError for a text that is not such a theory."""
+    theorem when unnamed), split on the lexer's tokens: the statement ends at the first proof
+    command outside comments, strings and cartouches. Raises ValueError for a text that is
+    not such a theory."""
     try:
-        names = theorem_names(text)
+        toks = tokens(text)
     except LexError as e:
         raise ValueError(f"the file does not lex as an Isabelle theory: {e}") from e
+    names = theorem_names(text)
     if not names:
         raise ValueError("the file holds no `theorem` or `lemma`")
     name = name or names[-1]
-    try:
-        header, statement = split_theory(text, name)
-    except StatementNotFound as e:
-        raise ValueError(f"{e}; the file has: {', '.join(names)}") from e
-    rest = text[text.index(statement, len(header)) + len(statement) :]
-    toks = tokens(rest)
-    if not toks or toks[-1].text != "end":
+    k = next(
+        (
+            k
+            for k, t in enumerate(toks[:-1])
+            if t.text in ("theorem", "lemma") and toks[k + 1].text == name
+        ),
+        None,
+    )
+    if k is None:
+        raise ValueError(f"no theorem {name} in the theory; the file has: {', '.join(names)}")
+    j = next((j for j in range(k + 2, len(toks)) if toks[j].text in _PROOF_START), None)
+    if j is None:
+        raise ValueError(f"theorem {name} has no proof command after its statement")
+    if toks[-1].text != "end" or toks[-1].start <= toks[j].start:
         raise ValueError("the theory does not close with `end`")
-    proof = rest[: toks[-1].start].strip()
+    header = text[: toks[k].start].rstrip() + "\n"
+    statement = text[toks[k].start : toks[j - 1].end]
+    # Comments between the statement and the proof go with the proof: every character of
+    # the file is in the header, the statement or the proof, so the filter reads it all.
+    proof = text[toks[j - 1].end : toks[-1].start].strip()
     return Theorem(name=name, system="isabelle", statement=statement, header=header), proof
 
 

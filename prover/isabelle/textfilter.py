@@ -198,34 +198,43 @@ def _name_in_text(t: Token) -> str | None:
     return content if _NAME.fullmatch(content) else None
 
 
+def _why(name: str) -> str:
+    last = name.split(".")[-1]
+    if last in _REFUSED:
+        return _REFUSED[last]
+    return "a theory-level command after the proof"
+
+
 def _token_refusal(t: Token, part: str) -> str | None:
     if t.kind == "word":
-        if t.last in _REFUSED:
-            return t.text
-        if part == "proof" and t.last in THEORY_COMMANDS:
-            return t.text
+        if t.last in _REFUSED or (part == "proof" and t.last in THEORY_COMMANDS):
+            return f"{t.text} ({_why(t.text)})"
     elif t.kind == "symbol":
         if t.text in _REFUSED:
-            return t.text
+            return f"{t.text} ({_why(t.text)})"
         if not t.text.isascii() and not t.text.isalpha() and t.text not in _SAFE_SYMBOLS:
-            return f"the symbol {t.text!r} (U+{ord(t.text[0]):04X})"
+            return (
+                f"the symbol {t.text!r} (U+{ord(t.text[0]):04X}; a character Isabelle may "
+                "read as a command, which the filter cannot classify)"
+            )
     elif t.kind in ("string", "cartouche", "verbatim"):
-        name = _name_in_text(t)
-        if name and name.split(".")[-1] in _REFUSED:
-            return f"{t.text} (a name written as text)"
         found = _antiquotation_refusal(t.content)
         if found:
             return found
         if t.kind == "verbatim":
             inner = refusals(t.content, part)
             if inner:
-                return f"{inner[0]} (inside verbatim text)"
+                return f"{inner[0]}, inside verbatim text {{* ... *}}"
+        name = _name_in_text(t)
+        if name and name.split(".")[-1] in _REFUSED:
+            return f"{t.text} (a name written as text: {_why(name)})"
     return None
 
 
 def refusals(text: str, part: str = "proof") -> list[str]:
-    """Everything the filter refuses in `text`, in order (each as the text found, e.g.
-    `Pure.tactic`). `part` is "proof" (theory-level commands refused too) or "header"."""
+    """Everything the filter refuses in `text`, in order, each as the text found and why
+    (`Pure.tactic (ML code ...)`). `part` is "proof" (theory-level commands refused too) or
+    "header" (also for a statement: its `theorem` keyword and context elements)."""
     if part not in ("proof", "header"):
         raise ValueError(f"part must be 'proof' or 'header', not {part!r}")
     try:
@@ -241,16 +250,6 @@ def refusals(text: str, part: str = "proof") -> list[str]:
         if r:
             found.append(r)
     return found
-
-
-def why(found: str) -> str:
-    """The reason a refused word is refused (for messages)."""
-    word = found.split(" ")[0].split(".")[-1]
-    if word in _REFUSED:
-        return _REFUSED[word]
-    if word in THEORY_COMMANDS:
-        return "a theory-level command after the proof"
-    return "refused"
 
 
 def code_oracle_methods(text: str) -> list[str]:

@@ -258,7 +258,7 @@ def precheck(theorem: Theorem, proof: str) -> Precheck:
         return Precheck("empty proof")
     cheat = cheats(body)
     if cheat:
-        return Precheck(f"the proof contains {cheat} ({textfilter.why(cheat)})")
+        return Precheck(f"the proof contains {cheat}")
     problem = proof_start_problem(body)
     if problem:
         return Precheck(f"the statement was changed: {problem}")
@@ -267,7 +267,7 @@ def precheck(theorem: Theorem, proof: str) -> Precheck:
     for part, text in (("statement", theorem.statement), ("header", theorem.header)):
         found = textfilter.refusals(text, "header")
         if found:
-            return Precheck(f"the {part} contains {found[0]} ({textfilter.why(found[0])})")
+            return Precheck(f"the {part} contains {found[0]}")
     if not statement_kept(theorem, build(theorem, body)):
         return Precheck("the statement was changed")
     try:
