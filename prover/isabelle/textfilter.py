@@ -198,6 +198,23 @@ def _name_in_text(t: Token) -> str | None:
     return content if _NAME.fullmatch(content) else None
 
 
+def _import_refusals(toks: list[Token]) -> list[str]:
+    """Imports by file path (`"/home/x/Evil"`, `"~/Evil"`, `"../Evil"`): such a theory is
+    loaded unfiltered, and its axioms are no oracle the audit would list. Session-qualified
+    names (`"HOL-Library.Sum_of_Squares"`) and plain theory names are what a header imports."""
+    words = [t.text for t in toks]
+    if "imports" not in words:
+        return []
+    out = []
+    for t in toks[words.index("imports") + 1 :]:
+        if t.text in ("begin", "keywords", "abbrevs"):
+            break
+        name = t.content if t.kind == "string" else t.text
+        if any(c in name for c in "/~$\\") or name.startswith("."):
+            out.append(f"{t.text} (an import by file path: that theory would escape the filter)")
+    return out
+
+
 def _why(name: str) -> str:
     last = name.split(".")[-1]
     if last in _REFUSED:
@@ -242,9 +259,11 @@ def refusals(text: str, part: str = "proof") -> list[str]:
     except LexError as e:
         return [f"text that does not lex ({e})"]
     toks = scanner.out
+    found = []
     if part == "header" and toks and toks[0].text == "theory":
+        found += _import_refusals(toks)
         toks = toks[1:]  # the header's own `theory NAME imports ... begin`
-    found = [r for t in toks if (r := _token_refusal(t, part))]
+    found += [r for t in toks if (r := _token_refusal(t, part))]
     for start, end in scanner.formal:
         r = _antiquotation_refusal(text[start:end])
         if r:

@@ -154,6 +154,11 @@ def test_header_allows_its_own_theory_line_and_definitions_but_not_cheats():
     ]:
         refused = textfilter.refusals(header + extra, "header")
         assert refused and found in refused[0], extra
+    for imports in ['"/tmp/Evil"', '"~/Evil"', '"../x/Evil"', '"$AFP/Evil"']:
+        refused = textfilter.refusals(header.replace("Complex_Main", imports), "header")
+        assert refused and "file path" in refused[0], imports
+    for imports in ['"HOL-Library.Sum_of_Squares"', "HOL-Library.Code_Target_Numeral", "Main"]:
+        assert textfilter.refusals(header.replace("Complex_Main", imports), "header") == []
     with pytest.raises(ValueError, match="part"):
         textfilter.refusals(header, "statement")
 
