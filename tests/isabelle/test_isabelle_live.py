@@ -62,3 +62,35 @@ def test_sledgehammer_baseline_on_an_easy_problem(env, theorems):
     assert rec.status in ("proved", "failed") and rec.method == "sledgehammer"
     if rec.status == "proved":
         assert env.verify(theorems["mathd_algebra_10"], rec.proof).ok
+
+
+def test_oracle_audit_reads_real_thm_oracles(env):
+    """The audit against a real Isabelle: `sorry` (checked directly, past the filter) gives
+    skip_proof, `by eval` the code generator's oracle, `by simp` none; the answer's format is
+    the one prover.isabelle.audit parses."""
+    from prover.isabelle import audit
+    from prover.proofenv import Status
+    from prover.theorem import Theorem
+
+    text = (
+        'theory live_audit imports Main\nbegin\n\ntheorem t: "(2::nat) + 2 = 4"\n  sorry\n\nend\n'
+    )
+    name, audit_text = audit.audit_theory("live_audit", "t")
+    result = env.server.check_theory("live_audit", text, 120, then={name: audit_text})
+    assert result.ok, result.first_error()
+    answers = [m.text for m in result.messages_of(name) if m.text.startswith(audit.HEADER)]
+    assert len(answers) == 1, result.messages_of(name)
+    oracles = audit.parse_oracles(answers[0])
+    assert [o.split(".")[-1] for o in oracles] == ["skip_proof"], answers[0]
+
+    two = Theorem(
+        "two",
+        "isabelle",
+        'theorem two: "(2::nat) + 2 = 4"',
+        header="theory two imports Complex_Main\nbegin\n",
+    )
+    by_eval = env.verify(two, "by eval")
+    assert by_eval.ok and by_eval.status is Status.CODE_ORACLE, by_eval.reason
+    assert all(o in audit.CODE_ORACLES for o in by_eval.axioms), by_eval.axioms
+    by_simp = env.verify(two, "by simp")
+    assert by_simp.ok and by_simp.status is None and by_simp.details["oracles"] == []
