@@ -132,3 +132,47 @@ def test_an_audit_of_an_undefined_fact_is_an_error(standin):
     result = env.server.check_theory("toy", "theory toy imports Main\nbegin\nend\n", 10, then=then)
     assert not result.ok and any("Undefined fact" in e.text for e in result.errors)
     assert result.messages_of("Oracle_Audit_toy")  # the error is the audit node's own
+
+
+@pytest.fixture
+def standin_server(tmp_path, monkeypatch):
+    """A running stand-in named in $PROVER_ISABELLE_SERVER, as a user names a running server."""
+    import subprocess
+    import sys
+
+    from tests.isabelle.isabelle_support import STANDIN, StandInControl
+
+    control = StandInControl(tmp_path / "config.json")
+    process = subprocess.Popen(
+        [sys.executable, str(STANDIN), str(control.config)], stdout=subprocess.PIPE, text=True
+    )
+    monkeypatch.setenv("PROVER_ISABELLE_SERVER", process.stdout.readline().strip())
+    yield control
+    process.terminate()
+    process.wait(10)
+
+
+@pytest.mark.parametrize(
+    ("proof", "code", "lines"),
+    [
+        ("by eval", 0, ["verdict: accepted", "axioms: holds_by_evaluation", "proved_code_oracle"]),
+        ("by auto", 0, ["verdict: accepted", "axioms: none"]),
+        ("by (Pure.tactic \u2039all_tac\u203a)", 1, ["verdict: rejected", "Pure.tactic"]),
+        ("using [[smt_oracle]] by smt", 1, ["verdict: rejected", "smt_oracle"]),
+    ],
+)
+def test_prover_check_on_a_theory_file_states_the_code_oracle(
+    tmp_path, standin_server, proof, code, lines
+):
+    """`prover check FILE.thy` end to end (CLI, file split, verdict, audit) against the stand-in."""
+    from typer.testing import CliRunner
+
+    from prover.cli import app
+
+    standin_server.configure(accept=["auto", "eval"])
+    path = tmp_path / "toy.thy"
+    path.write_text(f"{TOY.header}\n{TOY.statement}\n  {proof}\n\nend\n", encoding="utf-8")
+    result = CliRunner().invoke(app, ["check", str(path)])
+    assert result.exit_code == code, result.output
+    for line in lines:
+        assert line in result.output, result.output
