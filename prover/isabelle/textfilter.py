@@ -77,6 +77,10 @@ _refuse(
     "print_translation",
     "print_ast_translation",
     "typed_print_translation",
+    "congproc",
+    "weak_congproc",
+    "realizers",
+    "realizability",
 )
 _refuse(
     "a change to the code generator (its oracle trusts the generated code)",
@@ -92,6 +96,8 @@ _refuse(
     "generate_file",
     "export_generated_files",
     "compile_generated_files",
+    "scala_build_generated_files",
+    "export_classpath",
 )
 _refuse("a command that closes the theory or opens another", "theory", "end")
 
@@ -165,6 +171,14 @@ THEORY_COMMANDS = frozenset(
         "code_datatype",
         "code_identifier",
         "code_reserved",
+        "adhoc_overloading",
+        "no_adhoc_overloading",
+        "default_sort",
+        "open_bundle",
+        "syntax_consts",
+        "syntax_types",
+        "extract",
+        "extract_type",
     }
 )
 
