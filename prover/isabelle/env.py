@@ -149,6 +149,8 @@ def _audited(messages: tuple[IsaMessage, ...], seconds: float, text: str) -> Ver
             reason="proved_code_oracle: the proof rests on the code generator's oracle "
             f"({', '.join(judged.oracles)}): it trusts the generated code and the ML compiler",
             axioms=judged.oracles,
+            # Results lines carry them (ResultRecord.axioms), so reports flag the row.
+            axioms_beyond_stdlib=judged.oracles,
             seconds=seconds,
             status=Status.CODE_ORACLE,
             details=details,

@@ -13,7 +13,7 @@ import pytest
 from prover.isabelle import audit
 from prover.isabelle.client import parse_use_theories
 from prover.isabelle.env import _audited
-from prover.methods.result import proved_status
+from prover.methods.result import accepted, proved_status
 from prover.proofenv import Status
 from prover.theorem import Theorem
 from tests.isabelle.isabelle_support import TOY
@@ -62,6 +62,8 @@ def test_eval_is_proved_code_oracle_never_plain_proved(standin):
     v = env.verify(TOY, "by eval")
     assert v.ok and v.status is Status.CODE_ORACLE
     assert proved_status(v) is Status.CODE_ORACLE and v.axioms == ("holds_by_evaluation",)
+    # The results line carries the oracle (reports flag rows with axioms beyond the library).
+    assert accepted(v, "by eval").to_record(TOY, "whole").axioms == ["holds_by_evaluation"]
     assert "code generator" in v.reason
     n = env.verify(TOY, "by normalization")
     assert n.ok and n.status is Status.CODE_ORACLE and n.axioms == ("normalization_by_evaluation",)
@@ -155,7 +157,15 @@ def standin_server(tmp_path, monkeypatch):
 @pytest.mark.parametrize(
     ("proof", "code", "lines"),
     [
-        ("by eval", 0, ["verdict: accepted", "axioms: holds_by_evaluation", "proved_code_oracle"]),
+        (
+            "by eval",
+            0,
+            [
+                "verdict: accepted",
+                "axioms: holds_by_evaluation (beyond the standard library)",
+                "proved_code_oracle",
+            ],
+        ),
         ("by auto", 0, ["verdict: accepted", "axioms: none"]),
         ("by (Pure.tactic \u2039all_tac\u203a)", 1, ["verdict: rejected", "Pure.tactic"]),
         ("using [[smt_oracle]] by smt", 1, ["verdict: rejected", "smt_oracle"]),
