@@ -8,7 +8,7 @@ Pure/Isar/token.ML, Pure/Isar/parse.ML):
 
 - blanks: space, tab, newline, CR, form feed and vertical tab;
 - comments `(* ... *)`, nested (quotes inside a comment mean nothing);
-- formal comments: `\\<comment>` (or `—`), `\\<^cancel>`, `\\<^marker>` followed by a cartouche;
+- formal comments: `\\<comment>` (or `—`, `―`), `\\<^cancel>`, `\\<^marker>` followed by a cartouche;
 - cartouches `\\<open> ... \\<close>` or `‹ ... ›`, nested;
 - strings `"..."` and alternative strings `` `...` ``, whose escapes are `\\"`, `\\\\` and
   `\\ddd` (a character by its three-digit decimal code: `"t\\097ctic"` names `tactic`);
@@ -75,7 +75,9 @@ class Token:
 
 _OPEN = ("\\<open>", "‹")
 _CLOSE = ("\\<close>", "›")
-_FORMAL_COMMENT = ("\\<comment>", "—", "\\<^cancel>", "\\<^marker>")
+# `\<comment>` in Unicode: U+2014 or U+2015 (either way a marker only hides the cartouche
+# after it, which is text to Isabelle in any reading; its antiquotations are still checked).
+_FORMAL_COMMENT = ("\\<comment>", "\u2014", "\u2015", "\\<^cancel>", "\\<^marker>")
 BLANKS = " \t\n\r\f\x0b"
 _SYMBOL = re.compile(r"\\<\^?[A-Za-z][A-Za-z0-9_']*>")
 _ESCAPE = re.compile(r"\\(\d\d\d|.)", re.S)
