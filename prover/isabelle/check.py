@@ -25,6 +25,12 @@ from prover.proofenv import Verdict
 from prover.theorem import Theorem
 
 
+class UnlexableFile(ValueError):
+    """The file does not lex as Isabelle source (an unterminated comment, string or
+    cartouche, a malformed symbol): bad input to `check`, a refusal to `static_check`, since
+    a text the filter cannot read is one it cannot pass."""
+
+
 def theorem_names(text: str) -> list[str]:
     """The names of the `theorem`/`lemma` commands of a theory, in order."""
     toks = tokens(text)
@@ -48,7 +54,7 @@ def split_file(text: str, name: str | None = None) -> tuple[Theorem, str]:
     try:
         toks = tokens(text)
     except LexError as e:
-        raise ValueError(f"the file does not lex as an Isabelle theory: {e}") from e
+        raise UnlexableFile(f"the file does not lex as an Isabelle theory: {e}") from e
     names = theorem_names(text)
     if not names:
         raise ValueError("the file holds no `theorem` or `lemma`")
@@ -102,10 +108,14 @@ def static_check(
     """`prover check FILE.thy --static`: the file split as `check_file` splits it, its header
     and statement compared with `reference`'s, and `refusal`; no Isabelle. ok=False with the
     reason when refused; ok=True with NOT_A_VERDICT (and, when the proof uses `eval` or
-    `normalization`, that a verdict would be proved_code_oracle) otherwise. Raises ValueError
-    for a file that is not such a theory."""
+    `normalization`, that a verdict would be proved_code_oracle) otherwise; a file that does
+    not lex is refused. Raises ValueError for a file that is not such a theory (no theorem,
+    no proof command, no final `end`)."""
     text = Path(path).read_text(encoding="utf-8")
-    theorem, proof = split_file(text, theorem_name or (reference.name if reference else None))
+    try:
+        theorem, proof = split_file(text, theorem_name or (reference.name if reference else None))
+    except UnlexableFile as e:
+        return Verdict(ok=False, reason=str(e))
     if reference is not None:
         if not same_tokens(theorem.header, reference.header):
             return Verdict(ok=False, reason=f"the file's header is not {reference.name}'s")
