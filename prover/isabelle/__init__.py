@@ -3,6 +3,8 @@
 `create_env(**options)` gives an `IsabelleEnv` on the `MiniF2F` session defined in the
 repository's isabelle/ROOT; `check_installation()` says what is missing (None when usable);
 `setup()` is `prover setup isabelle`: it checks the installation and builds the session heap.
+`check_file(path, reference, theorem_name)` is `prover check FILE.thy`; `static_check` (same
+arguments) is every part of it that needs no Isabelle (`prover check --static`).
 """
 
 from __future__ import annotations
@@ -13,11 +15,19 @@ import shutil
 import subprocess
 from pathlib import Path
 
-from prover.isabelle.check import check_file
+from prover.isabelle.check import check_file, refusal, static_check
 from prover.isabelle.client import isabelle_version
 from prover.isabelle.env import IsabelleEnv, create
 
-__all__ = ["IsabelleEnv", "check_file", "check_installation", "create_env", "setup"]
+__all__ = [
+    "IsabelleEnv",
+    "check_file",
+    "check_installation",
+    "create_env",
+    "refusal",
+    "setup",
+    "static_check",
+]
 
 SESSION = "MiniF2F"
 SESSION_DIR = Path(__file__).resolve().parents[2] / "isabelle"

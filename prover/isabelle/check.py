@@ -21,8 +21,24 @@ from pathlib import Path
 from prover.filecheck import verdict_on_file
 from prover.isabelle import textfilter, theory
 from prover.isabelle.lexer import LexError, same_tokens, tokens
+from prover.isabelle.theory import all_cheats, cheats
 from prover.proofenv import Verdict
 from prover.theorem import Theorem
+
+# `cheats(text, part="proof")` / `all_cheats` are the text filter on a proof (or, with
+# part="header", a header or statement) alone; `refusal` and `static_check` add the rest of
+# what needs no Isabelle.
+__all__ = [
+    "NOT_A_VERDICT",
+    "UnlexableFile",
+    "all_cheats",
+    "check_file",
+    "cheats",
+    "refusal",
+    "split_file",
+    "static_check",
+    "theorem_names",
+]
 
 
 class UnlexableFile(ValueError):
