@@ -156,8 +156,9 @@ def fill(proof: str, hole: Hole, tactic: str) -> str:
 
 
 def all_cheats(text: str, part: str = "proof") -> list[str]:
-    """Every escape hatch `text` contains outside comments, strings and cartouches (the
-    filter's refusals, prover.isabelle.textfilter; `part` is "proof" or "header")."""
+    """Every escape hatch `text` contains, each with why (the filter's refusals,
+    prover.isabelle.textfilter: words outside comments, strings and cartouches, and names
+    or ML antiquotations inside them; `part` is "proof" or "header")."""
     return textfilter.refusals(text, part)
 
 
