@@ -189,3 +189,25 @@ def test_every_benchmark_theory_splits_as_the_loader_splits_and_passes_the_filte
         t = theorems[r["name"]]
         assert same_tokens(found.header, t.header) and same_tokens(found.statement, t.statement)
         assert refusal(t, "by auto") is None, r["name"]
+
+
+def test_the_upstream_proofs_pass_the_static_stage(data_dir, tmp_path):
+    """The 488 upstream theory files as `prover check --static` reads them: the 147 with a
+    proof (53 structured Isar proofs, 46 using eval) pass, the rest end in `sorry`."""
+    import json
+
+    from prover.isabelle.check import static_check
+
+    passed, code, refused = 0, 0, set()
+    for line in (data_dir / "minif2f-isabelle" / "minif2f.jsonl").open():
+        r = json.loads(line)
+        path = tmp_path / f"{r['name']}.thy"
+        path.write_text(r["isabelle_theory"], encoding="utf-8")
+        v = static_check(path, None, r["name"])
+        if v.ok:
+            passed += 1
+            code += bool(v.details["code_oracle_methods"])
+        else:
+            refused.add(v.reason)
+    assert (passed, code) == (147, 46)
+    assert refused == {"the proof contains sorry (an unfinished proof)"}
