@@ -50,7 +50,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from prover.filecheck import verdict_on_file
-from prover.lean.lexer import LexError, Token, string_code, tokens
+from prover.lean.lexer import LexError, Token, code_tokens, tokens
 from prover.lean.repl import CommandResponse, ErrorResponse, Message, Response
 from prover.proofenv import Status, Verdict
 from prover.theorem import Theorem
@@ -63,7 +63,11 @@ for _words, _why in [
     (("sorry", "admit", "stop", "sorryAx"), "an unfinished proof (sorry/admit/stop)"),
     (("axiom", "opaque"), "new axioms"),
     (("ofReduceBool", "ofReduceNat", "trustCompiler"), "trusting the compiler"),
-    (("set_option",), "set_option (options are the prover's, not the proof's)"),
+    (
+        ("set_option",),
+        "set_option (only `set_option maxRecDepth N in`, `maxHeartbeats N in` with N > 0 "
+        "and `synthInstance.maxHeartbeats N in` may enter a proof)",
+    ),
     (
         (
             "by_elab",
@@ -79,11 +83,12 @@ for _words, _why in [
             "prefix",
             "postfix",
             "declare_syntax_cat",
+            "simproc",
+            "dsimproc",
         ),
         "new syntax or elaborators",
     ),
     (("run_cmd", "run_tac", "run_elab", "run_meta"), "running metaprograms"),
-    (("IO",), "IO"),
     (("unsafe", "implemented_by", "extern", "csimp", "attribute"), "unsafe code or attributes"),
     (
         (
@@ -121,42 +126,113 @@ for _words, _why in [
     for _w in _words:
         _WHY[_w] = _why
 _NATIVE = "native_decide is off (it trusts the compiler); enable it with allow_native_decide"
-_ANY_COMPONENT = frozenset({"sorryAx", "ofReduceBool", "ofReduceNat", "trustCompiler", "IO"})
+# Found in any component of a dotted name (`Lean.ofReduceBool`, `Lean.Elab.Tactic.evalTactic`,
+# `Lean.debug.skipKernelTC`): constants a proof may not name at all.
+_COMPONENT_WHY: dict[str, str] = {}
+for _words, _why in [
+    (("sorryAx",), "an unfinished proof (sorryAx)"),
+    (("ofReduceBool", "ofReduceNat", "trustCompiler"), "trusting the compiler"),
+    (("debug",), "debug options (debug.skipKernelTC skips the kernel)"),
+    (
+        (
+            "Elab",
+            "Meta",
+            "Environment",
+            "Kernel",
+            "Compiler",
+            "IR",
+            "addDecl",
+            "addAndCompile",
+            "evalTactic",
+            "evalExpr",
+            "evalConst",
+            "evalTerm",
+            "MetaM",
+            "TacticM",
+            "TermElabM",
+            "CoreM",
+            "CommandElabM",
+            "MacroM",
+            "IO",
+            "EIO",
+            "BaseIO",
+        ),
+        "metaprogramming (Lean's elaborator, kernel or environment, or IO)",
+    ),
+]:
+    for _w in _words:
+        _COMPONENT_WHY[_w] = _why
 _OPEN_LIST = {"(", ")", ",", "→", "->", "hiding", "renaming", "scoped"}
+# `set_option NAME N in`: the resource limits a proof may raise (they cannot change what is
+# proved; the verdict's wall clock still bounds the run). `maxHeartbeats 0` means no limit at
+# all and is refused, as is every other option (`debug.*` skips the kernel, `pp.*` changes
+# what is printed, and options reach elaborators in ways no list can follow).
+RESOURCE_OPTIONS = frozenset({"maxRecDepth", "maxHeartbeats", "synthInstance.maxHeartbeats"})
 
 
-def _open_is_local(toks: list[Token], k: int) -> bool:
-    """`open X Y in tac` (a tactic) rather than `open X` (a command)."""
-    for t in toks[k + 1 :]:
+def _open_is_local(toks: list[Token], k: int) -> int | None:
+    """`open X Y in tac` (a tactic): the index of its `in`; None for `open X` (a command)."""
+    for j in range(k + 1, len(toks)):
+        t = toks[j]
         if t.kind == "ident" and t.parts == ("in",):
-            return True
+            return j
         if t.kind == "ident" or (t.kind == "symbol" and t.text in _OPEN_LIST):
             continue
-        return False
-    return False
+        return None
+    return None
+
+
+def _resource_option(toks: list[Token], k: int) -> int | None:
+    """`set_option maxRecDepth N in` at k: the index of its `in`; None for any other option."""
+    if k + 3 >= len(toks):
+        return None
+    name, value, word = toks[k + 1], toks[k + 2], toks[k + 3]
+    if name.kind != "ident" or ".".join(name.parts) not in RESOURCE_OPTIONS:
+        return None
+    digits = value.text.replace("_", "")
+    if value.kind != "number" or not digits.isascii() or not digits.isdigit() or int(digits) == 0:
+        return None
+    return k + 3 if word.kind == "ident" and word.parts == ("in",) else None
+
+
+def _name_refusal(t: Token) -> str | None:
+    for part in t.parts:
+        if part in _COMPONENT_WHY:
+            return f"{_COMPONENT_WHY[part]}: `{t.text}` not allowed"
+        if part.startswith("unsafe"):
+            return f"unsafe code: `{t.text}` not allowed"
+    return None
 
 
 def _word_refusal(toks: list[Token], allow_native_decide: bool) -> str | None:
-    for k, t in enumerate(toks):
+    k = 0
+    while k < len(toks):
+        t = toks[k]
+        k += 1
         if t.kind == "command":
             return f"commands ({t.text}) not allowed in a proof"
-        if t.kind == "symbol" and t.text == "@" and k + 1 < len(toks) and toks[k + 1].text == "[":
+        if t.kind == "symbol" and t.text == "@" and k < len(toks) and toks[k].text == "[":
             return "attributes (@[...]) not allowed in a proof"
+        if t.kind == "name" and (why := _name_refusal(t)):
+            return f"{why} in a proof"
         if t.kind != "ident":
+            continue
+        if t.parts == ("open",):
+            end = _open_is_local(toks, k - 1)
+            if end is None:
+                return "`open` without `in` is a command; use `open X in tac`"
+            k = end + 1  # `open scoped Real in`: its words are namespaces, not commands
+            continue
+        if t.parts == ("set_option",) and (end := _resource_option(toks, k - 1)) is not None:
+            k = end + 1
             continue
         # Keywords are whole tokens (`h.end` is a name, not `end`); constants are found in
         # any component (`Lean.ofReduceBool`).
-        words = t.parts if len(t.parts) == 1 else [p for p in t.parts if p in _ANY_COMPONENT]
-        for part in words:
-            if part in _WHY:
-                return f"{_WHY[part]}: `{part}` not allowed in a proof"
-        if t.parts[0] == "debug":
-            return f"debug options ({t.text}) not allowed in a proof"
-        if t.parts == ("open",) and not _open_is_local(toks, k):
-            return "`open` without `in` is a command; use `open X in tac`"
-        native = t.parts[-1] == "native_decide" or (
-            t.parts == ("native",) and k > 0 and toks[k - 1].text == "+"
-        )
+        if len(t.parts) == 1 and t.parts[0] in _WHY:
+            return f"{_WHY[t.parts[0]]}: `{t.parts[0]}` not allowed in a proof"
+        if why := _name_refusal(t):
+            return f"{why} in a proof"
+        native = t.parts[-1] == "native_decide" or t.parts == ("native",)
         if native and not allow_native_decide:
             return _NATIVE
     return None
@@ -170,10 +246,88 @@ def refusal(text: str, allow_native_decide: bool = False) -> str | None:
         return f"the text does not lex as Lean: {e}"
     if not toks:
         return "empty tactic"
-    code = list(toks)
-    for t in toks:
-        code += string_code(t)  # the `{...}` of interpolated strings is code
-    return _word_refusal(code, allow_native_decide)
+    return _word_refusal(code_tokens(toks), allow_native_decide)
+
+
+# The header of a file checked without a benchmark record is the user's: these run code
+# while Lean elaborates it (on the user's machine), or make the compiler trust code.
+_HEADER_CODE = frozenset(
+    {
+        "run_cmd",
+        "run_tac",
+        "run_elab",
+        "run_meta",
+        "by_elab",
+        "elab",
+        "elab_rules",
+        "macro",
+        "macro_rules",
+        "syntax",
+        "declare_syntax_cat",
+        "initialize",
+        "builtin_initialize",
+        "simproc",
+        "dsimproc",
+        "unsafe",
+        "implemented_by",
+        "extern",
+    }
+)
+_HEADER_ATTRIBUTES = frozenset({"init", "builtin_init", "implemented_by", "extern", "export"})
+# Options a header may set (any value): resource limits, linters and printing.
+_HEADER_OPTIONS = ("maxHeartbeats", "maxRecDepth", "synthInstance.", "linter.", "pp.")
+_HEADER_OPTIONS += ("autoImplicit", "relaxedAutoImplicit")
+
+
+def header_refusal(text: str) -> str | None:
+    """Why a file's header (everything before the theorem) may not be elaborated, or None.
+
+    Refused: commands that run code at elaboration time (`#eval` and every other `#`
+    command, `run_cmd`, `elab`, `macro`, `initialize`, ...), attributes that make the
+    compiler trust code (`@[implemented_by]`, `@[extern]`, `@[init]`), metaprogramming and
+    `debug` names, and options other than resource limits, linters and printing. Axioms,
+    `sorry` and everything else are left to the kernel replay and the axiom audit.
+    """
+    try:
+        toks = code_tokens(tokens(text))
+    except LexError as e:
+        return f"the header does not lex as Lean: {e}"
+    in_attribute = 0
+    for k, t in enumerate(toks):
+        nxt = toks[k + 1] if k + 1 < len(toks) else None
+        if t.kind == "command":
+            return f"the header runs a command ({t.text})"
+        if (
+            t.kind == "symbol"
+            and t.text in ("@", "attribute")
+            and nxt is not None
+            and nxt.text == "["
+        ):
+            in_attribute = 1
+            continue
+        if in_attribute and t.kind == "symbol" and t.text == "[":
+            in_attribute += 1 if toks[k - 1].text not in ("@", "attribute") else 0
+        elif in_attribute and t.kind == "symbol" and t.text == "]":
+            in_attribute -= 1
+        if t.kind not in ("ident", "name"):
+            continue
+        if t.kind == "ident" and t.parts == ("attribute",) and nxt is not None and nxt.text == "[":
+            in_attribute = 1
+            continue
+        if in_attribute and t.parts[-1] in _HEADER_ATTRIBUTES:
+            return f"the header gives code to the compiler (@[{t.parts[-1]}])"
+        if t.kind == "ident" and len(t.parts) == 1 and t.parts[0] in _HEADER_CODE:
+            return f"the header runs or trusts code (`{t.text}`)"
+        if why := _name_refusal(t):
+            return f"the header uses {why}"
+        if t.kind == "ident" and t.parts == ("set_option",):
+            option = ".".join(nxt.parts) if nxt is not None and nxt.kind == "ident" else ""
+            if not option.startswith(_HEADER_OPTIONS):
+                return (
+                    f"the header sets option {option or '?'} (a header may set resource "
+                    "limits, linter and pp options only)"
+                )
+    return None
 
 
 def theorem_name(statement: str) -> str | None:

@@ -38,7 +38,7 @@ FILTER_CASES = [
     ("stop closes goals with sorry", "stop\n  norm_num"),
     ("sorryAx used directly", "exact sorryAx _ false"),
     ("set_option ... in", "set_option debug.skipKernelTC true in linarith"),
-    ("set_option inside a term", "exact (set_option maxRecDepth 100000 in by norm_num)"),
+    ("set_option inside a term", "exact (set_option maxHeartbeats 0 in by norm_num)"),
     ("debug option name", "simp (config := {}) [debug.skipKernelTC]"),
     ("by_elab", "exact by_elab return Lean.mkConst ``True.intro"),
     ("elab", 'elab "cheat" : tactic => pure ()'),
