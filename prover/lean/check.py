@@ -238,6 +238,18 @@ def _word_refusal(toks: list[Token], allow_native_decide: bool) -> str | None:
     return None
 
 
+def uses_native(text: str) -> bool:
+    """Whether a proof asks for native_decide (`native_decide`, `decide +native`)."""
+    try:
+        toks = code_tokens(tokens(text))
+    except LexError:
+        return False
+    return any(
+        t.kind == "ident" and (t.parts[-1] == "native_decide" or t.parts == ("native",))
+        for t in toks
+    )
+
+
 def refusal(text: str, allow_native_decide: bool = False) -> str | None:
     """Why `text` (a tactic or a whole proof body) may not run, or None."""
     try:
@@ -549,6 +561,11 @@ def check_file(path: Path, reference: Theorem | None, theorem_name: str | None) 
 
     text = Path(path).read_text(encoding="utf-8")
     theorem, proof = split_file(text, theorem_name or (reference.name if reference else None))
+    # Without a record the header is the user's: what runs code is refused before Lean
+    # elaborates anything (with one, the comparison below already pins it to the record's).
+    why = header_refusal(f"{theorem.header}\n{theorem.statement}")
+    if why:
+        return Verdict(ok=False, reason=why)
     return verdict_on_file(
         theorem, proof.strip("\n"), reference, same_source, prover.lean, allow_native_decide=True
     )
