@@ -499,7 +499,8 @@ def _static_check(system: str, file: Path, reference: Theorem | None, name: str 
         report = run(file, reference, name)
     except ValueError as e:
         raise fail(f"{file}: {e}") from None
-    print(f"theorem: {report.theorem.name}")
+    if report.theorem is not None:
+        print(f"theorem: {report.theorem.name}")
     for why in report.refusals:
         print(f"refused: {why}")
     for note in report.notes:

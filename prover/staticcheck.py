@@ -25,7 +25,7 @@ from prover.theorem import Theorem
 class StaticReport:
     """What the proof-assistant-free stage found in one file."""
 
-    theorem: Theorem
+    theorem: Theorem | None  # None: the file was refused before a theorem could be found
     refusals: tuple[str, ...] = ()
     notes: tuple[str, ...] = ()  # facts the verdict line will state (e.g. native_decide)
     details: dict[str, str] = field(default_factory=dict)
@@ -49,10 +49,22 @@ def _reference_problems(found: Theorem, reference: Theorem | None, same) -> list
 
 def lean_static(path: Path, reference: Theorem | None, name: str | None) -> StaticReport:
     """Lean: split, compare with the record, the header filter, the proof filter."""
-    from prover.lean.check import header_refusal, refusal, same_source, split_file, uses_native
+    from prover.lean.check import (
+        FileRefused,
+        header_refusal,
+        refusal,
+        same_source,
+        split_file,
+        uses_native,
+    )
 
     text = Path(path).read_text(encoding="utf-8")
-    theorem, proof = split_file(text, name or (reference.name if reference else None))
+    try:
+        theorem, proof = split_file(
+            text, name or (reference.name if reference else None), Path(path).stem
+        )
+    except FileRefused as e:
+        return StaticReport(None, (str(e),))
     refusals = _reference_problems(theorem, reference, same_source)
     # The statement is elaborated like the header (a binder's default `by ...` runs tactics).
     why = header_refusal(f"{theorem.header}\n{theorem.statement}")

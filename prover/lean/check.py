@@ -488,23 +488,36 @@ def _theorems(toks: list[Token]) -> list[int]:
 _BRACKETS = {"(": ")", "[": "]", "{": "}", "⦃": "⦄", "⟨": "⟩"}
 
 
-def split_file(text: str, name: str | None = None) -> tuple[Theorem, str]:
+class FileRefused(ValueError):
+    """A file that Lean would not accept as one theorem's proof: it does not lex, or it
+    states the theorem under test twice (a decoy in a namespace or after the proof)."""
+
+
+def split_file(text: str, name: str | None = None, stem: str | None = None) -> tuple[Theorem, str]:
     """(header + statement as a Theorem, proof) of theorem `name` in a Lean file.
 
     The statement runs from `theorem NAME` to its `:=` (and a `by` right after it); what is
     before is the header, what is after the proof. Without `name` the file must hold one
-    theorem. Raises ValueError (bad input) with the names found.
+    theorem, or one named `stem` (the file's name). Raises ValueError (bad input) with the
+    names found, FileRefused (a ValueError) for a file no honest proof looks like.
     """
     try:
         toks = tokens(text)
     except LexError as e:
-        raise ValueError(f"the file does not lex as Lean: {e}") from e
+        raise FileRefused(f"the file does not lex as Lean (Lean rejects it too): {e}") from e
     found = _theorems(toks)
     names = [_plain_name(toks[k + 1].text) for k in found]
+    if name is None and len(found) > 1 and stem is not None and stem in names:
+        name = stem
     if name is not None:
         found = [k for k in found if _plain_name(toks[k + 1].text) == _plain_name(name)]
         if not found:
             raise ValueError(f"no theorem {name} in the file; it has: {', '.join(names) or 'none'}")
+        if len(found) > 1:
+            raise FileRefused(
+                f"the file states theorem {name} {len(found)} times (a decoy in another "
+                "namespace or after the proof?)"
+            )
     elif len(found) != 1:
         if not found:
             raise ValueError("the file holds no `theorem` or `lemma`")
@@ -560,7 +573,12 @@ def check_file(path: Path, reference: Theorem | None, theorem_name: str | None) 
     import prover.lean
 
     text = Path(path).read_text(encoding="utf-8")
-    theorem, proof = split_file(text, theorem_name or (reference.name if reference else None))
+    try:
+        theorem, proof = split_file(
+            text, theorem_name or (reference.name if reference else None), Path(path).stem
+        )
+    except FileRefused as e:
+        return Verdict(ok=False, reason=str(e))
     # Without a record the header is the user's: what runs code is refused before Lean
     # elaborates anything (with one, the comparison below already pins it to the record's).
     why = header_refusal(f"{theorem.header}\n{theorem.statement}")

@@ -116,8 +116,14 @@ def test_lean_bad_input_exits_2(tmp_path, no_toolchains):
     path.write_text("import Mathlib\n\ndef x := 1\n", encoding="utf-8")
     code, out = static(path)
     assert code == 2 and "no `theorem`" in out, out
+    assert static(tmp_path / "missing.lean")[0] == 2
+    path.write_text("theorem a : True := trivial\ntheorem b : True := trivial\n", encoding="utf-8")
+    code, out = static(path)
+    assert code == 2 and "name one" in out, out
+    # Text Lean itself rejects is refused (1), not bad input: it is model output to lint.
     path.write_text("theorem t : True := by\n  trivial /- unterminated\n", encoding="utf-8")
-    assert static(path)[0] == 2
+    code, out = static(path)
+    assert code == 1 and "does not lex" in out, out
     assert static(tmp_path / "missing.lean")[0] == 2
 
 

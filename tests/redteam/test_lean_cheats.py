@@ -64,8 +64,61 @@ FILTER_CASES = [
     ("compiler trust by name", "exact Lean.ofReduceBool _ _ rfl"),
     ("native_decide when off", "native_decide"),
     ("decide +native when off", "decide +native"),
+    ("decide with native config when off", "decide (config := { native := true })"),
     ("IO at elaboration", "exact (IO.Process.exit 0 : IO Unit)"),
     ("unterminated comment hides the rest", "norm_num /- sorry"),
+]
+
+# Issue 17, item 1: texts the old lexer read differently from Lean, one class per group.
+LEXER_CASES = [
+    # A decimal number ends at its last ASCII digit; Lean reads the keyword after it.
+    ("number then run_tac", "exact 1run_tac Lean.Elab.Tactic.evalTactic (← `(tactic| sorry))"),
+    ("number then sorry", "exact 0sorry"),
+    ("hex number then set_option", "exact 0x1set_option debug.skipKernelTC true in rfl"),
+    ("binary number then sorry", "exact (0b1sorry)"),
+    ("octal number then sorry", "exact (0o7sorry)"),
+    ("scientific number then sorry", "exact (1.5e10sorry)"),
+    ("number with separators then sorry", "exact (1_000sorry)"),
+    ("number and dot then sorry", "exact (2.sorry)"),
+    # Raw strings have no escapes: `r"\"` is complete, what follows is code.
+    ("raw string closed at once", 'exact (1r"\\" sorry)'),
+    ("raw string with hashes", 'have := r#"\\"# ; sorry'),
+    ("raw string then newline then command", 'norm_num\n  have := r"\\"\nrun_cmd pure ()'),
+    # Characters Python calls letters or digits that Lean does not put in a name.
+    ("superscript digits", "exact x⁻¹sorry"),
+    ("superscript two", "exact (x²sorry)"),
+    ("modifier letter c", "exact xᶜsorry"),
+    ("modifier letter x", "exact xˣsorry"),
+    ("modifier letter h", "exact xʰsorry"),
+    ("Arabic-Indic digit", "exact (x٣sorry)"),
+    ("Cyrillic letter", "exact (xиsorry)"),
+    ("middle dot", "exact x·sorry"),
+    # Strings read as interpolated run code in their braces; reading two ways is refused.
+    ("sorry in an interpolated string", 'exact (s!"{(sorry : ℕ)}").length_pos'),
+    ("string inside interpolation", 'exact s!"{ "a" ++ (sorry : String) }"'),
+    # Comments as Lean ends them; an unterminated one is an error, not text.
+    ("comment closed by its third character", "/-/-/ sorry"),
+    ("unterminated nested comment", "norm_num /- /- -/ sorry"),
+    ("char literal holding a quote", "have := '\"'; sorry"),
+    ("tab before a keyword", "norm_num\n\tsorry"),
+    # `debug` anywhere in a name; metaprogramming entry points and names.
+    ("debug as a later component", "set_option Lean.debug.skipKernelTC true in norm_num"),
+    ("escaped debug component", "exact Lean.«debug».skipKernelTC"),
+    ("debug name literal", "exact `debug.skipKernelTC"),
+    ("run_elab", "run_elab pure ()"),
+    ("run_meta", "run_meta pure ()"),
+    ("by_elab in a term", "exact by_elab pure (Lean.mkConst ``True.intro)"),
+    ("Lean.Elab name", "exact Lean.Elab.Tactic.evalTactic"),
+    ("Lean.Meta name", "exact Lean.Meta.mkFreshExprMVar none"),
+    ("Lean.addDecl", "exact Lean.addDecl default"),
+    ("Lean.Environment", "exact (Lean.Environment.contains default `t)"),
+    ("Lean.Kernel", "exact Lean.Kernel.isDefEq"),
+    ("evalTactic after open", "open Lean Elab Tactic in evalTactic default"),
+    ("unsafe cast", "exact unsafeCast ()"),
+    ("IO action", 'exact (IO.println "x")'),
+    ("maxHeartbeats 0 means no limit", "set_option maxHeartbeats 0 in norm_num"),
+    ("resource option without in", "set_option maxRecDepth 100\n  norm_num"),
+    ("printing option", "set_option pp.all true in norm_num"),
 ]
 
 HONEST = [
@@ -75,6 +128,20 @@ HONEST = [
     'have h : "sorry".length = 5 := rfl\n  linarith',
     "open Real in\n  linarith",
     "exact h₀.symm ▸ by norm_num",
+    # Issue 17, item 4: honest forms the filter refused.
+    "open scoped Real in\n  nlinarith [Real.pi_pos]",
+    "open scoped BigOperators Real in\n  norm_num",
+    "set_option maxRecDepth 10000 in\n  norm_num [h₀]",
+    "set_option maxHeartbeats 400000 in\n  nlinarith [sq_nonneg (x - 3)]",
+    "set_option synthInstance.maxHeartbeats 40000 in\n  linarith",
+    # Lean's own reading of numbers, names and strings in honest proofs.
+    "have h₁ := h₀\n  have := (⟨1, 2⟩ : ℕ × ℕ).1.succ\n  linarith",
+    "norm_num [show (2 : ℝ)⁻¹ = 0.5 by norm_num]\n  linarith",
+    "have hx : (1.5e1 : ℝ) = 15 := by norm_num\n  linarith",
+    "have := (1_000 : ℕ)\n  have xⱼ := 0x1F\n  linarith",
+    'have : s!"{x}" = toString x := rfl\n  linarith',
+    "have : (fun n : ℕ => n) '' {1} = {1} := by simp\n  linarith",
+    "/-/ a comment -/ linarith",
 ]
 
 
@@ -83,9 +150,105 @@ def test_cheat_is_refused_by_the_filter(what, proof):
     assert refusal(proof) is not None, what
 
 
+@pytest.mark.parametrize(("what", "proof"), LEXER_CASES, ids=[c[0] for c in LEXER_CASES])
+def test_lexer_class_cheat_is_refused_by_the_filter(what, proof):
+    assert refusal(proof) is not None, what
+
+
 @pytest.mark.parametrize("proof", HONEST)
 def test_honest_text_passes_the_filter(proof):
     assert refusal(proof) is None
+
+
+def static_check(tmp_path, proof: str, header: str = HEADER) -> tuple[int, str]:
+    """`prover check FILE --static` on a whole file: header, statement, proof."""
+    from typer.testing import CliRunner
+
+    from prover.cli import app
+
+    path = tmp_path / "t.lean"
+    path.write_text(f"{header}\n\n{STATEMENT}\n  {proof}\n", encoding="utf-8")
+    result = CliRunner().invoke(app, ["check", str(path), "--static"])
+    return result.exit_code, result.output
+
+
+# `prover check` allows native_decide and states it; the other cases are refused there too.
+NATIVE_CASES = [c for c in FILTER_CASES if "native" in c[0]]
+STATIC_CASES = [c for c in FILTER_CASES + LEXER_CASES if c not in NATIVE_CASES]
+
+
+@pytest.mark.parametrize(("what", "proof"), STATIC_CASES, ids=[c[0] for c in STATIC_CASES])
+def test_cheat_is_refused_by_the_static_stage(tmp_path, what, proof):
+    code, output = static_check(tmp_path, proof)
+    assert code == 1 and "refused" in output, (what, output)
+
+
+@pytest.mark.parametrize(("what", "proof"), NATIVE_CASES, ids=[c[0] for c in NATIVE_CASES])
+def test_native_decide_passes_the_static_stage_and_is_stated(tmp_path, what, proof):
+    code, output = static_check(tmp_path, proof)
+    assert code == 0 and "uses native_decide" in output, (what, output)
+
+
+@pytest.mark.parametrize("proof", HONEST)
+def test_honest_text_passes_the_static_stage(tmp_path, proof):
+    code, output = static_check(tmp_path, proof)
+    assert code == 0 and "NOT a verdict" in output, output
+
+
+# Issue 17, item 3: without a benchmark the header is the user's and is filtered too.
+HEADER_CASES = [
+    ("run_cmd", HEADER + '\nrun_cmd Lean.logInfo "x"'),
+    ("#eval", HEADER + "\n#eval IO.println 1"),
+    ("elab", HEADER + '\nelab "cheat" : tactic => pure ()'),
+    ("macro", HEADER + '\nmacro "cheat" : tactic => `(tactic| trivial)'),
+    ("initialize", HEADER + "\ninitialize pure ()"),
+    ("implemented_by", HEADER + "\n@[implemented_by id] def f (n : ℕ) : ℕ := n"),
+    ("extern", HEADER + '\n@[extern "f"] def g (n : ℕ) : ℕ := n'),
+    ("init attribute", HEADER + "\ndef h : IO Unit := pure ()\nattribute [init h] Nat"),
+    ("debug option", HEADER + "\nset_option debug.skipKernelTC true"),
+    ("other option", HEADER + '\nset_option trace.profiler.output "x"'),
+    ("metaprogramming namespace", HEADER + "\nopen Lean Elab Command"),
+    ("unsafe def", HEADER + "\nunsafe def k : ℕ := 1"),
+    ("run_tac in a statement default", HEADER),  # statement cheat below
+]
+HONEST_HEADERS = [
+    HEADER,
+    "import Mathlib\nimport Aesop\n\nset_option maxHeartbeats 400000\n\nopen BigOperators Real Nat",
+    HEADER + "\n\ntheorem helper (a : ℝ) : a + 0 = a := by simp",
+    HEADER
+    + '\n\nnoncomputable section\n@[simp] lemma k : (1 : ℕ) = 1 := rfl\nnotation "π₀" => Real.pi',
+    HEADER + "\nset_option linter.unusedVariables false\nset_option pp.all true",
+]
+
+
+@pytest.mark.parametrize(
+    ("what", "header"), HEADER_CASES[:-1], ids=[c[0] for c in HEADER_CASES[:-1]]
+)
+def test_header_that_runs_code_is_refused_without_a_benchmark(tmp_path, what, header):
+    from prover.lean.check import header_refusal
+
+    assert header_refusal(header) is not None, what
+    path = tmp_path / "t.lean"
+    path.write_text(f"{header}\n\n{STATEMENT}\n  linarith\n", encoding="utf-8")
+    v = check_file(path, None, None)  # refused before Lean is needed
+    assert not v.ok and "header" in v.reason, (what, v.reason)
+    assert static_check(tmp_path, "linarith", header)[0] == 1
+
+
+def test_statement_that_runs_code_is_refused(tmp_path):
+    path = tmp_path / "t.lean"
+    cheat = STATEMENT.replace("(h₀", "(h : True := by run_tac pure ()) (h₀")
+    path.write_text(f"{HEADER}\n\n{cheat}\n  linarith\n", encoding="utf-8")
+    v = check_file(path, None, None)
+    assert not v.ok and "run_tac" in v.reason, v.reason
+
+
+@pytest.mark.parametrize("header", HONEST_HEADERS)
+def test_honest_header_passes(tmp_path, header):
+    from prover.lean.check import header_refusal
+
+    assert header_refusal(header) is None
+    assert static_check(tmp_path, "linarith", header)[0] == 0
 
 
 def standin_env(tmp_path, monkeypatch, **answers) -> tuple[LeanReplEnv, Path]:
@@ -282,4 +445,6 @@ def test_live_cheats_are_rejected_and_an_honest_proof_accepted(data_dir):
 
 def test_case_counts():
     """The red-team count the closing note reports (cases tried; every one must be rejected)."""
-    assert len(FILTER_CASES) + len(AUDIT_CASES) + len(FILE_CASES) == 37 + 10 + 6
+    assert len(FILTER_CASES) + len(AUDIT_CASES) + len(FILE_CASES) == 38 + 10 + 6
+    assert len(LEXER_CASES) + len(HEADER_CASES) == 42 + 13
+    assert len(HONEST) + len(HONEST_HEADERS) == 18 + 5
