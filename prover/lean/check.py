@@ -1,28 +1,26 @@
-"""What may enter a Lean proof, and the audit of a from-scratch check.
+"""What may enter a Lean proof (and a checked file's header): the filters.
 
-Two layers, and soundness rests on the second:
-
-1. `refusal` lexes the proof (prover.lean.lexer: comments, strings, chars, «names») and
-   refuses words that cheat or leave the proof. It saves Lean a useless run and gives a
-   readable reason; it is not what makes a verdict safe.
-2. `audit` reads what the kernel says, from commands the proof cannot write into: after the
-   proof is elaborated (its own command, on the header's environment, in a fresh REPL), the
-   prover sends `#print axioms _root_.NAME` and `#check @_root_.NAME` as separate commands on
-   the resulting environment, and `#check` of the same name on the environment where the
-   benchmark's statement alone was elaborated. Each command's messages come back in its own
-   answer, so nothing the proof's tactics print (trace, logInfo) can reach them; only info
-   messages positioned inside that command are read. The axioms must be a subset of propext,
-   Classical.choice and Quot.sound (Lean.ofReduceBool / Lean.trustCompiler: native_decide,
-   reported as proved_native_decide where allowed); the theorem's type must print exactly as
-   the statement's does, so a decoy declaration cannot pass for the theorem.
+Defence in depth, never the verdict. `refusal` lexes a proof exactly as Lean does
+(prover.lean.lexer) and refuses words that cheat, run code or leave the proof; it saves Lean
+a useless run and gives a readable reason. The verdict itself is prover.lean.audit: the file
+is compiled to an .olean and a separate process replays its declarations through the kernel
+and compares the theorem's type and axioms with the reference's, reading nothing the proof
+can print. `header_refusal` refuses a header (of a file checked without a benchmark record)
+that runs code while Lean elaborates it.
 
 The refused words, and why each (a word inside a comment, string or name literal is text):
 - `sorry`, `admit`, `stop` (closes goals with sorry), `sorryAx`: an unfinished proof.
 - `axiom`, `opaque`, `ofReduceBool`, `ofReduceNat`, `trustCompiler`: new or compiler-trusting
   assumptions.
-- `set_option` anywhere, including `set_option ... in` (`debug.skipKernelTC` skips the kernel,
-  `maxHeartbeats`/`maxRecDepth` change the budget the verdict assumes, `pp.*` change what the
-  audit prints), and any `debug.*` name.
+- `set_option` anywhere (`debug.skipKernelTC` skips the kernel, `pp.*` change what is
+  printed, options reach elaborators in ways no list follows), except the resource limits
+  `set_option maxRecDepth N in`, `maxHeartbeats N in` and `synthInstance.maxHeartbeats N in`
+  with a decimal N > 0 (`maxHeartbeats 0` means no limit, and is refused); `debug` as any
+  component of any name (`Lean.debug.skipKernelTC`, `` `debug.x ``).
+- Metaprogramming, in any component of a name: `Elab`, `Meta`, `Environment`, `Kernel`,
+  `Compiler`, `IR`, `addDecl`, `addAndCompile`, `evalTactic`, `evalExpr`, `evalConst`,
+  `MetaM`, `TacticM`, `TermElabM`, `CoreM`, `CommandElabM`, `MacroM`, `IO`, `EIO`, `BaseIO`,
+  and any component starting with `unsafe` (`unsafeCast`, `unsafeBaseIO`).
 - `by_elab`, `elab`, `elab_rules`, `macro`, `macro_rules`, `syntax`, `notation`, `infix`,
   `infixl`, `infixr`, `prefix`, `postfix`, `declare_syntax_cat`: new syntax or elaborators,
   which can give the statement's symbols, or later text, another meaning.
@@ -37,8 +35,8 @@ The refused words, and why each (a word inside a comment, string or name literal
   `initialize`, `mutual`, `noncomputable`, `private`, `protected`, `local`, `scoped`,
   `export`, `omit`, `include`, `deriving`: none can occur inside a tactic proof, so any of
   them means the text ends the theorem and goes on with new commands (a decoy `namespace X
-  theorem NAME ...` after the proof). `open X in` is a tactic and is allowed; `open X` alone
-  is a command and refused.
+  theorem NAME ...` after the proof). `open X in` is a tactic and is allowed (its words,
+  `scoped` included, are namespaces); `open X` alone is a command and refused.
 - `native_decide` (and `decide +native`) unless allowed: it trusts the compiler.
 Lean's `#s` notation for `Finset.card` is refused along with the commands (write `s.card`).
 """
@@ -46,17 +44,12 @@ Lean's `#s` notation for `Finset.card` is refused along with the commands (write
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from pathlib import Path
 
 from prover.filecheck import verdict_on_file
 from prover.lean.lexer import LexError, Token, code_tokens, tokens
-from prover.lean.repl import CommandResponse, ErrorResponse, Message, Response
-from prover.proofenv import Status, Verdict
+from prover.proofenv import Verdict
 from prover.theorem import Theorem
-
-STANDARD_AXIOMS = frozenset({"propext", "Classical.choice", "Quot.sound"})
-NATIVE_AXIOMS = frozenset({"Lean.ofReduceBool", "Lean.ofReduceNat", "Lean.trustCompiler"})
 
 _WHY: dict[str, str] = {}
 for _words, _why in [
@@ -355,123 +348,9 @@ def theorem_name(statement: str) -> str | None:
     return None
 
 
-_AXIOMS = re.compile(r"'(.+)' (?:depends on axioms: \[(.*)\]|does not depend on any axioms)", re.S)
-
-
-def parse_axioms(text: str) -> list[str] | None:
-    """Axioms from the info message of `#print axioms NAME` (None if it is not one)."""
-    m = _AXIOMS.fullmatch(text.strip())
-    if not m:
-        return None
-    return [a.strip() for a in (m.group(2) or "").split(",") if a.strip()]
-
-
 def _plain_name(name: str) -> str:
     """How Lean prints a declaration name: `«a»` escapes dropped where not needed."""
     return name[1:-1] if name.startswith("«") and re.fullmatch(r"«[A-Za-z_][\w']*»", name) else name
-
-
-def _own_info(resp: Response, command: str) -> tuple[Message, ...] | str:
-    """The info messages of one audit command, or why its answer cannot be trusted."""
-    if not isinstance(resp, CommandResponse):
-        return f"the REPL refused the audit command `{command}`: {getattr(resp, 'message', resp)}"
-    lines = command.count("\n") + 1
-    for m in resp.messages:
-        if m.severity == "error":
-            return f"`{command}` failed: {m.data.strip()[:300]}"
-        if m.pos is not None and not 1 <= m.pos.line <= lines:
-            return f"a message of `{command}` is positioned outside it"
-    return tuple(m for m in resp.messages if m.severity == "info")
-
-
-@dataclass(frozen=True)
-class AuditAnswers:
-    """The REPL's answers in one fresh process: the proof, and the audit commands after it."""
-
-    check: Response
-    axioms: Response | None = None
-    proof_type: Response | None = None
-    statement_type: Response | None = None
-
-
-def axioms_command(name: str) -> str:
-    return f"#print axioms _root_.{name}"
-
-
-def type_command(name: str) -> str:
-    return f"set_option pp.all true in\n#check @_root_.{name}"
-
-
-_SORRY_WARNING = re.compile(r"declaration uses ['`]sorry['`]")
-
-
-def audit(
-    answers: AuditAnswers, name: str, allow_native_decide: bool = False, seconds: float = 0.0
-) -> Verdict:
-    """The verdict on a fresh check of the whole proof and on the audit commands run after it."""
-
-    def no(reason: str, found: tuple[str, ...] = ()) -> Verdict:
-        return Verdict(ok=False, reason=reason, axioms=found, seconds=seconds)
-
-    check = answers.check
-    if isinstance(check, ErrorResponse):
-        return no(f"the REPL refused the check: {check.message}")
-    if not isinstance(check, CommandResponse):
-        return no("unexpected answer to the check")
-    if any(_SORRY_WARNING.search(m.data) for m in check.messages) or check.sorries:
-        return no("the declaration uses sorry")
-    if check.errors:
-        return no(f"Lean rejected the proof: {check.errors[0].data.strip()[:500]}")
-    if answers.axioms is None:
-        return no("could not list the axioms the proof depends on")
-    info = _own_info(answers.axioms, axioms_command(name))
-    if isinstance(info, str):
-        return no(info)
-    if len(info) != 1:
-        return no(f"`#print axioms` answered {len(info)} messages, expected one")
-    found = parse_axioms(info[0].data)
-    m = _AXIOMS.fullmatch(info[0].data.strip())
-    if found is None or m is None:
-        return no(f"could not read the #print axioms output: {info[0].data[:200]!r}")
-    if m.group(1) != _plain_name(name):
-        return no(f"#print axioms reported on {m.group(1)!r}, not on {name!r}")
-    axioms = tuple(found)
-    if "sorryAx" in found:
-        return no("the proof depends on sorryAx", axioms)
-    extra = [a for a in found if a not in STANDARD_AXIOMS | NATIVE_AXIOMS]
-    if extra:
-        return no(
-            f"the proof depends on axioms beyond propext, Classical.choice, Quot.sound: {', '.join(extra)}",
-            axioms,
-        )
-    why = _type_mismatch(answers, name)
-    if why:
-        return no(why, axioms)
-    if any(a in NATIVE_AXIOMS for a in found):
-        if not allow_native_decide:
-            return no("the proof uses native_decide (Lean.ofReduceBool), which is off", axioms)
-        return Verdict(ok=True, axioms=axioms, seconds=seconds, status=Status.NATIVE_DECIDE)
-    return Verdict(ok=True, axioms=axioms, seconds=seconds)
-
-
-def _type_mismatch(answers: AuditAnswers, name: str) -> str | None:
-    """Why `_root_.NAME` after the proof is not the statement's theorem, or None."""
-    if answers.proof_type is None or answers.statement_type is None:
-        return "could not compare the theorem's type with the statement's"
-    texts = []
-    for resp in (answers.proof_type, answers.statement_type):
-        info = _own_info(resp, type_command(name))
-        if isinstance(info, str):
-            return info
-        if len(info) != 1:
-            return f"`#check` answered {len(info)} messages, expected one"
-        texts.append(info[0].data.strip())
-    if texts[0] != texts[1]:
-        return (
-            f"the proved theorem's type is not the statement's: {texts[0][:200]!r} "
-            f"!= {texts[1][:200]!r}"
-        )
-    return None
 
 
 def _theorems(toks: list[Token]) -> list[int]:
