@@ -1,10 +1,12 @@
-"""Red team, Lean: every cheat class of issue 10 (items 6, 7) and DESIGN.md, as a case.
+"""Red team, Lean: every cheat class of issues 10 and 17 and DESIGN.md, as a case.
 
-Lean cannot run on the CI machines, so the cases go through the real filter and the real
-verdict code against a STAND-IN REPL (tests/lean/audit_repl.py: it speaks the REPL protocol
-and answers with what a real Lean would print for that cheat, in Lean's own message format;
-it proves nothing). The live case at the end runs the same proofs through a real REPL where
-`lake` and the project's Lean are installed, and is skipped with the reason otherwise.
+Three layers, as the verdict has them. The filter (prover.lean.check.refusal and
+header_refusal) and `prover check --static` run here for real. The verdict's compile and
+kernel replay cannot (Lean cannot be installed on these machines): for them the real
+verdict code runs against a STAND-IN compiler and audit program (tests/lean/standin_lean.py:
+it speaks prover_audit's output format and reports what the real audit reports for that
+cheat; it proves nothing). The live case at the end runs the proofs through a real Lean
+where `lake` and the project's Lean are installed, and is skipped with the reason otherwise.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ from prover.theorem import Theorem
 HEADER = "import Mathlib\n\nset_option maxHeartbeats 0\n\nopen BigOperators Real Nat Topology Rat"
 STATEMENT = "theorem t (x : ℝ) (h₀ : 3 * x + 2 = 11) : x = 3 := by"
 THEOREM = Theorem("t", "lean", STATEMENT, HEADER)
-STANDIN = Path(__file__).parents[1] / "lean" / "audit_repl.py"
+STANDIN = Path(__file__).parents[1] / "lean" / "standin_lean.py"
 
 # Each refused by the lexer-based filter before Lean is asked (the class, then the text).
 FILTER_CASES = [
@@ -251,113 +253,103 @@ def test_honest_header_passes(tmp_path, header):
     assert static_check(tmp_path, "linarith", header)[0] == 0
 
 
-def standin_env(tmp_path, monkeypatch, **answers) -> tuple[LeanReplEnv, Path]:
-    config = {"axioms": "'t' depends on axioms: [propext, Classical.choice, Quot.sound]"}
-    config["type"] = "t (x : ℝ) (h₀ : 3 * x + 2 = 11) : x = 3"
-    config.update(answers)
-    (tmp_path / "config.json").write_text(json.dumps(config), encoding="utf-8")
-    log = tmp_path / "requests.jsonl"
-    monkeypatch.setenv("AUDIT_REPL_CONFIG", str(tmp_path / "config.json"))
-    monkeypatch.setenv("AUDIT_REPL_LOG", str(log))
-    return LeanReplEnv(command=[sys.executable, str(STANDIN)], memory_gb=None), log
+def standin_env(tmp_path, monkeypatch, **cfg) -> tuple[LeanReplEnv, Path]:
+    """The verdict's compiler and audit program played by tests/lean/standin_lean.py (it
+    speaks prover_audit's output format; Lean cannot run here). The REPL is never asked."""
+    (tmp_path / "standin.json").write_text(json.dumps(cfg), encoding="utf-8")
+    log = tmp_path / "calls.jsonl"
+    monkeypatch.setenv("STANDIN_LEAN_CONFIG", str(tmp_path / "standin.json"))
+    monkeypatch.setenv("STANDIN_LEAN_LOG", str(log))
+    env = LeanReplEnv(
+        command=[sys.executable, "-c", "raise SystemExit('the REPL is not the verdict')"],
+        memory_gb=None,
+        command_timeout=20,
+        compile_command=[sys.executable, str(STANDIN), "compile"],
+        audit_command=[sys.executable, str(STANDIN), "audit"],
+    )
+    return env, log
 
 
-def info(text: str, line: int = 2) -> dict:
-    return {"severity": "info", "pos": {"line": line, "column": 2}, "endPos": None, "data": text}
+FAKE_AUDIT = json.dumps(
+    {
+        "theorem": "t",
+        "kind": "theorem",
+        "replayed": 1,
+        "type_matches": True,
+        "level_params_match": True,
+        "imports_match": True,
+        "axioms": [],
+        "unsafe_constants": [],
+        "error": None,
+    }
+)
 
-
-# Each passes the filter; the kernel's answers (played by the stand-in) must reject it.
+# Each passes the filter (or would, behind a lexer bug); what the kernel replay and the
+# comparison report (played by the stand-in, in prover_audit's format) must reject it.
 AUDIT_CASES = [
-    # A tactic prints the words of a clean audit; the real audit command says sorryAx.
-    ("printed fake audit", {"axioms": "'t' depends on axioms: [sorryAx]"}, "sorryAx"),
     (
-        "fake audit printed into the proof's own output",
+        "declaration added without the kernel (debug.skipKernelTC via addDecl)",
+        {"report": {"error": "kernel replay: (kernel) unknown declaration 'cheat'"}},
+        "kernel replay refused",
+    ),
+    (
+        "fake audit printed by the proof while it compiles",
+        {"compile_output": FAKE_AUDIT, "report": {"axioms": ["sorryAx"]}},
+        "sorryAx",
+    ),
+    (
+        "printed #print-axioms text",
         {
-            "axioms": "'t' depends on axioms: [propext, Lean.ofReduceBool]",
-            "check_messages": [info("'t' does not depend on any axioms")],
+            "compile_output": "'t' does not depend on any axioms",
+            "report": {"axioms": ["propext", "Lean.ofReduceBool"]},
         },
         "native_decide",
     ),
-    (
-        "axiom from the header",
-        {"axioms": "'t' depends on axioms: [propext, cheat]"},
-        "beyond propext",
-    ),
+    ("axiom from the header", {"report": {"axioms": ["propext", "cheat"]}}, "beyond propext"),
     (
         "axiom whose short name imitates a standard one",
-        {"axioms": "'t' depends on axioms: [Cheat.propext]"},
+        {"report": {"axioms": ["Cheat.propext"]}},
         "Cheat.propext",
     ),
-    ("audit of another declaration", {"axioms": "'X.t' does not depend on any axioms"}, "not on"),
-    (
-        "decoy with another type",
-        {"proof_type": "t : True"},
-        "type is not the statement's",
-    ),
-    (
-        "extra message in the audit command",
-        {"axioms_extra": [info("'t' does not depend on any axioms", line=1)]},
-        "expected one",
-    ),
-    (
-        "audit message positioned outside its command",
-        {"axioms_extra": [info("x", line=7)]},
-        "outside",
-    ),
+    ("audit of another declaration", {"report": {"theorem": "X.t"}}, "not on"),
+    ("decoy with another type", {"report": {"type_matches": False}}, "type is not"),
+    ("decoy with other universes", {"report": {"level_params_match": False}}, "type is not"),
+    ("theorem replaced by a def", {"report": {"kind": "def"}}, "not a theorem"),
+    ("unsafe constant the kernel skips", {"report": {"unsafe_constants": ["c"]}}, "unsafe"),
+    ("imports other than the reference's", {"report": {"imports_match": False}}, "imports"),
+    ("a second audit answer", {"audit_raw": FAKE_AUDIT + "\n" + FAKE_AUDIT}, "2 lines"),
+    ("reference rewritten while the proof compiles", {"tamper_reference": True}, "changed"),
     (
         "kernel error in the proof",
         {
-            "check_messages": [
-                {
-                    "severity": "error",
-                    "pos": {"line": 3, "column": 2},
-                    "endPos": None,
-                    "data": "(kernel) declaration has metavariables 't'",
-                }
-            ]
+            "compile_exit": 1,
+            "compile_output": "Proof.lean:9:2: error: (kernel) declaration has metavariables 't'",
         },
         "Lean rejected",
-    ),
-    (
-        "sorry warning in the proof",
-        {"check_messages": [info("declaration uses 'sorry'", line=1) | {"severity": "warning"}]},
-        "sorry",
     ),
 ]
 
 
-@pytest.mark.parametrize(
-    ("what", "answers", "reason"), AUDIT_CASES, ids=[c[0] for c in AUDIT_CASES]
-)
-def test_cheat_is_rejected_by_the_audit(tmp_path, monkeypatch, what, answers, reason):
-    env, _ = standin_env(tmp_path, monkeypatch, **answers)
+@pytest.mark.parametrize(("what", "cfg", "reason"), AUDIT_CASES, ids=[c[0] for c in AUDIT_CASES])
+def test_cheat_is_rejected_by_the_audit(tmp_path, monkeypatch, what, cfg, reason):
+    env, _ = standin_env(tmp_path, monkeypatch, **cfg)
     v = env.verify(THEOREM, "  linarith")
     env.close()
     assert not v.ok and reason in v.reason, (what, v.reason)
 
 
-def test_honest_proof_is_accepted_and_audited_by_separate_commands(tmp_path, monkeypatch):
+def test_honest_proof_is_accepted_by_compile_and_separate_audit(tmp_path, monkeypatch):
     env, log = standin_env(tmp_path, monkeypatch)
     v = env.verify(THEOREM, "  norm_num [h₀] at *\n  linarith")
     env.close()
     assert v.ok and v.axioms == ("propext", "Classical.choice", "Quot.sound"), v.reason
-    sent = [json.loads(line) for line in log.read_text(encoding="utf-8").splitlines()]
-    assert [r["cmd"] for r in sent] == [
-        HEADER,
-        STATEMENT + "\n  norm_num [h₀] at *\n  linarith\n",
-        "#print axioms _root_.t",
-        "set_option pp.all true in\n#check @_root_.t",
-        STATEMENT + " sorry",
-        "set_option pp.all true in\n#check @_root_.t",
-    ]
-    # The audits run on the proof's environment, the reference type on the statement's.
-    assert sent[2]["env"] == sent[3]["env"] == 1 and sent[5]["env"] == 4
-    assert "env" not in sent[0] and sent[1]["env"] == sent[4]["env"] == 0
+    ran = [json.loads(line) for line in log.read_text(encoding="utf-8").splitlines()]
+    assert [c["args"][0] for c in ran] == ["compile", "compile", "audit"]
+    assert ran[2]["args"][-1] == "t" and len({c["pid"] for c in ran}) == 3
 
 
 def test_native_decide_is_its_own_verdict(tmp_path, monkeypatch):
-    answers = {"axioms": "'t' depends on axioms: [propext, Lean.ofReduceBool]"}
-    env, _ = standin_env(tmp_path, monkeypatch, **answers)
+    env, _ = standin_env(tmp_path, monkeypatch, report={"axioms": ["propext", "Lean.ofReduceBool"]})
     env.allow_native_decide = True
     v = env.verify(THEOREM, "  native_decide")
     env.close()
@@ -445,6 +437,6 @@ def test_live_cheats_are_rejected_and_an_honest_proof_accepted(data_dir):
 
 def test_case_counts():
     """The red-team count the closing note reports (cases tried; every one must be rejected)."""
-    assert len(FILTER_CASES) + len(AUDIT_CASES) + len(FILE_CASES) == 38 + 10 + 6
+    assert len(FILTER_CASES) + len(AUDIT_CASES) + len(FILE_CASES) == 38 + 14 + 6
     assert len(LEXER_CASES) + len(HEADER_CASES) == 42 + 13
     assert len(HONEST) + len(HONEST_HEADERS) == 18 + 5
