@@ -55,6 +55,7 @@ def lean_static(path: Path, reference: Theorem | None, name: str | None) -> Stat
         refusal,
         same_source,
         split_file,
+        statement_refusal,
         uses_native,
     )
 
@@ -67,7 +68,7 @@ def lean_static(path: Path, reference: Theorem | None, name: str | None) -> Stat
         return StaticReport(None, (str(e),))
     refusals = _reference_problems(theorem, reference, same_source)
     # The statement is elaborated like the header (a binder's default `by ...` runs tactics).
-    why = header_refusal(f"{theorem.header}\n{theorem.statement}")
+    why = header_refusal(theorem.header) or statement_refusal(theorem.statement)
     if why:
         refusals.append(why)
     why = refusal(proof.strip("\n"), allow_native_decide=True)

@@ -214,7 +214,12 @@ def _word_refusal(toks: list[Token], allow_native_decide: bool) -> str | None:
             end = _open_is_local(toks, k - 1)
             if end is None:
                 return "`open` without `in` is a command; use `open X in tac`"
-            k = end + 1  # `open scoped Real in`: its words are namespaces, not commands
+            # `open scoped Real in`: its words are namespaces, not commands; but no
+            # metaprogramming namespace (`open Lean.Elab.Tactic in`).
+            for opened in toks[k:end]:
+                if opened.kind == "ident" and (why := _name_refusal(opened)):
+                    return f"{why} in a proof"
+            k = end + 1
             continue
         if t.parts == ("set_option",) and (end := _resource_option(toks, k - 1)) is not None:
             k = end + 1
@@ -284,6 +289,22 @@ _HEADER_OPTIONS = ("maxHeartbeats", "maxRecDepth", "synthInstance.", "linter.", 
 _HEADER_OPTIONS += ("autoImplicit", "relaxedAutoImplicit")
 
 
+_STATEMENT_HOLES = frozenset({"sorry", "admit", "sorryAx"})
+
+
+def statement_refusal(statement: str) -> str | None:
+    """Why a file's own statement cannot be a reference (a `sorry` in a binder's default
+    value, say), or None. The header filter runs on it too."""
+    try:
+        toks = code_tokens(tokens(statement))
+    except LexError as e:
+        return f"the statement does not lex as Lean: {e}"
+    for t in toks:
+        if t.kind == "ident" and any(p in _STATEMENT_HOLES for p in t.parts):
+            return f"the statement uses `{t.text}`"
+    return header_refusal(statement)
+
+
 def header_refusal(text: str) -> str | None:
     """Why a file's header (everything before the theorem) may not be elaborated, or None.
 
@@ -302,6 +323,9 @@ def header_refusal(text: str) -> str | None:
         nxt = toks[k + 1] if k + 1 < len(toks) else None
         if t.kind == "command":
             return f"the header runs a command ({t.text})"
+        if k == 0 and t.kind == "ident" and t.parts == ("module",):
+            # A module's private part (proofs) goes to another .olean the audit does not read.
+            return "the file is a `module` (the module system is not supported)"
         if (
             t.kind == "symbol"
             and t.text in ("@", "attribute")
@@ -460,7 +484,7 @@ def check_file(path: Path, reference: Theorem | None, theorem_name: str | None) 
         return Verdict(ok=False, reason=str(e))
     # Without a record the header is the user's: what runs code is refused before Lean
     # elaborates anything (with one, the comparison below already pins it to the record's).
-    why = header_refusal(f"{theorem.header}\n{theorem.statement}")
+    why = header_refusal(theorem.header) or statement_refusal(theorem.statement)
     if why:
         return Verdict(ok=False, reason=why)
     return verdict_on_file(

@@ -116,6 +116,7 @@ LEXER_CASES = [
     ("Lean.Environment", "exact (Lean.Environment.contains default `t)"),
     ("Lean.Kernel", "exact Lean.Kernel.isDefEq"),
     ("evalTactic after open", "open Lean Elab Tactic in evalTactic default"),
+    ("metaprogramming namespace opened", "open Lean.Elab.Tactic in exact default"),
     ("unsafe cast", "exact unsafeCast ()"),
     ("IO action", 'exact (IO.println "x")'),
     ("maxHeartbeats 0 means no limit", "set_option maxHeartbeats 0 in norm_num"),
@@ -164,12 +165,16 @@ def test_honest_text_passes_the_filter(proof):
 
 def static_check(tmp_path, proof: str, header: str = HEADER) -> tuple[int, str]:
     """`prover check FILE --static` on a whole file: header, statement, proof."""
+    path = tmp_path / "t.lean"
+    path.write_text(f"{header}\n\n{STATEMENT}\n  {proof}\n", encoding="utf-8")
+    return static_check_file(path)
+
+
+def static_check_file(path: Path) -> tuple[int, str]:
     from typer.testing import CliRunner
 
     from prover.cli import app
 
-    path = tmp_path / "t.lean"
-    path.write_text(f"{header}\n\n{STATEMENT}\n  {proof}\n", encoding="utf-8")
     result = CliRunner().invoke(app, ["check", str(path), "--static"])
     return result.exit_code, result.output
 
@@ -211,7 +216,6 @@ HEADER_CASES = [
     ("other option", HEADER + '\nset_option trace.profiler.output "x"'),
     ("metaprogramming namespace", HEADER + "\nopen Lean Elab Command"),
     ("unsafe def", HEADER + "\nunsafe def k : ℕ := 1"),
-    ("run_tac in a statement default", HEADER),  # statement cheat below
 ]
 HONEST_HEADERS = [
     HEADER,
@@ -223,9 +227,7 @@ HONEST_HEADERS = [
 ]
 
 
-@pytest.mark.parametrize(
-    ("what", "header"), HEADER_CASES[:-1], ids=[c[0] for c in HEADER_CASES[:-1]]
-)
+@pytest.mark.parametrize(("what", "header"), HEADER_CASES, ids=[c[0] for c in HEADER_CASES])
 def test_header_that_runs_code_is_refused_without_a_benchmark(tmp_path, what, header):
     from prover.lean.check import header_refusal
 
@@ -237,12 +239,25 @@ def test_header_that_runs_code_is_refused_without_a_benchmark(tmp_path, what, he
     assert static_check(tmp_path, "linarith", header)[0] == 1
 
 
-def test_statement_that_runs_code_is_refused(tmp_path):
+@pytest.mark.parametrize(
+    ("binder", "word"),
+    [("(h : True := by run_tac pure ())", "run_tac"), ("(h : False := sorry)", "sorry")],
+)
+def test_statement_that_runs_code_or_assumes_is_refused(tmp_path, binder, word):
     path = tmp_path / "t.lean"
-    cheat = STATEMENT.replace("(h₀", "(h : True := by run_tac pure ()) (h₀")
+    cheat = STATEMENT.replace("(h₀", f"{binder} (h₀")
     path.write_text(f"{HEADER}\n\n{cheat}\n  linarith\n", encoding="utf-8")
     v = check_file(path, None, None)
-    assert not v.ok and "run_tac" in v.reason, v.reason
+    assert not v.ok and word in v.reason, v.reason
+    code, output = static_check_file(path)
+    assert code == 1 and word in output, output
+
+
+def test_module_files_are_refused(tmp_path):
+    path = tmp_path / "t.lean"
+    path.write_text(f"module\n\n{HEADER}\n\n{STATEMENT}\n  linarith\n", encoding="utf-8")
+    v = check_file(path, None, None)
+    assert not v.ok and "module" in v.reason, v.reason
 
 
 @pytest.mark.parametrize("header", HONEST_HEADERS)
@@ -438,5 +453,5 @@ def test_live_cheats_are_rejected_and_an_honest_proof_accepted(data_dir):
 def test_case_counts():
     """The red-team count the closing note reports (cases tried; every one must be rejected)."""
     assert len(FILTER_CASES) + len(AUDIT_CASES) + len(FILE_CASES) == 38 + 14 + 6
-    assert len(LEXER_CASES) + len(HEADER_CASES) == 42 + 13
+    assert len(LEXER_CASES) + len(HEADER_CASES) == 43 + 12
     assert len(HONEST) + len(HONEST_HEADERS) == 18 + 5
