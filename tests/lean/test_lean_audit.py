@@ -214,3 +214,31 @@ def test_live_kernel_replay_rejects_an_unchecked_declaration_and_accepts_an_hone
     cheat = Theorem("t", "lean", "theorem t : 1 = 2 := by", cheat_header)
     v = checker.verify(cheat, "  exact cheat.elim", "t")
     assert not v.ok, v
+
+
+def test_prover_check_states_native_decide_on_the_verdict_line(tmp_path, monkeypatch):
+    """`prover check FILE.lean` end to end, the toolchain played by the stand-in."""
+    import prover.lean
+    from typer.testing import CliRunner
+
+    from prover.cli import app
+
+    standin(tmp_path, monkeypatch, report={"axioms": ["propext", "Lean.ofReduceBool"]})
+    monkeypatch.setattr(prover.lean, "check_installation", lambda *a: None)
+    real_create_env = prover.lean.create_env
+
+    def create_env_with_standin(**options):
+        options["compile_command"] = [sys.executable, str(STANDIN), "compile"]
+        options["audit_command"] = [sys.executable, str(STANDIN), "audit"]
+        return real_create_env(**options, command_timeout=20)
+
+    monkeypatch.setattr(prover.lean, "create_env", create_env_with_standin)
+    path = tmp_path / "t.lean"
+    path.write_text(f"{HEADER}\n\n{STATEMENT}\n  native_decide\n", encoding="utf-8")
+    result = CliRunner().invoke(app, ["check", str(path)])
+    assert result.exit_code == 0, result.output
+    assert "verdict: accepted (uses native_decide: trusts the compiler)" in result.output
+    assert "Lean.ofReduceBool" in result.output
+    standin(tmp_path, monkeypatch, report={"type_matches": False})
+    result = CliRunner().invoke(app, ["check", str(path)])
+    assert result.exit_code == 1 and "verdict: rejected" in result.output, result.output
