@@ -218,9 +218,9 @@ def test_live_kernel_replay_rejects_an_unchecked_declaration_and_accepts_an_hone
 
 def test_prover_check_states_native_decide_on_the_verdict_line(tmp_path, monkeypatch):
     """`prover check FILE.lean` end to end, the toolchain played by the stand-in."""
-    import prover.lean
     from typer.testing import CliRunner
 
+    import prover.lean
     from prover.cli import app
 
     standin(tmp_path, monkeypatch, report={"axioms": ["propext", "Lean.ofReduceBool"]})
