@@ -40,7 +40,7 @@ structure Report where
   unsafeConstants : Array Name := #[]
   error : Option String := none
 
-def Report.toJson (r : Report) : Json :=
+def Report.json (r : Report) : Json :=
   Json.mkObj [
     ("theorem", toJson r.thm.toString),
     ("kind", toJson r.kind),
@@ -50,7 +50,7 @@ def Report.toJson (r : Report) : Json :=
     ("imports_match", toJson r.importsMatch),
     ("axioms", toJson (r.axioms.map (·.toString))),
     ("unsafe_constants", toJson (r.unsafeConstants.map (·.toString))),
-    ("error", match r.error with | some e => toJson e | none => Json.null)]
+    ("error", toJson r.error)]  -- `none` is JSON null
 
 def kindOf : ConstantInfo → String
   | .thmInfo _ => "theorem"
@@ -83,7 +83,7 @@ def audit (proof reference : System.FilePath) (thm : Name) : IO Report := do
     importsMatch := mod.imports.map (·.module) == ref.imports.map (·.module) }
   -- The environment the file started from: its imports, as data.
   let env ← importModules mod.imports {} 0
-  match ← (env.replay' added).toBaseIO with
+  match ← EIO.toBaseIO (env.replay' added) with
   | .error e => return { report with error := some s!"kernel replay: {e}" }
   | .ok env =>
     let some ci := env.find? thm
@@ -103,11 +103,11 @@ def main (args : List String) : IO UInt32 := do
   match args with
   | [proof, reference, thm] =>
     initSearchPath (← findSysroot)
-    let report ← match ← (ProverAudit.audit proof reference thm.toName).toBaseIO with
+    let report ← match ← EIO.toBaseIO (ProverAudit.audit proof reference thm.toName) with
       | .ok report => pure report
       | .error e =>
         pure ({ thm := thm.toName, error := some s!"could not load the files: {e}" } : ProverAudit.Report)
-    IO.println report.toJson.compress
+    IO.println report.json.compress
     return 0
   | _ =>
     IO.eprintln "usage: prover_audit PROOF.olean REFERENCE.olean THEOREM"

@@ -9,6 +9,7 @@ runs the real `prover_audit` where `lake` and the project's Lean are installed.
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -242,3 +243,19 @@ def test_prover_check_states_native_decide_on_the_verdict_line(tmp_path, monkeyp
     standin(tmp_path, monkeypatch, report={"type_matches": False})
     result = CliRunner().invoke(app, ["check", str(path)])
     assert result.exit_code == 1 and "verdict: rejected" in result.output, result.output
+
+
+def test_the_audit_program_prints_the_keys_parse_report_reads():
+    """The stand-in and the real program must speak one format: the JSON keys
+    lean/ProverAudit/Main.lean prints are the ones parse_report requires (and `error`)."""
+    from prover.lean.audit import _FIELDS
+
+    source = (Path(__file__).parents[2] / "lean" / "ProverAudit" / "Main.lean").read_text()
+    printed = re.findall(r'\("(\w+)", toJson', source)
+    assert sorted(printed) == sorted([*_FIELDS, "error"])
+    assert sorted(GOOD) == sorted(printed)
+    # One line on stdout, nothing else: the program prints only the report.
+    assert source.count("IO.println") == 1 and "enableInitializersExecution" not in source
+    lakefile = (Path(__file__).parents[2] / "lean" / "lakefile.toml").read_text()
+    assert 'name = "prover_audit"' in lakefile and 'root = "ProverAudit.Main"' in lakefile
+    assert "da26eb05e9959402afcb9bd6dfe5dc4f700f70d6" in lakefile  # lean4checker v4.24.0
