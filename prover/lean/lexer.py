@@ -39,7 +39,8 @@ isSubScriptAlnum) at the pinned toolchain:
   never used. Components are joined by `.` when a name character or `«` follows it;
   `«...»` is an escaped component.
 - `` `name `` is a name literal (text, not code); `#word` a command; every other character is
-  a symbol (`''` as one).
+  a symbol (`''` as one, and the tokens of QUOTE_TOKENS such as `⁻¹'`, whose quote starts no
+  char literal).
 
 Whatever Lean would reject lexically (an unterminated comment, string or escape, a bad
 number, a bad char literal, a tab) is a LexError: a filter must not guess what follows.
@@ -113,6 +114,12 @@ def _is_hex(ch: str) -> bool:
 
 
 _QUOTABLE = "\\\"'rnt"
+# Tokens of Lean core and Mathlib that end in a quote. Lean takes the longest token at a
+# position, so in `f⁻¹' s` the quote belongs to `⁻¹'` and starts no char literal. Only tokens
+# known to exist are listed: a quote read as part of a token Lean does not have could hide
+# code (`∑'"'...` would open a string where Lean reads the char literal `'"'`), while a
+# missing one only makes honest text fail to lex.
+QUOTE_TOKENS = ("⁻¹'", "×'", "Σ'", "∑'", "∏'", "⊕'")
 
 
 class _Scanner:
@@ -408,6 +415,9 @@ class _Scanner:
                 self.add("command", start)
             elif ch == "'":  # `''`
                 self.i += 2
+                self.add("symbol", start)
+            elif quoted := next((t for t in QUOTE_TOKENS if self.text.startswith(t, start)), ""):
+                self.i += len(quoted)
                 self.add("symbol", start)
             else:
                 if until_brace:

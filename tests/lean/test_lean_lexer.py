@@ -162,3 +162,11 @@ def test_whitespace_is_ascii_as_in_lean():
     with pytest.raises(LexError, match="carriage"):
         tokens("a\rb")
     assert kinds("a\u00a0b")[1] == ("symbol", "\u00a0")  # not whitespace to Lean
+
+
+def test_tokens_ending_in_a_quote_start_no_char_literal():
+    assert texts("f⁻¹' {0}") == ["f", "⁻¹'", "{", "0", "}"]
+    assert texts("∑' i, f i") == ["∑'", "i", ",", "f", "i"]
+    assert texts("α ×' β") == ["α", "×'", "β"]
+    # Elsewhere a quote after a symbol is a char literal, as in Lean: `('"')` hides nothing.
+    assert texts("('\"') sorry") == ["(", "'\"'", ")", "sorry"]

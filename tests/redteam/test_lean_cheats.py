@@ -455,3 +455,19 @@ def test_case_counts():
     assert len(FILTER_CASES) + len(AUDIT_CASES) + len(FILE_CASES) == 38 + 14 + 6
     assert len(LEXER_CASES) + len(HEADER_CASES) == 43 + 12
     assert len(HONEST) + len(HONEST_HEADERS) == 18 + 5
+
+
+def test_every_minif2f_lean4_header_and_statement_passes_the_filters(data_dir):
+    """An honest proof rejected is a bug too: all 488 records split, and their headers and
+    statements pass the filters (Mathlib tokens such as `f⁻¹' s` included)."""
+    from prover.datasets import load_benchmark
+    from prover.lean.check import header_refusal, statement_refusal
+
+    records = load_benchmark("minif2f-lean4", "all", data_dir)
+    assert len(records) == 488
+    for t in records:
+        theorem, proof = split_file(f"{t.header}\n\n{t.statement}\n  norm_num\n", t.name)
+        assert (theorem.header, theorem.statement) == (t.header.strip(), t.statement), t.name
+        assert header_refusal(theorem.header) is None, t.name
+        assert statement_refusal(theorem.statement) is None, t.name
+        assert refusal(proof) is None, t.name
