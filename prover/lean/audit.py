@@ -167,7 +167,7 @@ def _sha256(path: Path) -> str:
 class KernelChecker:
     """Compiles in a scratch folder and audits in a separate process (see the module doc).
 
-    `compile_command` is run as `[*compile_command, "-o", OUT.olean, FILE.lean]` and
+    `compile_command` is run as `[*compile_command, "-R", DIR, "-o", OUT.olean, FILE.lean]` and
     `audit_command` as `[*audit_command, PROOF.olean, REFERENCE.olean, NAME]`, both in `cwd`
     (the Lake project, so `lake env` gives them its search path).
     """
@@ -248,8 +248,10 @@ class KernelChecker:
 
     def _compile(self, source: Path, text: str, olean: Path) -> tuple[int | None, str]:
         source.write_text(text, encoding="utf-8")
+        # `-R`: the module name comes from the file's own folder (Reference, Proof), not
+        # from the Lake project the command runs in, which does not hold the file.
         return run_in_session(
-            [*self.compile_command, "-o", str(olean), str(source)],
+            [*self.compile_command, "-R", str(source.parent), "-o", str(olean), str(source)],
             self.timeout,
             cwd=self.cwd,
             env={**os.environ, **self.env_vars},

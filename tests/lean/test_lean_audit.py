@@ -108,8 +108,10 @@ def test_honest_proof_compiles_twice_then_is_audited_by_a_separate_process(tmp_p
     assert v.ok and v.axioms == ("propext", "Classical.choice", "Quot.sound"), v.reason
     ran = calls(log)
     assert [c["args"][0] for c in ran] == ["compile", "compile", "audit"]
-    ref_out, ref_src = ran[0]["args"][2], ran[0]["args"][3]
-    proof_out = ran[1]["args"][2]
+    assert ran[0]["args"][1] == "-R" and ran[0]["args"][3] == "-o"
+    ref_out, ref_src = ran[0]["args"][4], ran[0]["args"][5]
+    proof_out = ran[1]["args"][4]
+    assert ran[0]["args"][2] == str(Path(ref_src).parent)
     assert ref_src.endswith("reference/Reference.lean") and proof_out.endswith("proof/Proof.olean")
     assert ran[2]["args"][1:] == [proof_out, ref_out, "t"]
     assert len({c["pid"] for c in ran}) == 3  # three processes: the audit runs none of the proof
