@@ -48,6 +48,7 @@ number, a bad char literal, a tab) is a LexError: a filter must not guess what f
 
 from __future__ import annotations
 
+import bisect
 from dataclasses import dataclass
 
 
@@ -129,11 +130,14 @@ class _Scanner:
         self.stop = len(text) if stop is None else stop
         self.tokens: list[Token] = []
         self.glued = False  # no whitespace between the previous token and here
+        self._line_starts: list[int] | None = None
 
     # --- positions ---------------------------------------------------------------------------
     def pos(self, offset: int) -> tuple[int, int]:
-        line = self.text.count("\n", 0, offset) + 1
-        return line, offset - (self.text.rfind("\n", 0, offset) + 1)
+        if self._line_starts is None:
+            self._line_starts = [0] + [k + 1 for k, ch in enumerate(self.text) if ch == "\n"]
+        line = bisect.bisect_right(self._line_starts, offset)
+        return line, offset - self._line_starts[line - 1]
 
     def fail(self, what: str, at: int | None = None) -> LexError:
         line, col = self.pos(self.i if at is None else at)
