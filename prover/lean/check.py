@@ -466,8 +466,10 @@ def check_file(path: Path, reference: Theorem | None, theorem_name: str | None) 
     """`prover check FILE.lean`: the verdict on one theorem of a complete Lean file.
 
     The file is split into header, statement and proof, and the proof gets exactly the check
-    and audit a found proof gets (LeanReplEnv.verify: fresh REPL, refusal, #print axioms,
-    type comparison). With `reference` (a benchmark record) the file's header and statement
+    a found proof gets (LeanReplEnv.verify: refusal, then prover.lean.audit's compile to
+    .olean and kernel replay in a separate process, compared with the statement). Without
+    `reference` the header and statement are the user's and pass `header_refusal` and
+    `statement_refusal` first. With `reference` (a benchmark record) the file's header and statement
     must be the record's, whitespace and comments aside: a file that redefines a name the
     statement uses, adds a hypothesis or states another theorem is rejected. native_decide
     is allowed and reported as proved_native_decide. Raises ValueError for a file that
