@@ -18,7 +18,8 @@ The refused words, and why each (a word inside a comment, string or name literal
   with a decimal N > 0 (`maxHeartbeats 0` means no limit, and is refused); `debug` as any
   component of any name (`Lean.debug.skipKernelTC`, `` `debug.x ``).
 - Metaprogramming, in any component of a name: `Elab`, `Meta`, `Environment`, `Kernel`,
-  `Compiler`, `IR`, `addDecl`, `addAndCompile`, `evalTactic`, `evalExpr`, `evalConst`,
+  `Compiler`, `IR`, `addDecl`, `addDeclCore`, `addAndCompile`, `compileDecl`, `modifyEnv`,
+  `setEnv`, `evalTactic`, `evalExpr`, `evalConst`,
   `MetaM`, `TacticM`, `TermElabM`, `CoreM`, `CommandElabM`, `MacroM`, `IO`, `EIO`, `BaseIO`,
   and any component starting with `unsafe` (`unsafeCast`, `unsafeBaseIO`).
 - `by_elab`, `elab`, `elab_rules`, `macro`, `macro_rules`, `syntax`, `notation`, `infix`,
@@ -135,7 +136,12 @@ for _words, _why in [
             "Compiler",
             "IR",
             "addDecl",
+            "addDeclCore",
+            "addDeclWithoutChecking",
             "addAndCompile",
+            "compileDecl",
+            "modifyEnv",
+            "setEnv",
             "evalTactic",
             "evalExpr",
             "evalConst",

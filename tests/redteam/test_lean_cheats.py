@@ -113,6 +113,7 @@ LEXER_CASES = [
     ("Lean.Elab name", "exact Lean.Elab.Tactic.evalTactic"),
     ("Lean.Meta name", "exact Lean.Meta.mkFreshExprMVar none"),
     ("Lean.addDecl", "exact Lean.addDecl default"),
+    ("modifyEnv", "exact (Lean.modifyEnv id : Lean.CoreM Unit)"),
     ("Lean.Environment", "exact (Lean.Environment.contains default `t)"),
     ("Lean.Kernel", "exact Lean.Kernel.isDefEq"),
     ("evalTactic after open", "open Lean Elab Tactic in evalTactic default"),
@@ -453,7 +454,7 @@ def test_live_cheats_are_rejected_and_an_honest_proof_accepted(data_dir):
 def test_case_counts():
     """The red-team count the closing note reports (cases tried; every one must be rejected)."""
     assert len(FILTER_CASES) + len(AUDIT_CASES) + len(FILE_CASES) == 38 + 14 + 6
-    assert len(LEXER_CASES) + len(HEADER_CASES) == 43 + 12
+    assert len(LEXER_CASES) + len(HEADER_CASES) == 44 + 12
     assert len(HONEST) + len(HONEST_HEADERS) == 18 + 5
 
 
