@@ -131,7 +131,7 @@ def test_what_the_proof_prints_never_reaches_the_verdict(tmp_path, monkeypatch):
 
 
 def test_compile_error_is_a_rejection_with_leans_message(tmp_path, monkeypatch):
-    err = "/tmp/x/proof/Proof.lean:8:2: error: linarith failed to find a contradiction"
+    err = "proof/Proof.lean:8:2: error: linarith failed to find a contradiction"
     checker, log = standin(tmp_path, monkeypatch, compile_exit=1, compile_output=err)
     v = checker.verify(THEOREM, "  linarith", "t")
     assert not v.ok and "Lean rejected the proof" in v.reason and "linarith failed" in v.reason
