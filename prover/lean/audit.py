@@ -20,8 +20,14 @@ whatever the proof's code prints. So, as lean4checker and SafeVerify do:
    name, the unsafe constants the file adds, whether the imports are the reference's, and
    the replay's error if the kernel refused a constant. The proof's code never runs in this
    process, so nothing it prints can reach that channel.
-4. `decide` (below, tested here against recorded and stand-in reports) turns the facts into
-   the verdict; the reference's digest must be unchanged.
+4. `decide` (below, tested here against stand-in reports) turns the facts into the verdict;
+   the reference's digest must be unchanged.
+
+What is trusted: the imported modules themselves (Mathlib as `prover setup lean` built it)
+are loaded, not replayed, as lean4checker does by default; replaying Mathlib too (its
+`--fresh` mode) would take hours per verdict. With `--benchmark` the imports are the record's;
+without, the header's imports must be modules of the project's search path, and the header
+passes prover.lean.check.header_refusal first.
 
 Cost per verdict, by design (not measured here: Lean cannot be installed on this machine):
 two `lean` compiles, each loading the header's imports (`import Mathlib`: a few seconds of
