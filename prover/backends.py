@@ -214,6 +214,9 @@ class Backend:
     extract: Callable[[str], str]
     # Automation too slow to run on every search state (it runs at the root only).
     slow_tactics: frozenset[str] = frozenset()
+    # `prover check --static`: (file, benchmark record or None, theorem name or None) ->
+    # prover.staticcheck.StaticReport; the assistant-free part of the verdict.
+    static_check: Callable[[Path, Theorem | None, str | None], Any] | None = None
 
     def module(self):
         return importlib.import_module(self.package)
@@ -297,20 +300,29 @@ class Backend:
         return self.module().check_file(path, reference, name)
 
 
+def _static(name: str) -> Callable[[Path, Theorem | None, str | None], Any]:
+    def run(path: Path, reference: Theorem | None, theorem_name: str | None):
+        from prover import staticcheck
+
+        return getattr(staticcheck, name)(path, reference, theorem_name)
+
+    return run
+
+
 BACKENDS: dict[str, Backend] = {
     "coq": Backend(
         "coq", "prover.coq", ".v", "minif2f-rocq", CoqConfig, True,
         coq_steps, coq_sketch_steps, coq_is_hole, coq_extract,
-        frozenset({"hammer", "sauto", "sfirstorder", "hauto"}),
+        frozenset({"hammer", "sauto", "sfirstorder", "hauto"}), _static("coq_static"),
     ),
     "lean": Backend(
         "lean", "prover.lean", ".lean", "minif2f-lean4", LeanConfig, True,
         lean_steps, lean_sketch_steps, lean_is_hole, lean_extract,
-        frozenset({"aesop", "hammer", "duper"}),
+        frozenset({"aesop", "hammer", "duper"}), _static("lean_static"),
     ),
     "isabelle": Backend(
         "isabelle", "prover.isabelle", ".thy", "minif2f-isabelle", IsabelleConfig, False,
-        None, None, None, isabelle_extract,
+        None, None, None, isabelle_extract, frozenset(), _static("isabelle_static"),
     ),
 }  # fmt: skip
 

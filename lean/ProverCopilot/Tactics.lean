@@ -93,9 +93,21 @@ def askServer (stx : Syntax) : TacticM (Array String) := do
     ("timeout", toJson (prover.timeout.get opts))]
   return tacticsOf (← post "/suggest" body)
 
-/-- Text that is never offered: escape hatches instead of proofs. -/
+/-- Words a suggestion may not contain anywhere, matched on the raw text (so no lexing trick
+such as `1run_tac` or `x⁻¹sorry` can hide one): escape hatches, and the metaprogramming entry
+points that would run the server's text as code in this editor. The server already passes
+every suggestion through the filter a proof passes (`prover.lean.check.refusal`); this is the
+Lean side's own conservative gate, for a server that is not ours. -/
+def refusedWords : List String :=
+  ["sorry", "admit", "stop", "native", "run_tac", "run_cmd", "run_elab", "run_meta", "elab",
+   "macro", "syntax", "notation", "set_option", "debug", "Lean", "Elab", "Meta", "Kernel",
+   "Environment", "addDecl", "evalTactic", "IO", "unsafe", "implemented_by", "extern",
+   "initialize", "ofReduce", "trustCompiler", "axiom", "opaque", "attribute", "import",
+   "open", "#", "@["]
+
+/-- Text that is never offered or run: see `refusedWords`. -/
 def isCheat (tac : String) : Bool :=
-  ["sorry", "admit", "native_decide"].any fun w => (tac.splitOn w).length > 1
+  refusedWords.any fun w => (tac.splitOn w).length > 1
 
 /-- Run `tac` on the current goals; `true` if Lean accepted it without `sorry`.
 The state is left as the tactic left it (callers save and restore around it). -/

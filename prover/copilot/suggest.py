@@ -8,7 +8,8 @@ rest of the proof after the cursor) is re-checked from scratch with coqc.
 
 Coq is checked here (a warm coqtop per header). Lean is checked by the Lean side: the
 `suggest` tactic runs each candidate in the live tactic state, where the elaborator is, so
-the server only proposes (`checked: false`).
+the server only proposes (`checked: false`), and only what passes prover.lean.check's
+`refusal` (the filter a proof passes): a suggested `run_tac` would run code in the editor.
 """
 
 from __future__ import annotations
@@ -91,10 +92,23 @@ class Copilot:
         goal = body.get("goal")
         if not isinstance(goal, str) or not goal.strip():
             raise RequestError("Lean suggestions need 'goal': the pretty-printed tactic state")
+        from prover.lean.check import refusal
+
         template = load_template("lean_tactic")
         candidates = self._generate(template.render(state=goal), body, deadline, template.stop)
-        out = [{"tactic": t, "status": "unchecked", "logprob": lp} for t, lp in candidates.items()]
-        return {"ok": True, "checked": False, "goals": [goal], "suggestions": out}
+        # The Lean side runs what it receives through evalTactic in the user's editor: every
+        # suggestion passes the filter a proof passes (no run_tac, sorry, native_decide,
+        # set_option, ...) before it leaves the server, and a refused one is never sent,
+        # not even with include_failed.
+        kept = {t: lp for t, lp in candidates.items() if refusal(t) is None}
+        out = [{"tactic": t, "status": "unchecked", "logprob": lp} for t, lp in kept.items()]
+        return {
+            "ok": True,
+            "checked": False,
+            "goals": [goal],
+            "suggestions": out,
+            "refused": len(candidates) - len(kept),
+        }
 
     def _generate(
         self, prompt: str, body: dict, deadline: Deadline, stop: tuple[str, ...]

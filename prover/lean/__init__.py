@@ -7,6 +7,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
+from prover.lean.audit import AUDIT_BINARY
 from prover.lean.check import check_file
 from prover.lean.env import LeanReplEnv
 
@@ -49,7 +50,9 @@ def create_env(
     $PROVER_LEAN_PROJECT), `repl_path` (the REPL binary, run as `lake env <repl_path>` in the
     project), `repl_command` (the whole command, replacing both), `memory_cap_gb` (None: no
     cap), `memory_limit` ("data" or "as"), `header_cache` (folder for pickled header envs),
-    `command_timeout` (statement and header elaboration).
+    `command_timeout` (statement and header elaboration; each compile and audit of a
+    verdict), `compile_command` / `audit_command` (the verdict's `lean` and `prover_audit`,
+    default `lake env lean` and `lake env <project>/.lake/build/bin/prover_audit`).
     """
     if "memory_gb" in options:  # the older name of memory_cap_gb
         memory_cap_gb = options.pop("memory_gb")
@@ -63,7 +66,10 @@ def create_env(
         raise ValueError(f"unknown Lean backend {backend!r}; use repl or dojo")
     proj = Path(project_dir) if project_dir else project_dir_default()
     repl = Path(repl_path) if repl_path else proj / REPL_BINARY
-    command = repl_command or [_lake() or "lake", "env", str(repl)]
+    lake = _lake() or "lake"
+    command = repl_command or [lake, "env", str(repl)]
+    options.setdefault("compile_command", [lake, "env", "lean"])
+    options.setdefault("audit_command", [lake, "env", str(proj / AUDIT_BINARY)])
     return LeanReplEnv(
         command=command,
         cwd=str(proj),
@@ -120,6 +126,11 @@ def check_installation(project: str | os.PathLike | None = None) -> str | None:
         return f"Mathlib is not built in {proj}: {fix} (it runs `lake exe cache get`)"
     if not (proj / REPL_BINARY).exists():
         return f"the Lean REPL is not built ({proj / REPL_BINARY} missing): {fix} (it runs `lake build repl`)"
+    if not (proj / AUDIT_BINARY).exists():
+        return (
+            f"the verdict's audit program is not built ({proj / AUDIT_BINARY} missing): {fix} "
+            "(it runs `lake build prover_audit`)"
+        )
     return None
 
 
@@ -150,6 +161,7 @@ def setup() -> int:
     steps += [
         ("download Mathlib's prebuilt cache (several GB)", ["lake", "exe", "cache", "get"]),
         ("build the Lean REPL", ["lake", "build", "repl"]),
+        ("build the verdict's audit program", ["lake", "build", "prover_audit"]),
         ("build the project (checks that the miniF2F header loads)", ["lake", "build"]),
     ]
     env = {**os.environ, "PATH": f"{_elan_home() / 'bin'}:{os.environ.get('PATH', '')}"}

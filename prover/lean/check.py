@@ -1,28 +1,27 @@
-"""What may enter a Lean proof, and the audit of a from-scratch check.
+"""What may enter a Lean proof (and a checked file's header): the filters.
 
-Two layers, and soundness rests on the second:
-
-1. `refusal` lexes the proof (prover.lean.lexer: comments, strings, chars, «names») and
-   refuses words that cheat or leave the proof. It saves Lean a useless run and gives a
-   readable reason; it is not what makes a verdict safe.
-2. `audit` reads what the kernel says, from commands the proof cannot write into: after the
-   proof is elaborated (its own command, on the header's environment, in a fresh REPL), the
-   prover sends `#print axioms _root_.NAME` and `#check @_root_.NAME` as separate commands on
-   the resulting environment, and `#check` of the same name on the environment where the
-   benchmark's statement alone was elaborated. Each command's messages come back in its own
-   answer, so nothing the proof's tactics print (trace, logInfo) can reach them; only info
-   messages positioned inside that command are read. The axioms must be a subset of propext,
-   Classical.choice and Quot.sound (Lean.ofReduceBool / Lean.trustCompiler: native_decide,
-   reported as proved_native_decide where allowed); the theorem's type must print exactly as
-   the statement's does, so a decoy declaration cannot pass for the theorem.
+Defence in depth, never the verdict. `refusal` lexes a proof exactly as Lean does
+(prover.lean.lexer) and refuses words that cheat, run code or leave the proof; it saves Lean
+a useless run and gives a readable reason. The verdict itself is prover.lean.audit: the file
+is compiled to an .olean and a separate process replays its declarations through the kernel
+and compares the theorem's type and axioms with the reference's, reading nothing the proof
+can print. `header_refusal` refuses a header (of a file checked without a benchmark record)
+that runs code while Lean elaborates it.
 
 The refused words, and why each (a word inside a comment, string or name literal is text):
 - `sorry`, `admit`, `stop` (closes goals with sorry), `sorryAx`: an unfinished proof.
 - `axiom`, `opaque`, `ofReduceBool`, `ofReduceNat`, `trustCompiler`: new or compiler-trusting
   assumptions.
-- `set_option` anywhere, including `set_option ... in` (`debug.skipKernelTC` skips the kernel,
-  `maxHeartbeats`/`maxRecDepth` change the budget the verdict assumes, `pp.*` change what the
-  audit prints), and any `debug.*` name.
+- `set_option` anywhere (`debug.skipKernelTC` skips the kernel, `pp.*` change what is
+  printed, options reach elaborators in ways no list follows), except the resource limits
+  `set_option maxRecDepth N in`, `maxHeartbeats N in` and `synthInstance.maxHeartbeats N in`
+  with a decimal N > 0 (`maxHeartbeats 0` means no limit, and is refused); `debug` as any
+  component of any name (`Lean.debug.skipKernelTC`, `` `debug.x ``).
+- Metaprogramming, in any component of a name: `Elab`, `Meta`, `Environment`, `Kernel`,
+  `Compiler`, `IR`, `addDecl`, `addDeclCore`, `addAndCompile`, `compileDecl`, `modifyEnv`,
+  `setEnv`, `evalTactic`, `evalExpr`, `evalConst`,
+  `MetaM`, `TacticM`, `TermElabM`, `CoreM`, `CommandElabM`, `MacroM`, `IO`, `EIO`, `BaseIO`,
+  and any component starting with `unsafe` (`unsafeCast`, `unsafeBaseIO`).
 - `by_elab`, `elab`, `elab_rules`, `macro`, `macro_rules`, `syntax`, `notation`, `infix`,
   `infixl`, `infixr`, `prefix`, `postfix`, `declare_syntax_cat`: new syntax or elaborators,
   which can give the statement's symbols, or later text, another meaning.
@@ -37,8 +36,8 @@ The refused words, and why each (a word inside a comment, string or name literal
   `initialize`, `mutual`, `noncomputable`, `private`, `protected`, `local`, `scoped`,
   `export`, `omit`, `include`, `deriving`: none can occur inside a tactic proof, so any of
   them means the text ends the theorem and goes on with new commands (a decoy `namespace X
-  theorem NAME ...` after the proof). `open X in` is a tactic and is allowed; `open X` alone
-  is a command and refused.
+  theorem NAME ...` after the proof). `open X in` is a tactic and is allowed (its words,
+  `scoped` included, are namespaces); `open X` alone is a command and refused.
 - `native_decide` (and `decide +native`) unless allowed: it trusts the compiler.
 Lean's `#s` notation for `Finset.card` is refused along with the commands (write `s.card`).
 """
@@ -46,24 +45,23 @@ Lean's `#s` notation for `Finset.card` is refused along with the commands (write
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from pathlib import Path
 
 from prover.filecheck import verdict_on_file
-from prover.lean.lexer import LexError, Token, string_code, tokens
-from prover.lean.repl import CommandResponse, ErrorResponse, Message, Response
-from prover.proofenv import Status, Verdict
+from prover.lean.lexer import LexError, Token, code_tokens, tokens
+from prover.proofenv import Verdict
 from prover.theorem import Theorem
-
-STANDARD_AXIOMS = frozenset({"propext", "Classical.choice", "Quot.sound"})
-NATIVE_AXIOMS = frozenset({"Lean.ofReduceBool", "Lean.ofReduceNat", "Lean.trustCompiler"})
 
 _WHY: dict[str, str] = {}
 for _words, _why in [
     (("sorry", "admit", "stop", "sorryAx"), "an unfinished proof (sorry/admit/stop)"),
     (("axiom", "opaque"), "new axioms"),
     (("ofReduceBool", "ofReduceNat", "trustCompiler"), "trusting the compiler"),
-    (("set_option",), "set_option (options are the prover's, not the proof's)"),
+    (
+        ("set_option",),
+        "set_option (only `set_option maxRecDepth N in`, `maxHeartbeats N in` with N > 0 "
+        "and `synthInstance.maxHeartbeats N in` may enter a proof)",
+    ),
     (
         (
             "by_elab",
@@ -79,11 +77,12 @@ for _words, _why in [
             "prefix",
             "postfix",
             "declare_syntax_cat",
+            "simproc",
+            "dsimproc",
         ),
         "new syntax or elaborators",
     ),
     (("run_cmd", "run_tac", "run_elab", "run_meta"), "running metaprograms"),
-    (("IO",), "IO"),
     (("unsafe", "implemented_by", "extern", "csimp", "attribute"), "unsafe code or attributes"),
     (
         (
@@ -121,45 +120,138 @@ for _words, _why in [
     for _w in _words:
         _WHY[_w] = _why
 _NATIVE = "native_decide is off (it trusts the compiler); enable it with allow_native_decide"
-_ANY_COMPONENT = frozenset({"sorryAx", "ofReduceBool", "ofReduceNat", "trustCompiler", "IO"})
+# Found in any component of a dotted name (`Lean.ofReduceBool`, `Lean.Elab.Tactic.evalTactic`,
+# `Lean.debug.skipKernelTC`): constants a proof may not name at all.
+_COMPONENT_WHY: dict[str, str] = {}
+for _words, _why in [
+    (("sorryAx",), "an unfinished proof (sorryAx)"),
+    (("ofReduceBool", "ofReduceNat", "trustCompiler"), "trusting the compiler"),
+    (("debug",), "debug options (debug.skipKernelTC skips the kernel)"),
+    (
+        (
+            "Elab",
+            "Meta",
+            "Environment",
+            "Kernel",
+            "Compiler",
+            "IR",
+            "addDecl",
+            "addDeclCore",
+            "addDeclWithoutChecking",
+            "addAndCompile",
+            "compileDecl",
+            "modifyEnv",
+            "setEnv",
+            "evalTactic",
+            "evalExpr",
+            "evalConst",
+            "evalTerm",
+            "MetaM",
+            "TacticM",
+            "TermElabM",
+            "CoreM",
+            "CommandElabM",
+            "MacroM",
+            "IO",
+            "EIO",
+            "BaseIO",
+        ),
+        "metaprogramming (Lean's elaborator, kernel or environment, or IO)",
+    ),
+]:
+    for _w in _words:
+        _COMPONENT_WHY[_w] = _why
 _OPEN_LIST = {"(", ")", ",", "→", "->", "hiding", "renaming", "scoped"}
+# `set_option NAME N in`: the resource limits a proof may raise (they cannot change what is
+# proved; the verdict's wall clock still bounds the run). `maxHeartbeats 0` means no limit at
+# all and is refused, as is every other option (`debug.*` skips the kernel, `pp.*` changes
+# what is printed, and options reach elaborators in ways no list can follow).
+RESOURCE_OPTIONS = frozenset({"maxRecDepth", "maxHeartbeats", "synthInstance.maxHeartbeats"})
 
 
-def _open_is_local(toks: list[Token], k: int) -> bool:
-    """`open X Y in tac` (a tactic) rather than `open X` (a command)."""
-    for t in toks[k + 1 :]:
+def _open_is_local(toks: list[Token], k: int) -> int | None:
+    """`open X Y in tac` (a tactic): the index of its `in`; None for `open X` (a command)."""
+    for j in range(k + 1, len(toks)):
+        t = toks[j]
         if t.kind == "ident" and t.parts == ("in",):
-            return True
+            return j
         if t.kind == "ident" or (t.kind == "symbol" and t.text in _OPEN_LIST):
             continue
-        return False
-    return False
+        return None
+    return None
+
+
+def _resource_option(toks: list[Token], k: int) -> int | None:
+    """`set_option maxRecDepth N in` at k: the index of its `in`; None for any other option."""
+    if k + 3 >= len(toks):
+        return None
+    name, value, word = toks[k + 1], toks[k + 2], toks[k + 3]
+    if name.kind != "ident" or ".".join(name.parts) not in RESOURCE_OPTIONS:
+        return None
+    digits = value.text.replace("_", "")
+    if value.kind != "number" or not digits.isascii() or not digits.isdigit() or int(digits) == 0:
+        return None
+    return k + 3 if word.kind == "ident" and word.parts == ("in",) else None
+
+
+def _name_refusal(t: Token) -> str | None:
+    for part in t.parts:
+        if part in _COMPONENT_WHY:
+            return f"{_COMPONENT_WHY[part]}: `{t.text}` not allowed"
+        if part.startswith("unsafe"):
+            return f"unsafe code: `{t.text}` not allowed"
+    return None
 
 
 def _word_refusal(toks: list[Token], allow_native_decide: bool) -> str | None:
-    for k, t in enumerate(toks):
+    k = 0
+    while k < len(toks):
+        t = toks[k]
+        k += 1
         if t.kind == "command":
             return f"commands ({t.text}) not allowed in a proof"
-        if t.kind == "symbol" and t.text == "@" and k + 1 < len(toks) and toks[k + 1].text == "[":
+        if t.kind == "symbol" and t.text == "@" and k < len(toks) and toks[k].text == "[":
             return "attributes (@[...]) not allowed in a proof"
+        if t.kind == "name" and (why := _name_refusal(t)):
+            return f"{why} in a proof"
         if t.kind != "ident":
+            continue
+        if t.parts == ("open",):
+            end = _open_is_local(toks, k - 1)
+            if end is None:
+                return "`open` without `in` is a command; use `open X in tac`"
+            # `open scoped Real in`: its words are namespaces, not commands; but no
+            # metaprogramming namespace (`open Lean.Elab.Tactic in`).
+            for opened in toks[k:end]:
+                if opened.kind == "ident" and (why := _name_refusal(opened)):
+                    return f"{why} in a proof"
+            k = end + 1
+            continue
+        if t.parts == ("set_option",) and (end := _resource_option(toks, k - 1)) is not None:
+            k = end + 1
             continue
         # Keywords are whole tokens (`h.end` is a name, not `end`); constants are found in
         # any component (`Lean.ofReduceBool`).
-        words = t.parts if len(t.parts) == 1 else [p for p in t.parts if p in _ANY_COMPONENT]
-        for part in words:
-            if part in _WHY:
-                return f"{_WHY[part]}: `{part}` not allowed in a proof"
-        if t.parts[0] == "debug":
-            return f"debug options ({t.text}) not allowed in a proof"
-        if t.parts == ("open",) and not _open_is_local(toks, k):
-            return "`open` without `in` is a command; use `open X in tac`"
-        native = t.parts[-1] == "native_decide" or (
-            t.parts == ("native",) and k > 0 and toks[k - 1].text == "+"
-        )
+        if len(t.parts) == 1 and t.parts[0] in _WHY:
+            return f"{_WHY[t.parts[0]]}: `{t.parts[0]}` not allowed in a proof"
+        if why := _name_refusal(t):
+            return f"{why} in a proof"
+        native = t.parts[-1] == "native_decide" or t.parts == ("native",)
         if native and not allow_native_decide:
             return _NATIVE
     return None
+
+
+def uses_native(text: str) -> bool:
+    """Whether a proof asks for native_decide (`native_decide`, `decide +native`)."""
+    try:
+        toks = code_tokens(tokens(text))
+    except LexError:
+        return False
+    return any(
+        t.kind == "ident" and (t.parts[-1] == "native_decide" or t.parts == ("native",))
+        for t in toks
+    )
 
 
 def refusal(text: str, allow_native_decide: bool = False) -> str | None:
@@ -170,10 +262,107 @@ def refusal(text: str, allow_native_decide: bool = False) -> str | None:
         return f"the text does not lex as Lean: {e}"
     if not toks:
         return "empty tactic"
-    code = list(toks)
+    return _word_refusal(code_tokens(toks), allow_native_decide)
+
+
+# The header of a file checked without a benchmark record is the user's: these run code
+# while Lean elaborates it (on the user's machine), or make the compiler trust code.
+_HEADER_CODE = frozenset(
+    {
+        "run_cmd",
+        "run_tac",
+        "run_elab",
+        "run_meta",
+        "by_elab",
+        "elab",
+        "elab_rules",
+        "macro",
+        "macro_rules",
+        "syntax",
+        "declare_syntax_cat",
+        "initialize",
+        "builtin_initialize",
+        "simproc",
+        "dsimproc",
+        "unsafe",
+        "implemented_by",
+        "extern",
+    }
+)
+_HEADER_ATTRIBUTES = frozenset({"init", "builtin_init", "implemented_by", "extern", "export"})
+# Options a header may set (any value): resource limits, linters and printing.
+_HEADER_OPTIONS = ("maxHeartbeats", "maxRecDepth", "synthInstance.", "linter.", "pp.")
+_HEADER_OPTIONS += ("autoImplicit", "relaxedAutoImplicit")
+
+
+_STATEMENT_HOLES = frozenset({"sorry", "admit", "sorryAx"})
+
+
+def statement_refusal(statement: str) -> str | None:
+    """Why a file's own statement cannot be a reference (a `sorry` in a binder's default
+    value, say), or None. The header filter runs on it too."""
+    try:
+        toks = code_tokens(tokens(statement))
+    except LexError as e:
+        return f"the statement does not lex as Lean: {e}"
     for t in toks:
-        code += string_code(t)  # the `{...}` of interpolated strings is code
-    return _word_refusal(code, allow_native_decide)
+        if t.kind == "ident" and any(p in _STATEMENT_HOLES for p in t.parts):
+            return f"the statement uses `{t.text}`"
+    return header_refusal(statement)
+
+
+def header_refusal(text: str) -> str | None:
+    """Why a file's header (everything before the theorem) may not be elaborated, or None.
+
+    Refused: commands that run code at elaboration time (`#eval` and every other `#`
+    command, `run_cmd`, `elab`, `macro`, `initialize`, ...), attributes that make the
+    compiler trust code (`@[implemented_by]`, `@[extern]`, `@[init]`), metaprogramming and
+    `debug` names, and options other than resource limits, linters and printing. Axioms,
+    `sorry` and everything else are left to the kernel replay and the axiom audit.
+    """
+    try:
+        toks = code_tokens(tokens(text))
+    except LexError as e:
+        return f"the header does not lex as Lean: {e}"
+    in_attribute = 0
+    for k, t in enumerate(toks):
+        nxt = toks[k + 1] if k + 1 < len(toks) else None
+        if t.kind == "command":
+            return f"the header runs a command ({t.text})"
+        if k == 0 and t.kind == "ident" and t.parts == ("module",):
+            # A module's private part (proofs) goes to another .olean the audit does not read.
+            return "the file is a `module` (the module system is not supported)"
+        if (
+            t.kind == "symbol"
+            and t.text in ("@", "attribute")
+            and nxt is not None
+            and nxt.text == "["
+        ):
+            in_attribute = 1
+            continue
+        if in_attribute and t.kind == "symbol" and t.text == "[":
+            in_attribute += 1 if toks[k - 1].text not in ("@", "attribute") else 0
+        elif in_attribute and t.kind == "symbol" and t.text == "]":
+            in_attribute -= 1
+        if t.kind not in ("ident", "name"):
+            continue
+        if t.kind == "ident" and t.parts == ("attribute",) and nxt is not None and nxt.text == "[":
+            in_attribute = 1
+            continue
+        if in_attribute and t.parts[-1] in _HEADER_ATTRIBUTES:
+            return f"the header gives code to the compiler (@[{t.parts[-1]}])"
+        if t.kind == "ident" and len(t.parts) == 1 and t.parts[0] in _HEADER_CODE:
+            return f"the header runs or trusts code (`{t.text}`)"
+        if why := _name_refusal(t):
+            return f"the header uses {why}"
+        if t.kind == "ident" and t.parts == ("set_option",):
+            option = ".".join(nxt.parts) if nxt is not None and nxt.kind == "ident" else ""
+            if not option.startswith(_HEADER_OPTIONS):
+                return (
+                    f"the header sets option {option or '?'} (a header may set resource "
+                    "limits, linter and pp options only)"
+                )
+    return None
 
 
 def theorem_name(statement: str) -> str | None:
@@ -189,123 +378,9 @@ def theorem_name(statement: str) -> str | None:
     return None
 
 
-_AXIOMS = re.compile(r"'(.+)' (?:depends on axioms: \[(.*)\]|does not depend on any axioms)", re.S)
-
-
-def parse_axioms(text: str) -> list[str] | None:
-    """Axioms from the info message of `#print axioms NAME` (None if it is not one)."""
-    m = _AXIOMS.fullmatch(text.strip())
-    if not m:
-        return None
-    return [a.strip() for a in (m.group(2) or "").split(",") if a.strip()]
-
-
 def _plain_name(name: str) -> str:
     """How Lean prints a declaration name: `«a»` escapes dropped where not needed."""
     return name[1:-1] if name.startswith("«") and re.fullmatch(r"«[A-Za-z_][\w']*»", name) else name
-
-
-def _own_info(resp: Response, command: str) -> tuple[Message, ...] | str:
-    """The info messages of one audit command, or why its answer cannot be trusted."""
-    if not isinstance(resp, CommandResponse):
-        return f"the REPL refused the audit command `{command}`: {getattr(resp, 'message', resp)}"
-    lines = command.count("\n") + 1
-    for m in resp.messages:
-        if m.severity == "error":
-            return f"`{command}` failed: {m.data.strip()[:300]}"
-        if m.pos is not None and not 1 <= m.pos.line <= lines:
-            return f"a message of `{command}` is positioned outside it"
-    return tuple(m for m in resp.messages if m.severity == "info")
-
-
-@dataclass(frozen=True)
-class AuditAnswers:
-    """The REPL's answers in one fresh process: the proof, and the audit commands after it."""
-
-    check: Response
-    axioms: Response | None = None
-    proof_type: Response | None = None
-    statement_type: Response | None = None
-
-
-def axioms_command(name: str) -> str:
-    return f"#print axioms _root_.{name}"
-
-
-def type_command(name: str) -> str:
-    return f"set_option pp.all true in\n#check @_root_.{name}"
-
-
-_SORRY_WARNING = re.compile(r"declaration uses ['`]sorry['`]")
-
-
-def audit(
-    answers: AuditAnswers, name: str, allow_native_decide: bool = False, seconds: float = 0.0
-) -> Verdict:
-    """The verdict on a fresh check of the whole proof and on the audit commands run after it."""
-
-    def no(reason: str, found: tuple[str, ...] = ()) -> Verdict:
-        return Verdict(ok=False, reason=reason, axioms=found, seconds=seconds)
-
-    check = answers.check
-    if isinstance(check, ErrorResponse):
-        return no(f"the REPL refused the check: {check.message}")
-    if not isinstance(check, CommandResponse):
-        return no("unexpected answer to the check")
-    if any(_SORRY_WARNING.search(m.data) for m in check.messages) or check.sorries:
-        return no("the declaration uses sorry")
-    if check.errors:
-        return no(f"Lean rejected the proof: {check.errors[0].data.strip()[:500]}")
-    if answers.axioms is None:
-        return no("could not list the axioms the proof depends on")
-    info = _own_info(answers.axioms, axioms_command(name))
-    if isinstance(info, str):
-        return no(info)
-    if len(info) != 1:
-        return no(f"`#print axioms` answered {len(info)} messages, expected one")
-    found = parse_axioms(info[0].data)
-    m = _AXIOMS.fullmatch(info[0].data.strip())
-    if found is None or m is None:
-        return no(f"could not read the #print axioms output: {info[0].data[:200]!r}")
-    if m.group(1) != _plain_name(name):
-        return no(f"#print axioms reported on {m.group(1)!r}, not on {name!r}")
-    axioms = tuple(found)
-    if "sorryAx" in found:
-        return no("the proof depends on sorryAx", axioms)
-    extra = [a for a in found if a not in STANDARD_AXIOMS | NATIVE_AXIOMS]
-    if extra:
-        return no(
-            f"the proof depends on axioms beyond propext, Classical.choice, Quot.sound: {', '.join(extra)}",
-            axioms,
-        )
-    why = _type_mismatch(answers, name)
-    if why:
-        return no(why, axioms)
-    if any(a in NATIVE_AXIOMS for a in found):
-        if not allow_native_decide:
-            return no("the proof uses native_decide (Lean.ofReduceBool), which is off", axioms)
-        return Verdict(ok=True, axioms=axioms, seconds=seconds, status=Status.NATIVE_DECIDE)
-    return Verdict(ok=True, axioms=axioms, seconds=seconds)
-
-
-def _type_mismatch(answers: AuditAnswers, name: str) -> str | None:
-    """Why `_root_.NAME` after the proof is not the statement's theorem, or None."""
-    if answers.proof_type is None or answers.statement_type is None:
-        return "could not compare the theorem's type with the statement's"
-    texts = []
-    for resp in (answers.proof_type, answers.statement_type):
-        info = _own_info(resp, type_command(name))
-        if isinstance(info, str):
-            return info
-        if len(info) != 1:
-            return f"`#check` answered {len(info)} messages, expected one"
-        texts.append(info[0].data.strip())
-    if texts[0] != texts[1]:
-        return (
-            f"the proved theorem's type is not the statement's: {texts[0][:200]!r} "
-            f"!= {texts[1][:200]!r}"
-        )
-    return None
 
 
 def _theorems(toks: list[Token]) -> list[int]:
@@ -322,23 +397,36 @@ def _theorems(toks: list[Token]) -> list[int]:
 _BRACKETS = {"(": ")", "[": "]", "{": "}", "⦃": "⦄", "⟨": "⟩"}
 
 
-def split_file(text: str, name: str | None = None) -> tuple[Theorem, str]:
+class FileRefused(ValueError):
+    """A file that Lean would not accept as one theorem's proof: it does not lex, or it
+    states the theorem under test twice (a decoy in a namespace or after the proof)."""
+
+
+def split_file(text: str, name: str | None = None, stem: str | None = None) -> tuple[Theorem, str]:
     """(header + statement as a Theorem, proof) of theorem `name` in a Lean file.
 
     The statement runs from `theorem NAME` to its `:=` (and a `by` right after it); what is
     before is the header, what is after the proof. Without `name` the file must hold one
-    theorem. Raises ValueError (bad input) with the names found.
+    theorem, or one named `stem` (the file's name). Raises ValueError (bad input) with the
+    names found, FileRefused (a ValueError) for a file no honest proof looks like.
     """
     try:
         toks = tokens(text)
     except LexError as e:
-        raise ValueError(f"the file does not lex as Lean: {e}") from e
+        raise FileRefused(f"the file does not lex as Lean (Lean rejects it too): {e}") from e
     found = _theorems(toks)
     names = [_plain_name(toks[k + 1].text) for k in found]
+    if name is None and len(found) > 1 and stem is not None and stem in names:
+        name = stem
     if name is not None:
         found = [k for k in found if _plain_name(toks[k + 1].text) == _plain_name(name)]
         if not found:
             raise ValueError(f"no theorem {name} in the file; it has: {', '.join(names) or 'none'}")
+        if len(found) > 1:
+            raise FileRefused(
+                f"the file states theorem {name} {len(found)} times (a decoy in another "
+                "namespace or after the proof?)"
+            )
     elif len(found) != 1:
         if not found:
             raise ValueError("the file holds no `theorem` or `lemma`")
@@ -384,8 +472,10 @@ def check_file(path: Path, reference: Theorem | None, theorem_name: str | None) 
     """`prover check FILE.lean`: the verdict on one theorem of a complete Lean file.
 
     The file is split into header, statement and proof, and the proof gets exactly the check
-    and audit a found proof gets (LeanReplEnv.verify: fresh REPL, refusal, #print axioms,
-    type comparison). With `reference` (a benchmark record) the file's header and statement
+    a found proof gets (LeanReplEnv.verify: refusal, then prover.lean.audit's compile to
+    .olean and kernel replay in a separate process, compared with the statement). Without
+    `reference` the header and statement are the user's and pass `header_refusal` and
+    `statement_refusal` first. With `reference` (a benchmark record) the file's header and statement
     must be the record's, whitespace and comments aside: a file that redefines a name the
     statement uses, adds a hypothesis or states another theorem is rejected. native_decide
     is allowed and reported as proved_native_decide. Raises ValueError for a file that
@@ -394,7 +484,17 @@ def check_file(path: Path, reference: Theorem | None, theorem_name: str | None) 
     import prover.lean
 
     text = Path(path).read_text(encoding="utf-8")
-    theorem, proof = split_file(text, theorem_name or (reference.name if reference else None))
+    try:
+        theorem, proof = split_file(
+            text, theorem_name or (reference.name if reference else None), Path(path).stem
+        )
+    except FileRefused as e:
+        return Verdict(ok=False, reason=str(e))
+    # Without a record the header is the user's: what runs code is refused before Lean
+    # elaborates anything (with one, the comparison below already pins it to the record's).
+    why = header_refusal(theorem.header) or statement_refusal(theorem.statement)
+    if why:
+        return Verdict(ok=False, reason=why)
     return verdict_on_file(
         theorem, proof.strip("\n"), reference, same_source, prover.lean, allow_native_decide=True
     )

@@ -28,14 +28,8 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from prover.lean.check import (
-    AuditAnswers,
-    audit,
-    axioms_command,
-    refusal,
-    theorem_name,
-    type_command,
-)
+from prover.lean.audit import KernelChecker
+from prover.lean.check import refusal, theorem_name
 from prover.lean.repl import CommandResponse, ErrorResponse, LeanRepl, ReplDied, TacticResponse
 from prover.proofenv import (
     InvalidStatement,
@@ -86,6 +80,10 @@ class LeanReplEnv:
         None  # folder for pickled header envs, shared by workers so new ones start fast
     )
     system: str = "lean"
+    # The verdict's two commands (prover.lean.audit.KernelChecker): `lean` to compile a
+    # file to .olean, and the `prover_audit` program; both run in `cwd` under `lake env`.
+    compile_command: list[str] | None = None
+    audit_command: list[str] | None = None
     stats: LeanStats = field(default_factory=LeanStats)
 
     def __post_init__(self) -> None:
@@ -161,55 +159,23 @@ class LeanReplEnv:
         return "\n".join(lines)
 
     def verify(self, theorem: Theorem, proof: str) -> Verdict:
-        """Check the proof from scratch in a fresh process, then audit it (prover.lean.check).
+        """The verdict: the filter, then prover.lean.audit's compile-and-replay check.
 
-        Requests, each its own command: the header (a fresh environment: imports); the
-        statement and proof on it (env P); `#print axioms _root_.NAME` and `#check` of it on
-        P; the statement with `sorry` on the header (env S) and the same `#check` on S.
+        The REPL plays no part: its stdout is shared with whatever the proof's code prints,
+        so the verdict is read from the separate audit process's output only.
         """
-        t0 = time.perf_counter()
         name = theorem_name(theorem.statement)
         why = refusal(proof, self.allow_native_decide)
         if why:
             return Verdict(ok=False, reason=f"proof refused: {why}")
         if name is None:
             return Verdict(ok=False, reason="cannot find the theorem's name in its statement")
-        checker = LeanRepl(self.command, self.cwd, self.memory_gb, self.memory_limit)
-        try:
-            answers = self._audit_answers(checker, theorem, proof, name)
-        except ReplDied as e:
-            return Verdict(
-                ok=False, reason=f"the checking REPL failed: {e}", seconds=time.perf_counter() - t0
-            )
-        finally:
-            checker.close()
-        if isinstance(answers, Verdict):
-            return answers
-        return audit(answers, name, self.allow_native_decide, time.perf_counter() - t0)
-
-    def _audit_answers(
-        self, checker: LeanRepl, theorem: Theorem, proof: str, name: str
-    ) -> AuditAnswers | Verdict:
-        timeout = self.command_timeout
-        header_env = None
-        if theorem.header.strip():
-            header = checker.run_command(theorem.header.strip(), None, timeout)
-            if not isinstance(header, CommandResponse) or header.errors:
-                first = header.errors[0].data if isinstance(header, CommandResponse) else header
-                return Verdict(ok=False, reason=f"the header does not check: {first}")
-            header_env = header.env
-        check = checker.run_command(f"{theorem.statement}\n{proof}\n", header_env, timeout)
-        if not isinstance(check, CommandResponse) or check.errors or check.sorries:
-            return AuditAnswers(check)
-        axioms = checker.run_command(axioms_command(name), check.env, timeout)
-        proof_type = checker.run_command(type_command(name), check.env, timeout)
-        statement = checker.run_command(f"{theorem.statement} sorry", header_env, timeout)
-        statement_type = (
-            checker.run_command(type_command(name), statement.env, timeout)
-            if isinstance(statement, CommandResponse) and not statement.errors
-            else statement
+        if not self.compile_command or not self.audit_command:
+            return Verdict(ok=False, reason="no Lean compiler or audit program is configured")
+        checker = KernelChecker(
+            list(self.compile_command), list(self.audit_command), self.cwd, self.command_timeout
         )
-        return AuditAnswers(check, axioms, proof_type, statement_type)
+        return checker.verify(theorem, proof, name, self.allow_native_decide)
 
     def close(self) -> None:
         self._repl.close()

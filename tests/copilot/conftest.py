@@ -20,6 +20,19 @@ from tests.scripted import ScriptedGenerator
 # The prompt's few-shot examples mention `n + 0 = n`, so the goals here use `m`.
 RULES = [
     ("⊢ m + 0 = m", [("bogus_lean_tactic", -0.05), ("omega", -0.1), ("simp", -0.2)]),
+    # Cheats a model could propose: the server must never send them to the Lean side.
+    (
+        "⊢ k * 1 = k",
+        [
+            ("run_tac Lean.Elab.Tactic.evalTactic (← `(tactic| sorry))", -0.01),
+            ("exact 1run_tac pure ()", -0.02),
+            ("sorry", -0.03),
+            ("native_decide", -0.04),
+            ("set_option debug.skipKernelTC true in simp", -0.05),
+            ("exact x⁻¹sorry", -0.06),
+            ("simp", -0.1),
+        ],
+    ),
     ("forall m : nat, m + 0 = m", [("intros m.", -0.2), ("bogus_tactic.", -0.3)]),
     (
         "m + 0 = m",

@@ -57,6 +57,49 @@ def test_suggest_exchange_against_the_real_server(live):
 
 
 @pytest.mark.skipif(shutil.which("curl") is None, reason="curl is not installed")
+def test_the_server_never_sends_a_suggestion_the_proof_filter_refuses(live):
+    """Issue 17, item 7: the model proposes run_tac, sorry, native_decide, debug options and
+    lexer tricks; only `simp` leaves the server, with include_failed too."""
+    for extra in ({}, {"include_failed": True}):
+        body = {"system": "lean", "goal": "k : ℕ\n⊢ k * 1 = k", "k": 8, **extra}
+        answer = json.loads(curl_like_lean(live.url + "/suggest", body).stdout)
+        assert answer["ok"] is True
+        assert [s["tactic"] for s in answer["suggestions"]] == ["simp"]
+        assert answer["refused"] == 6
+
+
+def test_the_lean_side_refuses_metaprogramming_words_itself():
+    """The Lean tactic's own gate (it cannot call Python): a substring check on the raw
+    text, so no lexer trick hides a word; read from the source, applied here as Lean does."""
+    words = re.search(r"def refusedWords : List String :=\s*\[(.*?)\]\n", SOURCE, re.S)
+    assert words, "refusedWords not found in Tactics.lean"
+    refused = re.findall(r'"((?:[^"\\]|\\.)*)"', words.group(1))
+    refused = [w.encode().decode("unicode_escape") for w in refused]
+    assert "isCheat tac then return false" in SOURCE
+
+    def is_cheat(tac: str) -> bool:  # Lean: refusedWords.any fun w => (tac.splitOn w).length > 1
+        return any(w in tac for w in refused)
+
+    for cheat in [
+        "run_tac pure ()",
+        "exact 1run_tac pure ()",
+        "exact x⁻¹sorry",
+        "native_decide",
+        "decide +native",
+        "set_option maxRecDepth 100 in simp",
+        "exact Lean.debug.skipKernelTC",
+        "exact (by_elab pure default)",
+        "run_cmd pure ()",
+        "exact unsafeCast ()",
+        "exact (IO.println 1)",
+        "open Lean Elab Tactic in evalTactic default",
+    ]:
+        assert is_cheat(cheat), cheat
+    for honest in ["simp", "omega", "nlinarith [sq_nonneg (x - 3)]", "rw [h'] at h₀"]:
+        assert not is_cheat(honest), honest
+
+
+@pytest.mark.skipif(shutil.which("curl") is None, reason="curl is not installed")
 def test_a_server_that_is_down_is_a_curl_error_not_a_hang():
     out = curl_like_lean("http://127.0.0.1:9/suggest", {"system": "lean"}, timeout=5)
     assert out.returncode != 0 and out.stderr

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from prover.lean import REPL_BINARY, check_installation, create_env, toolchain_dir
+from prover.lean import AUDIT_BINARY, REPL_BINARY, check_installation, create_env, toolchain_dir
 from prover.lean.dojo import map_result
 from prover.lean.env import LeanReplEnv, scope_lines
 from prover.proofenv import Outcome
@@ -54,6 +54,9 @@ def test_stages_of_a_lean_install(fake_install, tmp_path):
     assert "lake build repl" in check_installation(proj)
     (proj / REPL_BINARY).parent.mkdir(parents=True)
     (proj / REPL_BINARY).write_bytes(b"")
+    assert "lake build prover_audit" in check_installation(proj)
+    (proj / AUDIT_BINARY).parent.mkdir(parents=True, exist_ok=True)
+    (proj / AUDIT_BINARY).write_bytes(b"")
     assert check_installation(proj) is None
 
 

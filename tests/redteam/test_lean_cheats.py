@@ -1,10 +1,12 @@
-"""Red team, Lean: every cheat class of issue 10 (items 6, 7) and DESIGN.md, as a case.
+"""Red team, Lean: every cheat class of issues 10 and 17 and DESIGN.md, as a case.
 
-Lean cannot run on the CI machines, so the cases go through the real filter and the real
-verdict code against a STAND-IN REPL (tests/lean/audit_repl.py: it speaks the REPL protocol
-and answers with what a real Lean would print for that cheat, in Lean's own message format;
-it proves nothing). The live case at the end runs the same proofs through a real REPL where
-`lake` and the project's Lean are installed, and is skipped with the reason otherwise.
+Three layers, as the verdict has them. The filter (prover.lean.check.refusal and
+header_refusal) and `prover check --static` run here for real. The verdict's compile and
+kernel replay cannot (Lean cannot be installed on these machines): for them the real
+verdict code runs against a STAND-IN compiler and audit program (tests/lean/standin_lean.py:
+it speaks prover_audit's output format and reports what the real audit reports for that
+cheat; it proves nothing). The live case at the end runs the proofs through a real Lean
+where `lake` and the project's Lean are installed, and is skipped with the reason otherwise.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ from prover.theorem import Theorem
 HEADER = "import Mathlib\n\nset_option maxHeartbeats 0\n\nopen BigOperators Real Nat Topology Rat"
 STATEMENT = "theorem t (x : ℝ) (h₀ : 3 * x + 2 = 11) : x = 3 := by"
 THEOREM = Theorem("t", "lean", STATEMENT, HEADER)
-STANDIN = Path(__file__).parents[1] / "lean" / "audit_repl.py"
+STANDIN = Path(__file__).parents[1] / "lean" / "standin_lean.py"
 
 # Each refused by the lexer-based filter before Lean is asked (the class, then the text).
 FILTER_CASES = [
@@ -38,7 +40,7 @@ FILTER_CASES = [
     ("stop closes goals with sorry", "stop\n  norm_num"),
     ("sorryAx used directly", "exact sorryAx _ false"),
     ("set_option ... in", "set_option debug.skipKernelTC true in linarith"),
-    ("set_option inside a term", "exact (set_option maxRecDepth 100000 in by norm_num)"),
+    ("set_option inside a term", "exact (set_option maxHeartbeats 0 in by norm_num)"),
     ("debug option name", "simp (config := {}) [debug.skipKernelTC]"),
     ("by_elab", "exact by_elab return Lean.mkConst ``True.intro"),
     ("elab", 'elab "cheat" : tactic => pure ()'),
@@ -64,8 +66,63 @@ FILTER_CASES = [
     ("compiler trust by name", "exact Lean.ofReduceBool _ _ rfl"),
     ("native_decide when off", "native_decide"),
     ("decide +native when off", "decide +native"),
+    ("decide with native config when off", "decide (config := { native := true })"),
     ("IO at elaboration", "exact (IO.Process.exit 0 : IO Unit)"),
     ("unterminated comment hides the rest", "norm_num /- sorry"),
+]
+
+# Issue 17, item 1: texts the old lexer read differently from Lean, one class per group.
+LEXER_CASES = [
+    # A decimal number ends at its last ASCII digit; Lean reads the keyword after it.
+    ("number then run_tac", "exact 1run_tac Lean.Elab.Tactic.evalTactic (← `(tactic| sorry))"),
+    ("number then sorry", "exact 0sorry"),
+    ("hex number then set_option", "exact 0x1set_option debug.skipKernelTC true in rfl"),
+    ("binary number then sorry", "exact (0b1sorry)"),
+    ("octal number then sorry", "exact (0o7sorry)"),
+    ("scientific number then sorry", "exact (1.5e10sorry)"),
+    ("number with separators then sorry", "exact (1_000sorry)"),
+    ("number and dot then sorry", "exact (2.sorry)"),
+    # Raw strings have no escapes: `r"\"` is complete, what follows is code.
+    ("raw string closed at once", 'exact (1r"\\" sorry)'),
+    ("raw string with hashes", 'have := r#"\\"# ; sorry'),
+    ("raw string then newline then command", 'norm_num\n  have := r"\\"\nrun_cmd pure ()'),
+    # Characters Python calls letters or digits that Lean does not put in a name.
+    ("superscript digits", "exact x⁻¹sorry"),
+    ("superscript two", "exact (x²sorry)"),
+    ("modifier letter c", "exact xᶜsorry"),
+    ("modifier letter x", "exact xˣsorry"),
+    ("modifier letter h", "exact xʰsorry"),
+    ("Arabic-Indic digit", "exact (x٣sorry)"),
+    ("Cyrillic letter", "exact (xиsorry)"),
+    ("middle dot", "exact x·sorry"),
+    # Strings read as interpolated run code in their braces; reading two ways is refused.
+    ("sorry in an interpolated string", 'exact (s!"{(sorry : ℕ)}").length_pos'),
+    ("string inside interpolation", 'exact s!"{ "a" ++ (sorry : String) }"'),
+    # Comments as Lean ends them; an unterminated one is an error, not text.
+    ("comment closed by its third character", "/-/-/ sorry"),
+    ("unterminated nested comment", "norm_num /- /- -/ sorry"),
+    ("char literal holding a quote", "have := '\"'; sorry"),
+    ("tab before a keyword", "norm_num\n\tsorry"),
+    # `debug` anywhere in a name; metaprogramming entry points and names.
+    ("debug as a later component", "set_option Lean.debug.skipKernelTC true in norm_num"),
+    ("escaped debug component", "exact Lean.«debug».skipKernelTC"),
+    ("debug name literal", "exact `debug.skipKernelTC"),
+    ("run_elab", "run_elab pure ()"),
+    ("run_meta", "run_meta pure ()"),
+    ("by_elab in a term", "exact by_elab pure (Lean.mkConst ``True.intro)"),
+    ("Lean.Elab name", "exact Lean.Elab.Tactic.evalTactic"),
+    ("Lean.Meta name", "exact Lean.Meta.mkFreshExprMVar none"),
+    ("Lean.addDecl", "exact Lean.addDecl default"),
+    ("modifyEnv", "exact (Lean.modifyEnv id : Lean.CoreM Unit)"),
+    ("Lean.Environment", "exact (Lean.Environment.contains default `t)"),
+    ("Lean.Kernel", "exact Lean.Kernel.isDefEq"),
+    ("evalTactic after open", "open Lean Elab Tactic in evalTactic default"),
+    ("metaprogramming namespace opened", "open Lean.Elab.Tactic in exact default"),
+    ("unsafe cast", "exact unsafeCast ()"),
+    ("IO action", 'exact (IO.println "x")'),
+    ("maxHeartbeats 0 means no limit", "set_option maxHeartbeats 0 in norm_num"),
+    ("resource option without in", "set_option maxRecDepth 100\n  norm_num"),
+    ("printing option", "set_option pp.all true in norm_num"),
 ]
 
 HONEST = [
@@ -75,6 +132,20 @@ HONEST = [
     'have h : "sorry".length = 5 := rfl\n  linarith',
     "open Real in\n  linarith",
     "exact h₀.symm ▸ by norm_num",
+    # Issue 17, item 4: honest forms the filter refused.
+    "open scoped Real in\n  nlinarith [Real.pi_pos]",
+    "open scoped BigOperators Real in\n  norm_num",
+    "set_option maxRecDepth 10000 in\n  norm_num [h₀]",
+    "set_option maxHeartbeats 400000 in\n  nlinarith [sq_nonneg (x - 3)]",
+    "set_option synthInstance.maxHeartbeats 40000 in\n  linarith",
+    # Lean's own reading of numbers, names and strings in honest proofs.
+    "have h₁ := h₀\n  have := (⟨1, 2⟩ : ℕ × ℕ).1.succ\n  linarith",
+    "norm_num [show (2 : ℝ)⁻¹ = 0.5 by norm_num]\n  linarith",
+    "have hx : (1.5e1 : ℝ) = 15 := by norm_num\n  linarith",
+    "have := (1_000 : ℕ)\n  have xⱼ := 0x1F\n  linarith",
+    'have : s!"{x}" = toString x := rfl\n  linarith',
+    "have : (fun n : ℕ => n) '' {1} = {1} := by simp\n  linarith",
+    "/-/ a comment -/ linarith",
 ]
 
 
@@ -83,118 +154,218 @@ def test_cheat_is_refused_by_the_filter(what, proof):
     assert refusal(proof) is not None, what
 
 
+@pytest.mark.parametrize(("what", "proof"), LEXER_CASES, ids=[c[0] for c in LEXER_CASES])
+def test_lexer_class_cheat_is_refused_by_the_filter(what, proof):
+    assert refusal(proof) is not None, what
+
+
 @pytest.mark.parametrize("proof", HONEST)
 def test_honest_text_passes_the_filter(proof):
     assert refusal(proof) is None
 
 
-def standin_env(tmp_path, monkeypatch, **answers) -> tuple[LeanReplEnv, Path]:
-    config = {"axioms": "'t' depends on axioms: [propext, Classical.choice, Quot.sound]"}
-    config["type"] = "t (x : ℝ) (h₀ : 3 * x + 2 = 11) : x = 3"
-    config.update(answers)
-    (tmp_path / "config.json").write_text(json.dumps(config), encoding="utf-8")
-    log = tmp_path / "requests.jsonl"
-    monkeypatch.setenv("AUDIT_REPL_CONFIG", str(tmp_path / "config.json"))
-    monkeypatch.setenv("AUDIT_REPL_LOG", str(log))
-    return LeanReplEnv(command=[sys.executable, str(STANDIN)], memory_gb=None), log
+def static_check(tmp_path, proof: str, header: str = HEADER) -> tuple[int, str]:
+    """`prover check FILE --static` on a whole file: header, statement, proof."""
+    path = tmp_path / "t.lean"
+    path.write_text(f"{header}\n\n{STATEMENT}\n  {proof}\n", encoding="utf-8")
+    return static_check_file(path)
 
 
-def info(text: str, line: int = 2) -> dict:
-    return {"severity": "info", "pos": {"line": line, "column": 2}, "endPos": None, "data": text}
+def static_check_file(path: Path) -> tuple[int, str]:
+    from typer.testing import CliRunner
+
+    from prover.cli import app
+
+    result = CliRunner().invoke(app, ["check", str(path), "--static"])
+    return result.exit_code, result.output
 
 
-# Each passes the filter; the kernel's answers (played by the stand-in) must reject it.
+# `prover check` allows native_decide and states it; the other cases are refused there too.
+NATIVE_CASES = [c for c in FILTER_CASES if "native" in c[0]]
+STATIC_CASES = [c for c in FILTER_CASES + LEXER_CASES if c not in NATIVE_CASES]
+
+
+@pytest.mark.parametrize(("what", "proof"), STATIC_CASES, ids=[c[0] for c in STATIC_CASES])
+def test_cheat_is_refused_by_the_static_stage(tmp_path, what, proof):
+    code, output = static_check(tmp_path, proof)
+    assert code == 1 and "refused" in output, (what, output)
+
+
+@pytest.mark.parametrize(("what", "proof"), NATIVE_CASES, ids=[c[0] for c in NATIVE_CASES])
+def test_native_decide_passes_the_static_stage_and_is_stated(tmp_path, what, proof):
+    code, output = static_check(tmp_path, proof)
+    assert code == 0 and "uses native_decide" in output, (what, output)
+
+
+@pytest.mark.parametrize("proof", HONEST)
+def test_honest_text_passes_the_static_stage(tmp_path, proof):
+    code, output = static_check(tmp_path, proof)
+    assert code == 0 and "NOT a verdict" in output, output
+
+
+# Issue 17, item 3: without a benchmark the header is the user's and is filtered too.
+HEADER_CASES = [
+    ("run_cmd", HEADER + '\nrun_cmd Lean.logInfo "x"'),
+    ("#eval", HEADER + "\n#eval IO.println 1"),
+    ("elab", HEADER + '\nelab "cheat" : tactic => pure ()'),
+    ("macro", HEADER + '\nmacro "cheat" : tactic => `(tactic| trivial)'),
+    ("initialize", HEADER + "\ninitialize pure ()"),
+    ("implemented_by", HEADER + "\n@[implemented_by id] def f (n : ℕ) : ℕ := n"),
+    ("extern", HEADER + '\n@[extern "f"] def g (n : ℕ) : ℕ := n'),
+    ("init attribute", HEADER + "\ndef h : IO Unit := pure ()\nattribute [init h] Nat"),
+    ("debug option", HEADER + "\nset_option debug.skipKernelTC true"),
+    ("other option", HEADER + '\nset_option trace.profiler.output "x"'),
+    ("metaprogramming namespace", HEADER + "\nopen Lean Elab Command"),
+    ("unsafe def", HEADER + "\nunsafe def k : ℕ := 1"),
+]
+HONEST_HEADERS = [
+    HEADER,
+    "import Mathlib\nimport Aesop\n\nset_option maxHeartbeats 400000\n\nopen BigOperators Real Nat",
+    HEADER + "\n\ntheorem helper (a : ℝ) : a + 0 = a := by simp",
+    HEADER
+    + '\n\nnoncomputable section\n@[simp] lemma k : (1 : ℕ) = 1 := rfl\nnotation "π₀" => Real.pi',
+    HEADER + "\nset_option linter.unusedVariables false\nset_option pp.all true",
+]
+
+
+@pytest.mark.parametrize(("what", "header"), HEADER_CASES, ids=[c[0] for c in HEADER_CASES])
+def test_header_that_runs_code_is_refused_without_a_benchmark(tmp_path, what, header):
+    from prover.lean.check import header_refusal
+
+    assert header_refusal(header) is not None, what
+    path = tmp_path / "t.lean"
+    path.write_text(f"{header}\n\n{STATEMENT}\n  linarith\n", encoding="utf-8")
+    v = check_file(path, None, None)  # refused before Lean is needed
+    assert not v.ok and "header" in v.reason, (what, v.reason)
+    assert static_check(tmp_path, "linarith", header)[0] == 1
+
+
+@pytest.mark.parametrize(
+    ("binder", "word"),
+    [("(h : True := by run_tac pure ())", "run_tac"), ("(h : False := sorry)", "sorry")],
+)
+def test_statement_that_runs_code_or_assumes_is_refused(tmp_path, binder, word):
+    path = tmp_path / "t.lean"
+    cheat = STATEMENT.replace("(h₀", f"{binder} (h₀")
+    path.write_text(f"{HEADER}\n\n{cheat}\n  linarith\n", encoding="utf-8")
+    v = check_file(path, None, None)
+    assert not v.ok and word in v.reason, v.reason
+    code, output = static_check_file(path)
+    assert code == 1 and word in output, output
+
+
+def test_module_files_are_refused(tmp_path):
+    path = tmp_path / "t.lean"
+    path.write_text(f"module\n\n{HEADER}\n\n{STATEMENT}\n  linarith\n", encoding="utf-8")
+    v = check_file(path, None, None)
+    assert not v.ok and "module" in v.reason, v.reason
+
+
+@pytest.mark.parametrize("header", HONEST_HEADERS)
+def test_honest_header_passes(tmp_path, header):
+    from prover.lean.check import header_refusal
+
+    assert header_refusal(header) is None
+    assert static_check(tmp_path, "linarith", header)[0] == 0
+
+
+def standin_env(tmp_path, monkeypatch, **cfg) -> tuple[LeanReplEnv, Path]:
+    """The verdict's compiler and audit program played by tests/lean/standin_lean.py (it
+    speaks prover_audit's output format; Lean cannot run here). The REPL is never asked."""
+    (tmp_path / "standin.json").write_text(json.dumps(cfg), encoding="utf-8")
+    log = tmp_path / "calls.jsonl"
+    monkeypatch.setenv("STANDIN_LEAN_CONFIG", str(tmp_path / "standin.json"))
+    monkeypatch.setenv("STANDIN_LEAN_LOG", str(log))
+    env = LeanReplEnv(
+        command=[sys.executable, "-c", "raise SystemExit('the REPL is not the verdict')"],
+        memory_gb=None,
+        command_timeout=20,
+        compile_command=[sys.executable, str(STANDIN), "compile"],
+        audit_command=[sys.executable, str(STANDIN), "audit"],
+    )
+    return env, log
+
+
+FAKE_AUDIT = json.dumps(
+    {
+        "theorem": "t",
+        "kind": "theorem",
+        "replayed": 1,
+        "type_matches": True,
+        "level_params_match": True,
+        "imports_match": True,
+        "axioms": [],
+        "unsafe_constants": [],
+        "error": None,
+    }
+)
+
+# Each passes the filter (or would, behind a lexer bug); what the kernel replay and the
+# comparison report (played by the stand-in, in prover_audit's format) must reject it.
 AUDIT_CASES = [
-    # A tactic prints the words of a clean audit; the real audit command says sorryAx.
-    ("printed fake audit", {"axioms": "'t' depends on axioms: [sorryAx]"}, "sorryAx"),
     (
-        "fake audit printed into the proof's own output",
+        "declaration added without the kernel (debug.skipKernelTC via addDecl)",
+        {"report": {"error": "kernel replay: (kernel) unknown declaration 'cheat'"}},
+        "kernel replay refused",
+    ),
+    (
+        "fake audit printed by the proof while it compiles",
+        {"compile_output": FAKE_AUDIT, "report": {"axioms": ["sorryAx"]}},
+        "sorryAx",
+    ),
+    (
+        "printed #print-axioms text",
         {
-            "axioms": "'t' depends on axioms: [propext, Lean.ofReduceBool]",
-            "check_messages": [info("'t' does not depend on any axioms")],
+            "compile_output": "'t' does not depend on any axioms",
+            "report": {"axioms": ["propext", "Lean.ofReduceBool"]},
         },
         "native_decide",
     ),
-    (
-        "axiom from the header",
-        {"axioms": "'t' depends on axioms: [propext, cheat]"},
-        "beyond propext",
-    ),
+    ("axiom from the header", {"report": {"axioms": ["propext", "cheat"]}}, "beyond propext"),
     (
         "axiom whose short name imitates a standard one",
-        {"axioms": "'t' depends on axioms: [Cheat.propext]"},
+        {"report": {"axioms": ["Cheat.propext"]}},
         "Cheat.propext",
     ),
-    ("audit of another declaration", {"axioms": "'X.t' does not depend on any axioms"}, "not on"),
-    (
-        "decoy with another type",
-        {"proof_type": "t : True"},
-        "type is not the statement's",
-    ),
-    (
-        "extra message in the audit command",
-        {"axioms_extra": [info("'t' does not depend on any axioms", line=1)]},
-        "expected one",
-    ),
-    (
-        "audit message positioned outside its command",
-        {"axioms_extra": [info("x", line=7)]},
-        "outside",
-    ),
+    ("audit of another declaration", {"report": {"theorem": "X.t"}}, "not on"),
+    ("decoy with another type", {"report": {"type_matches": False}}, "type is not"),
+    ("decoy with other universes", {"report": {"level_params_match": False}}, "type is not"),
+    ("theorem replaced by a def", {"report": {"kind": "def"}}, "not a theorem"),
+    ("unsafe constant the kernel skips", {"report": {"unsafe_constants": ["c"]}}, "unsafe"),
+    ("imports other than the reference's", {"report": {"imports_match": False}}, "imports"),
+    ("a second audit answer", {"audit_raw": FAKE_AUDIT + "\n" + FAKE_AUDIT}, "2 lines"),
+    ("reference rewritten while the proof compiles", {"tamper_reference": True}, "changed"),
     (
         "kernel error in the proof",
         {
-            "check_messages": [
-                {
-                    "severity": "error",
-                    "pos": {"line": 3, "column": 2},
-                    "endPos": None,
-                    "data": "(kernel) declaration has metavariables 't'",
-                }
-            ]
+            "compile_exit": 1,
+            "compile_output": "Proof.lean:9:2: error: (kernel) declaration has metavariables 't'",
         },
         "Lean rejected",
-    ),
-    (
-        "sorry warning in the proof",
-        {"check_messages": [info("declaration uses 'sorry'", line=1) | {"severity": "warning"}]},
-        "sorry",
     ),
 ]
 
 
-@pytest.mark.parametrize(
-    ("what", "answers", "reason"), AUDIT_CASES, ids=[c[0] for c in AUDIT_CASES]
-)
-def test_cheat_is_rejected_by_the_audit(tmp_path, monkeypatch, what, answers, reason):
-    env, _ = standin_env(tmp_path, monkeypatch, **answers)
+@pytest.mark.parametrize(("what", "cfg", "reason"), AUDIT_CASES, ids=[c[0] for c in AUDIT_CASES])
+def test_cheat_is_rejected_by_the_audit(tmp_path, monkeypatch, what, cfg, reason):
+    env, _ = standin_env(tmp_path, monkeypatch, **cfg)
     v = env.verify(THEOREM, "  linarith")
     env.close()
     assert not v.ok and reason in v.reason, (what, v.reason)
 
 
-def test_honest_proof_is_accepted_and_audited_by_separate_commands(tmp_path, monkeypatch):
+def test_honest_proof_is_accepted_by_compile_and_separate_audit(tmp_path, monkeypatch):
     env, log = standin_env(tmp_path, monkeypatch)
     v = env.verify(THEOREM, "  norm_num [h₀] at *\n  linarith")
     env.close()
     assert v.ok and v.axioms == ("propext", "Classical.choice", "Quot.sound"), v.reason
-    sent = [json.loads(line) for line in log.read_text(encoding="utf-8").splitlines()]
-    assert [r["cmd"] for r in sent] == [
-        HEADER,
-        STATEMENT + "\n  norm_num [h₀] at *\n  linarith\n",
-        "#print axioms _root_.t",
-        "set_option pp.all true in\n#check @_root_.t",
-        STATEMENT + " sorry",
-        "set_option pp.all true in\n#check @_root_.t",
-    ]
-    # The audits run on the proof's environment, the reference type on the statement's.
-    assert sent[2]["env"] == sent[3]["env"] == 1 and sent[5]["env"] == 4
-    assert "env" not in sent[0] and sent[1]["env"] == sent[4]["env"] == 0
+    ran = [json.loads(line) for line in log.read_text(encoding="utf-8").splitlines()]
+    assert [c["args"][0] for c in ran] == ["compile", "compile", "audit"]
+    assert ran[2]["args"][-1] == "t" and len({c["pid"] for c in ran}) == 3
 
 
 def test_native_decide_is_its_own_verdict(tmp_path, monkeypatch):
-    answers = {"axioms": "'t' depends on axioms: [propext, Lean.ofReduceBool]"}
-    env, _ = standin_env(tmp_path, monkeypatch, **answers)
+    env, _ = standin_env(tmp_path, monkeypatch, report={"axioms": ["propext", "Lean.ofReduceBool"]})
     env.allow_native_decide = True
     v = env.verify(THEOREM, "  native_decide")
     env.close()
@@ -282,4 +453,22 @@ def test_live_cheats_are_rejected_and_an_honest_proof_accepted(data_dir):
 
 def test_case_counts():
     """The red-team count the closing note reports (cases tried; every one must be rejected)."""
-    assert len(FILTER_CASES) + len(AUDIT_CASES) + len(FILE_CASES) == 37 + 10 + 6
+    assert len(FILTER_CASES) + len(AUDIT_CASES) + len(FILE_CASES) == 38 + 14 + 6
+    assert len(LEXER_CASES) + len(HEADER_CASES) == 44 + 12
+    assert len(HONEST) + len(HONEST_HEADERS) == 18 + 5
+
+
+def test_every_minif2f_lean4_header_and_statement_passes_the_filters(data_dir):
+    """An honest proof rejected is a bug too: all 488 records split, and their headers and
+    statements pass the filters (Mathlib tokens such as `f⁻¹' s` included)."""
+    from prover.datasets import load_benchmark
+    from prover.lean.check import header_refusal, statement_refusal
+
+    records = load_benchmark("minif2f-lean4", "all", data_dir)
+    assert len(records) == 488
+    for t in records:
+        theorem, proof = split_file(f"{t.header}\n\n{t.statement}\n  norm_num\n", t.name)
+        assert (theorem.header, theorem.statement) == (t.header.strip(), t.statement), t.name
+        assert header_refusal(theorem.header) is None, t.name
+        assert statement_refusal(theorem.statement) is None, t.name
+        assert refusal(proof) is None, t.name
