@@ -6,7 +6,7 @@ assistant is asked: split the file into header, statement and proof; compare hea
 statement with the benchmark's record where one is given; and run the same filters the
 verdict runs (Lean: prover.lean.check's `refusal` on the proof and `header_refusal` on the
 header and statement; Coq: prover.coq.check's sentence filter and the Qed/trailer rules;
-Isabelle: the lexer-based checks IsabelleEnv.verify makes before it builds the theory).
+Isabelle: prover.isabelle.check.static_check).
 Passing this stage is not a verdict: only the kernel check says a proof is a proof.
 
 Each backend's function reads a file and returns a StaticReport; a file that cannot be read
@@ -100,38 +100,27 @@ def coq_static(path: Path, reference: Theorem | None, name: str | None) -> Stati
 
 
 def isabelle_static(path: Path, reference: Theorem | None, name: str | None) -> StaticReport:
-    """Isabelle: the split, the record, and the checks IsabelleEnv.verify makes before it
-    asks the server (the statement kept, escape hatches in proof and header, the proof's
-    first command), through prover.isabelle's own functions."""
-    from prover.isabelle.check import split_file
-    from prover.isabelle.lexer import same_tokens
+    """Isabelle: prover.isabelle.check.static_check (the split, the record, the filter of
+    header, statement and proof), the same functions IsabelleEnv.verify runs before it asks
+    the server; a proof resting on the code generator's oracle passes with a note."""
+    from prover.isabelle.check import UnlexableFile, split_file, static_check
 
-    text = Path(path).read_text(encoding="utf-8")
-    theorem, proof = split_file(text, name or (reference.name if reference else None))
-    refusals = _reference_problems(theorem, reference, same_tokens)
-    refusals += isabelle_refusals(theorem, proof)
-    return StaticReport(theorem, tuple(refusals))
-
-
-def isabelle_refusals(theorem: Theorem, proof: str) -> list[str]:
-    """The proof-assistant-free part of IsabelleEnv.verify, in its order."""
-    from prover.isabelle import theory
-
-    body = theory.strip_statement(theorem, proof)
-    if body is None:
-        return ["the statement was changed"]
-    if not body.strip():
-        return ["empty proof"]
-    out = []
-    cheat = theory.cheats(body)
-    if cheat:
-        out.append(f"the proof contains {cheat}")
-    problem = theory.proof_start_problem(body)
-    if problem:
-        out.append(f"the statement was changed: {problem}")
-    in_header = [c for c in theory.all_cheats(theorem.header) if c != "theory"]
-    if in_header:
-        out.append(f"the header contains {in_header[0]}")
-    if not out and not theory.statement_kept(theorem, theory.build(theorem, body)):
-        out.append("the statement was changed")
-    return out
+    verdict = static_check(path, reference, name)
+    if not verdict.ok:
+        return StaticReport(None, (verdict.reason,))
+    try:
+        theorem, _ = split_file(
+            Path(path).read_text(encoding="utf-8"), name or (reference.name if reference else None)
+        )
+    except UnlexableFile as e:  # static_check lexed the same text: not reached
+        return StaticReport(None, (str(e),))
+    code = verdict.details.get("code_oracle_methods") or []
+    notes = (
+        (
+            f"uses {', '.join(dict.fromkeys(code))}: a proof that checks is proved_code_oracle "
+            "(it rests on the code generator's oracle)",
+        )
+        if code
+        else ()
+    )
+    return StaticReport(theorem, (), notes)
