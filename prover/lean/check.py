@@ -126,6 +126,11 @@ _COMPONENT_WHY: dict[str, str] = {}
 for _words, _why in [
     (("sorryAx",), "an unfinished proof (sorryAx)"),
     (("ofReduceBool", "ofReduceNat", "trustCompiler"), "trusting the compiler"),
+    # The compiler's own `unsafe axiom`s (Init/Prelude): `lcProof : α` for any Prop.
+    (
+        ("lcProof", "lcCast", "lcUnreachable", "lcErased", "lcAny"),
+        "the compiler's unsafe axioms (lcProof proves anything)",
+    ),
     (("debug",), "debug options (debug.skipKernelTC skips the kernel)"),
     (
         (

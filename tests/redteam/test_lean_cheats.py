@@ -39,6 +39,9 @@ FILTER_CASES = [
     ("admit", "admit"),
     ("stop closes goals with sorry", "stop\n  norm_num"),
     ("sorryAx used directly", "exact sorryAx _ false"),
+    ("the compiler's unsafe axiom lcProof", "exact lcProof"),
+    ("lcProof by its root name", "exact @_root_.lcProof _"),
+    ("lcCast", "exact lcCast ()"),
     ("set_option ... in", "set_option debug.skipKernelTC true in linarith"),
     ("set_option inside a term", "exact (set_option maxHeartbeats 0 in by norm_num)"),
     ("debug option name", "simp (config := {}) [debug.skipKernelTC]"),
@@ -453,7 +456,7 @@ def test_live_cheats_are_rejected_and_an_honest_proof_accepted(data_dir):
 
 def test_case_counts():
     """The red-team count the closing note reports (cases tried; every one must be rejected)."""
-    assert len(FILTER_CASES) + len(AUDIT_CASES) + len(FILE_CASES) == 38 + 14 + 6
+    assert len(FILTER_CASES) + len(AUDIT_CASES) + len(FILE_CASES) == 41 + 14 + 6
     assert len(LEXER_CASES) + len(HEADER_CASES) == 44 + 12
     assert len(HONEST) + len(HONEST_HEADERS) == 18 + 5
 
