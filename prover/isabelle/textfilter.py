@@ -229,16 +229,28 @@ def _import_refusals(toks: list[Token]) -> list[str]:
     return out
 
 
+# Refused as any component of a long name, not only the last: every fact and method under
+# Skip_Proof rests on its oracle (`Skip_Proof.skip_proof`, `Skip_Proof.cheat_tac`).
+_REFUSED_NAMESPACES = frozenset({"Skip_Proof"})
+
+
+def _refused_name(name: str) -> bool:
+    parts = name.split(".")
+    return parts[-1] in _REFUSED or any(p in _REFUSED_NAMESPACES for p in parts)
+
+
 def _why(name: str) -> str:
-    last = name.split(".")[-1]
-    if last in _REFUSED:
-        return _REFUSED[last]
+    parts = name.split(".")
+    if parts[-1] in _REFUSED:
+        return _REFUSED[parts[-1]]
+    if any(p in _REFUSED_NAMESPACES for p in parts):
+        return _REFUSED["Skip_Proof"]
     return "a theory-level command after the proof"
 
 
 def _token_refusal(t: Token, part: str) -> str | None:
     if t.kind == "word":
-        if t.last in _REFUSED or (part == "proof" and t.last in THEORY_COMMANDS):
+        if _refused_name(t.text) or (part == "proof" and t.last in THEORY_COMMANDS):
             return f"{t.text} ({_why(t.text)})"
     elif t.kind == "symbol":
         if t.text in _REFUSED:
@@ -257,7 +269,7 @@ def _token_refusal(t: Token, part: str) -> str | None:
             if inner:
                 return f"{inner[0]}, inside verbatim text {{* ... *}}"
         name = _name_in_text(t)
-        if name and name.split(".")[-1] in _REFUSED:
+        if name and _refused_name(name):
             return f"{t.text} (a name written as text: {_why(name)})"
     return None
 

@@ -253,5 +253,5 @@ def test_case_counts():
     the audit, by the file comparison), code-oracle proofs (accepted with their own status),
     honest proofs (accepted)."""
     audit_rejected = [c for c in AUDIT_CASES if c[3] == "rejected"]
-    assert (len(CASES), len(HEADER_CASES), len(audit_rejected), len(FILE_CASES)) == (50, 8, 4, 3)
+    assert (len(CASES), len(HEADER_CASES), len(audit_rejected), len(FILE_CASES)) == (52, 8, 4, 3)
     assert (len(AUDIT_CASES) - len(audit_rejected), len(HONEST)) == (3, 11)
