@@ -117,6 +117,48 @@ def run(args: argparse.Namespace) -> None:
         env.close()
 
 
+def combined(args: argparse.Namespace) -> None:
+    """Separate calls vs one call: the default portfolio's cheap part on the sample's theorems
+    that no cheap tactic closes (the ones where its time is spent), timed both ways in turn:
+    each tactic in its own call (each stopped after CHEAP_SECONDS), and one call
+    `solve [timeout N (t1) | timeout N (t2) | ...]` (the same limits, inside Coq)."""
+    from prover.coq.portfolio import CHEAP_PORTFOLIO, CHEAP_SECONDS
+
+    closed = {r["name"] for r in read(Path(args.out)) if r["closed"]}
+    sample = [t for t in stride_sample(args.split, args.stride) if t.name not in closed]
+    bodies = [t.removeprefix("intros; ").removesuffix(".") for t in CHEAP_PORTFOLIO]
+    limit = int(CHEAP_SECONDS)
+    one = "intros; solve [" + " | ".join(f"timeout {limit} ({b})" for b in bodies) + "]."
+    env = create_env()
+    separate_s, combined_s = [], []
+    try:
+        for theorem in sample[: args.limit]:
+            try:
+                root = env.open(theorem)
+            except (InvalidStatement, ProofEnvError):
+                continue
+            t0 = time.monotonic()
+            for tactic in CHEAP_PORTFOLIO:
+                env.run_tactic(root, tactic, timeout=CHEAP_SECONDS)
+            separate_s.append(time.monotonic() - t0)
+            t0 = time.monotonic()
+            result = env.run_tactic(root, one, timeout=limit * len(bodies))
+            combined_s.append(time.monotonic() - t0)
+            print(
+                f"{theorem.name}: separate {separate_s[-1]:.2f} s, one call "
+                f"{combined_s[-1]:.2f} s ({result.outcome.value} {result.message[:80]!r})",
+                flush=True,
+            )
+    finally:
+        env.close()
+    if separate_s:
+        print(
+            f"{len(separate_s)} theorems: separate median {statistics.median(separate_s):.2f} s "
+            f"(total {sum(separate_s):.1f}), one call median {statistics.median(combined_s):.2f} s "
+            f"(total {sum(combined_s):.1f})"
+        )
+
+
 def read(path: Path) -> list[dict]:
     if not path.exists():
         return []
@@ -169,8 +211,15 @@ def main() -> None:
     ap.add_argument("--slow-timeout", type=float, default=10.0, help="seconds per slow hammer")
     ap.add_argument("--no-slow", action="store_true", help="skip sauto and hammer")
     ap.add_argument("--report", action="store_true", help="only print the table of --out")
+    ap.add_argument(
+        "--combined", action="store_true", help="time the cheap part as one call vs separate"
+    )
+    ap.add_argument("--limit", type=int, default=20, help="--combined: at most this many")
     ap.add_argument("--cheap-seconds", type=float, default=2.0, help="report: the cheap limit")
     args = ap.parse_args()
+    if args.combined:
+        combined(args)
+        return
     if not args.report:
         run(args)
     report(Path(args.out), args.cheap_seconds)
