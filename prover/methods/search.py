@@ -65,6 +65,7 @@ _TRANSIENT = re.compile(r"(?i)timeout|restart|died|memory|interrupt")
 _MIN_CALL_SECONDS = 0.05  # less than this left: do not start another call
 QUICK_TACTIC_SECONDS = 3.0  # a portfolio tactic on a state below the root
 MIN_TACTIC_SECONDS = 1.0  # less than this left: no tactic starts
+LATER_SHARE = 0.5  # of the clock left, what the root's slow portfolio may take from the model
 
 
 @dataclass
@@ -158,8 +159,8 @@ def search_from(
     A `Portfolio` (prover.automation) splits the root's portfolio in two: its cheap tactics
     run first, each for at most its `cheap_seconds`; the cheap ones those seconds stopped
     (now with the tactic timeout) and then its slow ones run after the model's first
-    `slow_after` expansions, at once without a generator, or when the model's budget ends
-    first."""
+    `slow_after` expansions (in at most LATER_SHARE of the clock left then), at once without
+    a generator, or when the model's budget ends first."""
     clock = tree.clock
     tried_portfolio: set[str] = set()
     below_root = portfolio if quick is None else quick
@@ -174,19 +175,20 @@ def search_from(
         made: list[int],
         again: bool = False,
         timed_out: list[str] | None = None,
+        reserve: float = 0.0,
     ) -> str | None:
         """Run `tactics` on the node's state; the states where one closed some goals (after
         their own quick portfolio) are appended to `made`, for the caller to queue. A state
         gets one portfolio run unless `again`; the tactics stopped by their time limit are
-        appended to `timed_out`."""
+        appended to `timed_out`; `reserve` seconds of the clock are left untouched."""
         state: ProofState = tree.graph.nodes[node]["state"]
         if state.key in tried_portfolio and not again:
             return None
         tried_portfolio.add(state.key)
         for tactic in tactics:
-            if tree.out_of_time():
+            if tree.out_of_time() or clock.left() - reserve < MIN_TACTIC_SECONDS:
                 return None
-            result = tree.run(state, tactic, seconds)
+            result = tree.run(state, tactic, min(seconds, clock.left() - reserve))
             if result.outcome is Outcome.ERROR:
                 if timed_out is not None and "Timeout!" in result.message:
                     timed_out.append(tactic)
@@ -220,16 +222,20 @@ def search_from(
         return proof, ""
     pending = bool(later or stopped)
 
-    def run_later() -> str | None:
-        """The root's cheap tactics that `first_seconds` stopped, then its slow ones."""
+    def run_later(share: float) -> str | None:
+        """The root's cheap tactics that `first_seconds` stopped, then its slow ones, in at
+        most `share` of what is left of the clock."""
         nonlocal pending
         pending = False
         retry = tuple(stopped) if budget.tactic_timeout > first_seconds else ()
         tactics = (*retry, *later)
-        return run_portfolio(root, tactics, budget.tactic_timeout, root_progress, again=True)
+        reserve = (1.0 - share) * clock.left()
+        return run_portfolio(
+            root, tactics, budget.tactic_timeout, root_progress, again=True, reserve=reserve
+        )
 
     if generator is None:
-        proof = run_later() if pending else None
+        proof = run_later(1.0) if pending else None
         return (proof, "") if proof is not None else (None, "automation portfolio found no proof")
     total = (max_expansions or budget.expansions) * max(budget.attempts, 1)
     per_attempt = max_expansions or budget.expansions
@@ -256,7 +262,7 @@ def search_from(
             heapq.heappush(queue, (0.0, next(tie), node))
         this_attempt = 0
         while queue and this_attempt < per_attempt and used < total:
-            if pending and used >= later_after and (proof := run_later()) is not None:
+            if pending and used >= later_after and (proof := run_later(LATER_SHARE)) is not None:
                 return proof, ""
             if clock.left() < MIN_CALL_SECONDS:  # no model call starts with less left
                 return None, "wall clock exhausted"
@@ -313,7 +319,7 @@ def search_from(
                     seen.add(tree.graph.nodes[extra]["state"].key)
                     heapq.heappush(queue, (child_score, next(tie), extra))
         attempt += 1
-    if pending and (proof := run_later()) is not None:
+    if pending and (proof := run_later(1.0)) is not None:
         return proof, ""
     return None, "expansion budget exhausted"
 

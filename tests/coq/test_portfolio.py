@@ -151,6 +151,7 @@ def test_a_failing_theorem_reaches_the_model_in_seconds_and_the_hammer_after(def
     assert first_model < 12, first_model
     hammer = [at for at, tac in env.calls if tac == "intros; hammer."]
     assert len(hammer) == 1 and sum(at < hammer[0] for at in gen.calls) >= 4, (hammer, gen.calls)
+    assert any(at > hammer[0] for at in gen.calls)  # the model goes on after the hammer
 
 
 def test_without_a_model_the_portfolio_runs_the_hammer_right_after_the_cheap_part(default_env):
