@@ -66,6 +66,9 @@ _MIN_CALL_SECONDS = 0.05  # less than this left: do not start another call
 QUICK_TACTIC_SECONDS = 3.0  # a portfolio tactic on a state below the root
 MIN_TACTIC_SECONDS = 1.0  # less than this left: no tactic starts
 LATER_SHARE = 0.5  # of the clock left, what the root's slow portfolio may take from the model
+# The root's slow portfolio stops this long before the clock: `hammer` can ignore Coq's
+# Timeout and its interrupt, and was killed 3.7 s past its limit on a loaded machine.
+LATER_MARGIN = 2.0
 
 
 @dataclass
@@ -229,7 +232,7 @@ def search_from(
         pending = False
         retry = tuple(stopped) if budget.tactic_timeout > first_seconds else ()
         tactics = (*retry, *later)
-        reserve = (1.0 - share) * clock.left()
+        reserve = (1.0 - share) * clock.left() + LATER_MARGIN
         return run_portfolio(
             root, tactics, budget.tactic_timeout, root_progress, again=True, reserve=reserve
         )
