@@ -199,3 +199,21 @@ def test_the_automation_option_reaches_the_results_config(data_dir, tmp_path, mo
     assert record.config["assistant"]["automation"] == "classic"
     bad = CliRunner().invoke(app, [*args, "--automation", "none"])
     assert bad.exit_code == 2 and "unknown automation" in bad.output
+
+
+def test_a_portfolio_keeps_its_schedule_through_pickling_and_refuses_a_bad_one():
+    import pickle
+
+    p = default_portfolio()
+    q = pickle.loads(pickle.dumps(p))  # worker processes and Ray actors receive it so
+    assert isinstance(q, Portfolio) and q == p
+    assert (q.cheap, q.slow, q.cheap_seconds, q.slow_after) == (
+        p.cheap,
+        p.slow,
+        p.cheap_seconds,
+        p.slow_after,
+    )
+    with pytest.raises(ValueError, match="cheap_seconds"):
+        Portfolio(("lia.",), cheap_seconds=0)
+    with pytest.raises(ValueError, match="slow_after"):
+        Portfolio(("lia.",), slow_after=-1)
