@@ -10,6 +10,7 @@ split (nothing is tuned on it) and never the first N (all aime/amc/algebra).
     PROVER_DATA_DIR=... nice -n 10 .venv/bin/python benchmarks/minif2f/portfolio_matrix.py \\
         --out runs/matrix.jsonl [--shard 0/2]
     .venv/bin/python benchmarks/minif2f/portfolio_matrix.py --out runs/matrix.jsonl --report
+    ... --combined (one call vs many), --first-call (the search's wait for the model)
 
 "Closed" means Coq answered "No more goals" in coqtop (the portfolio's final `Qed` check is
 not repeated here). All candidates run with the `default` portfolio's imports.
@@ -24,6 +25,7 @@ import time
 from collections import defaultdict
 from pathlib import Path
 
+from prover.backends import CoqConfig
 from prover.coq import create_env
 from prover.coq.portfolio import REWRITE_DEFINITIONS
 from prover.datasets import load_benchmark
@@ -159,6 +161,55 @@ def combined(args: argparse.Namespace) -> None:
         )
 
 
+class Timed:
+    """The model, with the time of each call since this object was made."""
+
+    def __init__(self, model) -> None:
+        self.model, self.t0, self.calls = model, time.monotonic(), []
+
+    def generate(self, prompts, params):
+        self.calls.append(time.monotonic() - self.t0)
+        return self.model.generate(prompts, params)
+
+
+def first_call(args: argparse.Namespace) -> None:
+    """The search's wait for its first model call, classic vs default automation, on the
+    sample's theorems that no candidate closes (the embedded model; --wall-seconds each)."""
+    from prover.backends import backend
+    from prover.methods import Budget
+    from prover.methods.search import best_first_search
+    from prover.models import load_generator
+
+    closed = {r["name"] for r in read(Path(args.out)) if r["closed"]}
+    sample = [t for t in stride_sample(args.split, args.stride) if t.name not in closed]
+    model = load_generator("embedded")
+    for automation in ("classic", "default"):
+        env = create_env(automation=automation)
+        tactics = backend("coq").portfolio(CoqConfig(automation=automation))
+        waits = []
+        try:
+            for theorem in sample[: args.limit]:
+                timed = Timed(model)
+                budget = Budget(wall_seconds=args.wall_seconds)
+                r = best_first_search(theorem, env, timed, budget, tactics)
+                calls = timed.calls
+                if r.status.value == "invalid_statement":
+                    continue
+                waits.append(calls[0] if calls else r.wall_seconds)
+                print(
+                    f"{automation} {theorem.name}: first model call at "
+                    f"{waits[-1]:.1f} s, {len(calls)} calls, {r.status.value}",
+                    flush=True,
+                )
+        finally:
+            env.close()
+        if waits:
+            print(
+                f"{automation}: {len(waits)} theorems, first model call median "
+                f"{statistics.median(waits):.1f} s, max {max(waits):.1f} s"
+            )
+
+
 def read(path: Path) -> list[dict]:
     if not path.exists():
         return []
@@ -215,10 +266,17 @@ def main() -> None:
         "--combined", action="store_true", help="time the cheap part as one call vs separate"
     )
     ap.add_argument("--limit", type=int, default=20, help="--combined: at most this many")
+    ap.add_argument(
+        "--first-call", action="store_true", help="the search's wait for its first model call"
+    )
+    ap.add_argument("--wall-seconds", type=float, default=60.0, help="--first-call: budget")
     ap.add_argument("--cheap-seconds", type=float, default=2.0, help="report: the cheap limit")
     args = ap.parse_args()
     if args.combined:
         combined(args)
+        return
+    if args.first_call:
+        first_call(args)
         return
     if not args.report:
         run(args)
