@@ -28,7 +28,18 @@ class CoqConfig:
     )
     portfolio_imports: bool = True  # import what the automation portfolio needs before the header
     max_crashes: int = 10
-    portfolio: tuple[str, ...] | None = None  # the automation tactics (None: the default 18)
+    portfolio: tuple[str, ...] | None = None  # the automation tactics (None: `automation`'s)
+    # which automation: "default" (cheap closers first, then the hammers) or "classic" (the
+    # first 18 tactics, all before the model); sets the tactics and the imports they need
+    automation: str = "default"
+
+    def __post_init__(self) -> None:
+        from prover.coq.portfolio import PORTFOLIOS
+
+        if self.automation not in PORTFOLIOS:
+            raise ValueError(
+                f"unknown automation {self.automation!r}; choose one of {', '.join(PORTFOLIOS)}"
+            )
 
 
 @dataclass(frozen=True)
@@ -226,7 +237,9 @@ class Backend:
         chosen = getattr(config, "portfolio", None)
         if chosen is not None:
             return tuple(chosen)
-        return tuple(getattr(self.module(), "default_portfolio", lambda: ())())
+        default = getattr(self.module(), "default_portfolio", lambda: ())
+        automation = getattr(config, "automation", None)
+        return default(automation) if automation else default()
 
     def quick_portfolio(self, tactics: tuple[str, ...]) -> tuple[str, ...]:
         """What the search runs on every state below the root: `tactics` without the slow
@@ -255,6 +268,7 @@ class Backend:
                 memory_mb=config.memory_mb,
                 portfolio=config.portfolio_imports,
                 max_crashes=config.max_crashes,
+                automation=config.automation,
             )
         if isinstance(config, LeanConfig):
             options = asdict(config)

@@ -115,6 +115,14 @@ PortfolioOpt = Annotated[
         show_default="on" if EvalConfig.portfolio else "off",
     ),
 ]
+AutomationOpt = Annotated[
+    str | None,
+    typer.Option(
+        help="coq: the automation portfolio: default (cheap closers first, the hammers after "
+        "the model's first expansions) or classic (the first 18 tactics, all before the model)",
+        show_default="default",
+    ),
+]
 TemperatureOpt = Annotated[
     list[float] | None,
     typer.Option("--temperature", help="sampling temperature (repeat for a list)"),
@@ -154,7 +162,13 @@ def _budget_options(given: dict) -> dict:
 
 
 def _build_config(
-    system: str, method_name: str | None, model, runtime, base_url, **given
+    system: str,
+    method_name: str | None,
+    model,
+    runtime,
+    base_url,
+    automation: str | None = None,
+    **given,
 ) -> EvalConfig:
     """The run's configuration; an option the method does not read is refused by name."""
     name = method_name or ("sketch" if system == "isabelle" else "search")
@@ -165,6 +179,7 @@ def _build_config(
     problem = m.refusal(system)
     if problem:
         raise fail(problem)
+    assistant = _assistant_config(system, m, automation)
     portfolio = given.pop("portfolio")
     if portfolio is not None and "portfolio" not in m.options:
         flag = "--portfolio" if portfolio else "--no-portfolio"
@@ -196,8 +211,25 @@ def _build_config(
         budget=budget,
         portfolio=True if portfolio is None else portfolio,
         model_options=model_options,
+        assistant=assistant,
         **chosen,
     )
+
+
+def _assistant_config(system: str, m, automation: str | None):
+    """The assistant's configuration `--automation` asks for (None: the backend's default)."""
+    if automation is None:
+        return None
+    if system != "coq":
+        raise fail(f"--automation is for coq; {system} has one automation portfolio")
+    if m.name != "portfolio" and "portfolio" not in m.options:
+        raise fail(f"--automation is not used by method {m.name} (it runs no automation)")
+    from prover.backends import CoqConfig
+
+    try:
+        return CoqConfig(automation=automation)
+    except ValueError as e:
+        raise fail(str(e)) from None
 
 
 TheoremOpt = Annotated[
@@ -236,6 +268,7 @@ def prove(
     wall_seconds: WallOpt = None,
     tactic_timeout: TacticTimeoutOpt = None,
     portfolio: PortfolioOpt = None,
+    automation: AutomationOpt = None,
     temperature: TemperatureOpt = None,
     max_tokens: MaxTokensOpt = None,
     save_tree: Annotated[
@@ -259,7 +292,9 @@ def prove(
             theorem = select(load_benchmark(benchmark, "all", data_dir), [target])[0]
         except DatasetError as e:
             raise fail(str(e)) from None
-    config = _build_config(system, method, model, runtime, base_url, **_budget_options(locals()))
+    config = _build_config(
+        system, method, model, runtime, base_url, automation, **_budget_options(locals())
+    )
     _require_toolchain(system)
     from prover.evaluate import Worker
     from prover.methods.search import save_graph
@@ -298,6 +333,10 @@ def eval_cmd(
     split: Annotated[str, typer.Option(help="test, valid or all")] = "test",
     limit: Annotated[int | None, typer.Option(help="only the first N theorems")] = None,
     names: Annotated[str | None, typer.Option(help="comma-separated theorem names")] = None,
+    stride: Annotated[
+        int | None,
+        typer.Option(help="every K-th theorem in name order (a sample across the split)", min=1),
+    ] = None,
     out: Annotated[
         Path, typer.Option(help="results file (JSON lines); an existing one is resumed")
     ] = Path("results.jsonl"),
@@ -325,15 +364,18 @@ def eval_cmd(
     wall_seconds: WallOpt = None,
     tactic_timeout: TacticTimeoutOpt = None,
     portfolio: PortfolioOpt = None,
+    automation: AutomationOpt = None,
     temperature: TemperatureOpt = None,
     max_tokens: MaxTokensOpt = None,
 ) -> None:
     """Evaluate a benchmark split: one JSON line per theorem in --out, resumable, Ctrl-C safe."""
     system, benchmark = _resolve_system(system, benchmark)
     options = _budget_options(locals())
-    config = _build_config(system, mode or method, model, runtime, base_url, **options)
+    config = _build_config(system, mode or method, model, runtime, base_url, automation, **options)
     try:
         theorems = load_benchmark(benchmark, split, data_dir)
+        if stride:
+            theorems = sorted(theorems, key=lambda t: t.name)[::stride]
         theorems = select(theorems, [n.strip() for n in names.split(",")] if names else None, limit)
     except DatasetError as e:
         raise fail(str(e)) from None

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from prover.coq.check import check_file
 from prover.coq.env import CoqEnv
-from prover.coq.portfolio import DEFAULT_PORTFOLIO, PORTFOLIO_IMPORTS, PORTFOLIO_MEMORY_MB
+from prover.coq.portfolio import PORTFOLIO_MEMORY_MB, PORTFOLIOS
 from prover.coq.toolchain import INSTALL_HINT, check_installation
 
 __all__ = [
@@ -24,22 +24,30 @@ def create_env(
     tactic_timeout: float = 10.0,
     memory_mb: int | None = None,
     portfolio: bool = True,
+    automation: str = "default",
     **options,
 ) -> CoqEnv:
-    """A CoqEnv; with `portfolio`, the header also imports what the automation tactics need
-    and coqtop's memory cap (default 1 GiB) is raised to what `hammer` needs."""
+    """A CoqEnv; with `portfolio`, the header also imports what the `automation` portfolio's
+    tactics need and coqtop's memory cap (default 1 GiB) is raised to what `hammer` needs."""
     if memory_mb is None:
         memory_mb = PORTFOLIO_MEMORY_MB if portfolio else 1024
     return CoqEnv(
         tactic_timeout=tactic_timeout,
         memory_mb=memory_mb,
-        extra_header=PORTFOLIO_IMPORTS if portfolio else "",
+        extra_header=_automation(automation)[1] if portfolio else "",
         **options,
     )
 
 
-def default_portfolio() -> tuple[str, ...]:
-    return DEFAULT_PORTFOLIO
+def default_portfolio(automation: str = "default") -> tuple[str, ...]:
+    """The automation tactics of `automation` ("default" or "classic")."""
+    return _automation(automation)[0]
+
+
+def _automation(name: str) -> tuple[tuple[str, ...], str]:
+    if name not in PORTFOLIOS:
+        raise ValueError(f"unknown automation {name!r}; choose one of {', '.join(PORTFOLIOS)}")
+    return PORTFOLIOS[name]
 
 
 def setup() -> int:

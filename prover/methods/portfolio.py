@@ -1,8 +1,11 @@
 """portfolio: the assistant's automation alone (the CoqHammer / Sledgehammer analog), no model.
 
-Coq: lia, lra, nra, nia, field, ring, auto, sauto, hammer, each also after intros; Lean:
-norm_num, linarith, nlinarith, ... Each tactic gets `tactic_timeout` seconds (at most what
-is left of the wall clock); the first that closes the goal must pass the verdict."""
+Coq (prover.coq.portfolio): the cheap closers first (lia, lra, nra, nia, field, auto,
+psatz, split_Rabs, rewriting with a function's defining hypothesis, ring, sauto; at most 2 s
+each), then the ones those 2 s stopped and `hammer`, each with `tactic_timeout` seconds;
+`--automation classic`: the first 18 tactics, each with `tactic_timeout`. Lean: norm_num,
+linarith, nlinarith, ..., each with `tactic_timeout`. No call runs past the wall clock; the
+first tactic that closes the goal must pass the verdict."""
 
 from __future__ import annotations
 

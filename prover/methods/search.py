@@ -26,6 +26,7 @@ from typing import Any
 
 import networkx as nx
 
+from prover.automation import root_schedule
 from prover.backends import backend
 from prover.generator import MIN_CALL_SECONDS, Generator, ModelUnavailable, SamplingParams
 from prover.methods.budget import Budget, Clock
@@ -64,6 +65,10 @@ _TRANSIENT = re.compile(r"(?i)timeout|restart|died|memory|interrupt")
 _MIN_CALL_SECONDS = 0.05  # less than this left: do not start another call
 QUICK_TACTIC_SECONDS = 3.0  # a portfolio tactic on a state below the root
 MIN_TACTIC_SECONDS = 1.0  # less than this left: no tactic starts
+LATER_SHARE = 0.5  # of the clock left, what the root's slow portfolio may take from the model
+# The root's slow portfolio stops this long before the clock: `hammer` can ignore Coq's
+# Timeout and its interrupt, and was killed 3.7 s past its limit on a loaded machine.
+LATER_MARGIN = 2.0
 
 
 @dataclass
@@ -152,26 +157,44 @@ def search_from(
     leave the model a handful of expansions per theorem. A portfolio tactic that closes some
     of a state's goals but not all makes a new state, which is searched like any other (the
     model's `split.` then needs no second model call for goals `lia` closes one by one).
-    Without a generator only the portfolio runs at the root."""
+    Without a generator only the portfolio runs at the root.
+
+    A `Portfolio` (prover.automation) splits the root's portfolio in two: its cheap tactics
+    run first, each for at most its `cheap_seconds`; the cheap ones those seconds stopped
+    (now with the tactic timeout) and then its slow ones run after the model's first
+    `slow_after` expansions (in at most LATER_SHARE of the clock left then), at once without
+    a generator, or when the model's budget ends first."""
     clock = tree.clock
     tried_portfolio: set[str] = set()
     below_root = portfolio if quick is None else quick
-    quick_seconds = min(budget.tactic_timeout, QUICK_TACTIC_SECONDS)
+    first, first_seconds, later, later_after = root_schedule(portfolio, budget.tactic_timeout)
+    quick_seconds = min(budget.tactic_timeout, QUICK_TACTIC_SECONDS, first_seconds)
+    stopped: list[str] = []  # root tactics stopped by `first_seconds`: they run again later
 
     def run_portfolio(
-        node: int, tactics: tuple[str, ...], seconds: float, made: list[int]
+        node: int,
+        tactics: tuple[str, ...],
+        seconds: float,
+        made: list[int],
+        again: bool = False,
+        timed_out: list[str] | None = None,
+        reserve: float = 0.0,
     ) -> str | None:
         """Run `tactics` on the node's state; the states where one closed some goals (after
-        their own quick portfolio) are appended to `made`, for the caller to queue."""
+        their own quick portfolio) are appended to `made`, for the caller to queue. A state
+        gets one portfolio run unless `again`; the tactics stopped by their time limit are
+        appended to `timed_out`; `reserve` seconds of the clock are left untouched."""
         state: ProofState = tree.graph.nodes[node]["state"]
-        if state.key in tried_portfolio:
+        if state.key in tried_portfolio and not again:
             return None
         tried_portfolio.add(state.key)
         for tactic in tactics:
-            if tree.out_of_time():
+            if tree.out_of_time() or clock.left() - reserve < MIN_TACTIC_SECONDS:
                 return None
-            result = tree.run(state, tactic, seconds)
+            result = tree.run(state, tactic, min(seconds, clock.left() - reserve))
             if result.outcome is Outcome.ERROR:
+                if timed_out is not None and "Timeout!" in result.message:
+                    timed_out.append(tactic)
                 continue
             if done(state, result):
                 proof = accept([*tree.path(node), tactic])
@@ -197,11 +220,26 @@ def search_from(
     root_state: ProofState = tree.graph.nodes[root]["state"]
     node_of: dict[str, int] = {root_state.key: root}  # states met so far keep their node
     root_progress: list[int] = []  # the root portfolio's partial progress seeds every attempt
-    proof = run_portfolio(root, portfolio, budget.tactic_timeout, root_progress)
+    proof = run_portfolio(root, first, first_seconds, root_progress, timed_out=stopped)
     if proof is not None:
         return proof, ""
+    pending = bool(later or stopped)
+
+    def run_later(share: float) -> str | None:
+        """The root's cheap tactics that `first_seconds` stopped, then its slow ones, in at
+        most `share` of what is left of the clock."""
+        nonlocal pending
+        pending = False
+        retry = tuple(stopped) if budget.tactic_timeout > first_seconds else ()
+        tactics = (*retry, *later)
+        reserve = (1.0 - share) * clock.left() + LATER_MARGIN
+        return run_portfolio(
+            root, tactics, budget.tactic_timeout, root_progress, again=True, reserve=reserve
+        )
+
     if generator is None:
-        return None, "automation portfolio found no proof"
+        proof = run_later(1.0) if pending else None
+        return (proof, "") if proof is not None else (None, "automation portfolio found no proof")
     total = (max_expansions or budget.expansions) * max(budget.attempts, 1)
     per_attempt = max_expansions or budget.expansions
     base_depth = tree.graph.nodes[root]["depth"]
@@ -227,6 +265,8 @@ def search_from(
             heapq.heappush(queue, (0.0, next(tie), node))
         this_attempt = 0
         while queue and this_attempt < per_attempt and used < total:
+            if pending and used >= later_after and (proof := run_later(LATER_SHARE)) is not None:
+                return proof, ""
             if clock.left() < MIN_CALL_SECONDS:  # no model call starts with less left
                 return None, "wall clock exhausted"
             score, _, node = heapq.heappop(queue)
@@ -282,6 +322,8 @@ def search_from(
                     seen.add(tree.graph.nodes[extra]["state"].key)
                     heapq.heappush(queue, (child_score, next(tie), extra))
         attempt += 1
+    if pending and (proof := run_later(1.0)) is not None:
+        return proof, ""
     return None, "expansion budget exhausted"
 
 
