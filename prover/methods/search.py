@@ -42,6 +42,7 @@ from prover.proofenv import (
     TacticResult,
     Verdict,
 )
+from prover.retrieval.prompt import prompt_fields
 from prover.theorem import Theorem
 
 NAME = "search"
@@ -318,8 +319,11 @@ def best_first_search(
     portfolio: tuple[str, ...] = (),
     template: PromptTemplate | None = None,
     clock: Clock | None = None,
+    retriever: Any = None,
 ) -> ProofResult:
-    """Search for a proof of `theorem`; `generator=None` runs the automation portfolio only."""
+    """Search for a proof of `theorem`; `generator=None` runs the automation portfolio only.
+    `retriever` (a `prover.retrieval.Retriever`) puts similar library states and lemmas into
+    every prompt (`prover.retrieval.prompt.prompt_fields`)."""
     clock = clock or Clock(budget.wall_seconds)
     replay0 = replayed(env)
     tree = Tree(env, clock)
@@ -334,7 +338,9 @@ def best_first_search(
 
         def prompt(state: ProofState) -> str:
             assert template is not None
-            return template.render(theorem=theorem, state=state.text)
+            return template.render(
+                theorem=theorem, state=state.text, **prompt_fields(retriever, state.text)
+            )
 
         proof, reason = search_from(
             tree,
@@ -385,7 +391,9 @@ def replayed(env: Any) -> int:
 
 def run(task: Task) -> ProofResult:
     t = task
-    return best_first_search(t.theorem, t.env, t.generator, t.budget, t.portfolio, clock=t.clock)
+    return best_first_search(
+        t.theorem, t.env, t.generator, t.budget, t.portfolio, clock=t.clock, retriever=t.retriever
+    )
 
 
 def save_graph(graph: nx.DiGraph, path: str | Path) -> Path:
