@@ -30,4 +30,8 @@ fi
 .venv/bin/prover setup model smollm2
 .venv/bin/python -c "from prover.models.embedded import hf_model_dir; hf_model_dir('smollm2')"
 .venv/bin/prover setup model qwen2.5-coder-0.5b
+# The proof corpus the search's retrieval reads: the standard library's arithmetic and Reals
+# proofs replayed through coqtop into the cache (resumable; a second run only checks). Other
+# libraries and directories on demand: `prover corpus build --libraries ... --dirs ...`.
+.venv/bin/prover corpus build --workers 2
 echo "setup: done. Try: .venv/bin/prover eval --benchmark minif2f-rocq --limit 10 --wall-seconds 20 --out results.jsonl"

@@ -10,6 +10,7 @@ exclusion happens in that merge, so it always holds for the files as they are no
 from __future__ import annotations
 
 import concurrent.futures as cf
+import filecmp
 import hashlib
 import json
 import os
@@ -241,8 +242,11 @@ def merge(out: Path, test_statements: TestStatements) -> dict:
                 if lem["name"] not in bad:
                     fl.write(json.dumps(lem, ensure_ascii=False) + "\n")
                     counts["lemmas"] += 1
-    tmp_t.replace(out / TACTICS)
-    tmp_l.replace(out / LEMMAS)
+    for tmp, final in ((tmp_t, out / TACTICS), (tmp_l, out / LEMMAS)):
+        if final.exists() and filecmp.cmp(tmp, final, shallow=False):
+            tmp.unlink()  # unchanged: keep the file (and the retrieval index built from it)
+        else:
+            tmp.replace(final)
     return {
         "format_version": FORMAT_VERSION,
         "libraries": libraries,
