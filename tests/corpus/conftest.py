@@ -8,6 +8,7 @@ through coqtop into the default corpus directory of a temporary cache
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -49,6 +50,7 @@ class Corpus:
     dir: Path
     report: BuildReport  # the second build's (the planted library)
     cache: Path  # a PROVER_CORPUS_CACHE under which `dir` is the default corpus
+    test_statements: Callable[[], tuple[set[str], str]]
 
 
 TEST_NAME = "amc12b_2002_p2"  # a miniF2F-rocq test theorem that `intros; lia` proves
@@ -80,4 +82,4 @@ def corpus(tmp_path_factory, data_dir: Path):
         [f"planted={planted}:Planted"], out_dir=out, dirs=(), test_statements=tests, progress=False
     )
     mp.undo()  # tests that need the default location set PROVER_CORPUS_CACHE themselves
-    return Corpus(out, report, cache)
+    return Corpus(out, report, cache, tests)
