@@ -80,6 +80,12 @@ def _part_path(out: Path, lib: Library, relpath: str) -> Path:
     return out / "parts" / lib.name / (relpath + ".json")
 
 
+def _needs_replay(part: Path, retry_skipped: bool) -> bool:
+    if not part.exists():
+        return True
+    return retry_skipped and not json.loads(part.read_text(encoding="utf-8"))["ok"]
+
+
 def _replay_job(args: tuple[Library, str, list[str], float]) -> FileReplay:
     lib, relpath, names, seconds = args
     return replay_file(lib, relpath, set(names), file_seconds=seconds)
@@ -94,9 +100,12 @@ def build_corpus(
     file_seconds: float = FILE_SECONDS,
     test_statements: TestStatements | None = None,
     progress: bool = True,
+    retry_skipped: bool = False,
 ) -> BuildReport:
     """Replay the files of `libraries` (under `dirs`, default each library's default slice;
-    `()` for everything) into `out_dir` (default: the cache), `workers` coqtops at a time."""
+    `()` for everything) into `out_dir` (default: the cache), `workers` coqtops at a time.
+    Files replayed before are kept; with `retry_skipped`, those skipped (a timeout on a busy
+    machine) are replayed again."""
     t0 = time.monotonic()
     libs = [library(n) for n in libraries]
     if not libs:
@@ -111,7 +120,7 @@ def build_corpus(
         jobs += [(lib, f) for f in files]
     if limit_files is not None:
         jobs = jobs[:limit_files]
-    todo = [(lib, f) for lib, f in jobs if not _part_path(out, lib, f).exists()]
+    todo = [(lib, f) for lib, f in jobs if _needs_replay(_part_path(out, lib, f), retry_skipped)]
     reused = len(jobs) - len(todo)
     # The vocabulary of lemma names that tells premises apart: every chosen library's
     # sources and the standard library's (other libraries cite it).

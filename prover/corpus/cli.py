@@ -49,6 +49,9 @@ def build(
         Path | None,
         typer.Option(help="folder holding minif2f-rocq/ (the test-split exclusion check)"),
     ] = None,
+    retry_skipped: Annotated[
+        bool, typer.Option(help="replay again the files an earlier build skipped")
+    ] = False,
 ) -> None:
     """Replay library proofs through coqtop into tactics.jsonl, lemmas.jsonl, PROVENANCE.json.
 
@@ -70,6 +73,7 @@ def build(
             workers=workers,
             file_seconds=file_seconds,
             test_statements=lambda: minif2f_test_statements(str(data_dir) if data_dir else None),
+            retry_skipped=retry_skipped,
         )
     except ValueError as e:
         raise _fail(str(e)) from None

@@ -51,6 +51,7 @@ class Corpus:
     report: BuildReport  # the second build's (the planted library)
     cache: Path  # a PROVER_CORPUS_CACHE under which `dir` is the default corpus
     test_statements: Callable[[], tuple[set[str], str]]
+    planted: str  # the planted library's spec for build_corpus
 
 
 TEST_NAME = "amc12b_2002_p2"  # a miniF2F-rocq test theorem that `intros; lia` proves
@@ -82,4 +83,4 @@ def corpus(tmp_path_factory, data_dir: Path):
         [f"planted={planted}:Planted"], out_dir=out, dirs=(), test_statements=tests, progress=False
     )
     mp.undo()  # tests that need the default location set PROVER_CORPUS_CACHE themselves
-    return Corpus(out, report, cache, tests)
+    return Corpus(out, report, cache, tests, f"planted={planted}:Planted")

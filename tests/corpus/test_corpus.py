@@ -81,3 +81,32 @@ def test_a_second_build_keeps_the_files_done(corpus):
     assert again.files_done == 0 and again.files_reused == 1
     # Nothing changed: the file (and the retrieval index keyed by it) is left as it was.
     assert (out / TACTICS).stat().st_mtime_ns == before
+
+
+def test_skipped_files_are_replayed_again_only_when_asked(corpus):
+    kept = build_corpus(
+        [corpus.planted],
+        out_dir=corpus.dir,
+        dirs=(),
+        test_statements=corpus.test_statements,
+        progress=False,
+    )
+    assert kept.files_done == 0 and kept.files_reused == 3
+    retried = build_corpus(
+        [corpus.planted],
+        out_dir=corpus.dir,
+        dirs=(),
+        test_statements=corpus.test_statements,
+        progress=False,
+        retry_skipped=True,
+    )
+    assert retried.files_done == 1  # Bad.v, skipped again
+    assert retried.provenance["counts"]["files_skipped"] == 1
+
+
+def test_the_default_slice_is_arithmetic_and_classical_reals():
+    from prover.corpus import known_libraries
+
+    files = known_libraries()["coq-stdlib"].files()
+    assert "Reals/Rbasic_fun.v" in files and "ZArith/Zabs.v" in files
+    assert not any(f.startswith(("Reals/Cauchy/", "Reals/Abstract/", "Lists/")) for f in files)
