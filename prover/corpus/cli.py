@@ -99,12 +99,12 @@ def add_found(
     data_dir: Annotated[Path | None, typer.Option(help="folder holding minif2f-rocq/")] = None,
 ) -> None:
     """Add the proofs found on the miniF2F valid split to the example pool (test split refused)."""
-    from prover.retrieval.pool import TestSplitRefused, add_found_proofs
+    from prover.retrieval.pool import SplitRefused, add_found_proofs
 
     if not results.is_file():
         raise _fail(f"file {results} not found")
     try:
         report = add_found_proofs(results, corpus, data_dir=str(data_dir) if data_dir else None)
-    except TestSplitRefused as e:
+    except SplitRefused as e:
         raise _fail(str(e)) from None
     print(json.dumps(report.__dict__))

@@ -19,7 +19,7 @@ from prover.proofenv import Outcome
 from prover.retrieval.retriever import FOUND
 
 
-class TestSplitRefused(ValueError):
+class SplitRefused(ValueError):
     """A results record of the test split was offered to the example pool."""
 
 
@@ -40,7 +40,7 @@ def add_found_proofs(
     env=None,
 ) -> PoolReport:
     """Add the proved theorems of `results` (valid split) to the corpus's example pool.
-    Raises TestSplitRefused (adding nothing) when any record belongs to the test split."""
+    Raises SplitRefused (adding nothing) when any record belongs to the test split."""
     from prover.corpus import default_corpus_dir
     from prover.datasets import load_benchmark
     from prover.results import read_results
@@ -51,7 +51,7 @@ def add_found_proofs(
     test_names = {t.name for t in theorems.values() if t.split == "test"}
     refused = [r.name for r in records if r.split == "test" or r.name in test_names]
     if refused:
-        raise TestSplitRefused(
+        raise SplitRefused(
             f"{len(refused)} record(s) of the test split (e.g. {refused[0]}): only proofs of the "
             "valid split may join the example pool"
         )
