@@ -142,6 +142,7 @@ def build_corpus(
         "workers": workers,
         "file_seconds": file_seconds,
         "replay_seconds_all_files": provenance.pop("replay_seconds_all_files"),
+        "replay_cpu_seconds_all_files": provenance.pop("replay_cpu_seconds_all_files"),
     }
     (out / PROVENANCE).write_text(json.dumps(provenance, indent=1, sort_keys=True) + "\n")
     return BuildReport(out, len(todo), reused, seconds, provenance)
@@ -268,6 +269,7 @@ def merge(out: Path, test_statements: TestStatements) -> dict:
             "excluded": excluded,
         },
         "replay_seconds_all_files": round(sum(p.seconds for p in parts), 1),
+        "replay_cpu_seconds_all_files": round(sum(p.cpu_seconds for p in parts), 1),
     }
 
 

@@ -13,6 +13,7 @@ runs out, or nothing in it replays.
 
 from __future__ import annotations
 
+import resource
 import time
 from dataclasses import dataclass, field
 
@@ -51,6 +52,9 @@ class FileReplay:
     proofs_incomplete: int = 0  # Admitted/Abort in the source: rows dropped
     errors_outside: int = 0  # sentences outside proofs that failed
     seconds: float = 0.0
+    # CPU seconds of coqtop and of this process for the file: what the replay costs on an
+    # idle machine, whatever else the machine was running when it was measured
+    cpu_seconds: float = 0.0
 
     def to_dict(self) -> dict:
         return self.__dict__.copy()
@@ -77,6 +81,7 @@ def replay_file(
 ) -> FileReplay:
     """Replay `relpath` of `lib`; never raises for a file that does not replay (ok=False)."""
     t0 = time.monotonic()
+    cpu0 = _cpu()
     out = FileReplay(lib.name, lib.version, relpath)
     try:
         text = (lib.root / relpath).read_text(encoding="utf-8", errors="replace")
@@ -92,10 +97,20 @@ def replay_file(
         return _skipped(out, f"coqtop failed: {e}", t0)
     finally:
         top.close()
+        out.cpu_seconds = round(_cpu() - cpu0, 3)
     if out.proofs == 0 and out.errors_outside:
         return _skipped(out, f"nothing replayed ({out.errors_outside} errors outside proofs)", t0)
     out.seconds = round(time.monotonic() - t0, 3)
     return out
+
+
+def _cpu() -> float:
+    """CPU seconds of this process and its waited-for children (coqtop, once closed)."""
+    me, children = (
+        resource.getrusage(resource.RUSAGE_SELF),
+        resource.getrusage(resource.RUSAGE_CHILDREN),
+    )
+    return me.ru_utime + me.ru_stime + children.ru_utime + children.ru_stime
 
 
 class _OutOfTime(Exception):
