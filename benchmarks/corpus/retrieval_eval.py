@@ -3,7 +3,8 @@
 Every 10th theorem of the corpus (by a stable hash of file and name) is held out; the rest is
 indexed. For each held-out tactic row: does the nearest example's tactic equal the one the
 library proof used (exact text), and is it among the kNN predictor's (`Retriever.tactics`)
-top 1 / 5 / 10 after name mapping? Compared with the global most-frequent tactics of the
+top 1 / 5 / 10 after name mapping? Compared with the nearest state in BM25's own order
+(before the retriever reorders its candidates by word overlap), with the global most-frequent tactics of the
 indexed part (what a predictor that ignores the goal gets) and, with --jaccard, with
 nearest-by-Jaccard-overlap of the same words (brute force: the simple alternative).
 
@@ -62,6 +63,10 @@ def main() -> None:
         preds = [norm(p) for p, _ in retriever.tactics(r["state"], 10)]
         latency.append(time.perf_counter() - t)
         hits["nearest"] += bool(ex) and norm(ex[0].tactic) == want
+        bm25 = retriever._ex_index.top(goal_words(r["state"]), 1, retriever.size[0])
+        hits["bm25_order_nearest"] += (
+            bool(bm25) and norm(retriever._examples[bm25[0][0]]["tactic"]) == want
+        )
         for k in (1, 5, 10):
             hits[f"knn@{k}"] += want in preds[:k]
             hits[f"freq@{k}"] += want in freq[:k]
