@@ -101,11 +101,12 @@ def build_corpus(
     test_statements: TestStatements | None = None,
     progress: bool = True,
     retry_skipped: bool = False,
+    index: bool = True,
 ) -> BuildReport:
     """Replay the files of `libraries` (under `dirs`, default each library's default slice;
     `()` for everything) into `out_dir` (default: the cache), `workers` coqtops at a time.
     Files replayed before are kept; with `retry_skipped`, those skipped (a timeout on a busy
-    machine) are replayed again."""
+    machine) are replayed again. With `index`, the retrieval index is built at the end."""
     t0 = time.monotonic()
     libs = [library(n) for n in libraries]
     if not libs:
@@ -144,8 +145,16 @@ def build_corpus(
         "replay_seconds_all_files": provenance.pop("replay_seconds_all_files"),
         "replay_cpu_seconds_all_files": provenance.pop("replay_cpu_seconds_all_files"),
     }
+    if index:
+        # The retrieval index, built now rather than by the first search that needs it
+        # (tens of seconds for the default slice); a current index is only loaded.
+        from prover.retrieval import Retriever
+
+        retriever = Retriever.load(out)
+        provenance["build"]["index_seconds"] = round(retriever.stats.load_seconds, 1)
+        provenance["build"]["index_built"] = retriever.stats.index_built
     (out / PROVENANCE).write_text(json.dumps(provenance, indent=1, sort_keys=True) + "\n")
-    return BuildReport(out, len(todo), reused, seconds, provenance)
+    return BuildReport(out, len(todo), reused, time.monotonic() - t0, provenance)
 
 
 def _run_jobs(
