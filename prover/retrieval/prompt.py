@@ -19,14 +19,15 @@ from prover.retrieval.retriever import Example, Lemma, Retriever
 
 @dataclass(frozen=True)
 class RetrievalPrompt:
-    """How much retrieved text a prompt gets. The defaults keep a Qwen-0.5B call on two CPU
-    cores within about a second of the prompt without retrieval."""
+    """How much retrieved text a prompt gets. Every character costs: the retrieved text is not
+    part of the cached prefix, and a Qwen-0.5B search call (8 beams, 2 busy CPU cores) took a
+    median 2.5x as long with 1,200 characters of it (benchmarks/corpus/README.md)."""
 
-    examples: int = 3
-    lemmas: int = 4
-    max_chars: int = 1200  # all retrieved text together
-    max_example_chars: int = 500  # one example's state and tactic (a longer one is passed over)
-    max_lemma_chars: int = 160  # one lemma's name and statement
+    examples: int = 2
+    lemmas: int = 3
+    max_chars: int = 600  # all retrieved text together
+    max_example_chars: int = 350  # one example's state and tactic (a longer one is passed over)
+    max_lemma_chars: int = 120  # one lemma's name and statement
 
 
 def prompt_fields(
