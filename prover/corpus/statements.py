@@ -53,12 +53,9 @@ def declaration(sentence: str) -> Declaration | None:
     rest = m.group("rest").strip()
     if rest.endswith("."):
         rest = rest[:-1].rstrip()
-    if ":=" in rest:  # `Lemma f : T := term.`: the statement is before the body
-        rest = (
-            rest[: _top_level_index(rest, ":=")].rstrip()
-            if _top_level_index(rest, ":=") >= 0
-            else rest
-        )
+    body = _top_level_index(rest, ":=")
+    if body >= 0:  # `Lemma f : T := term.`: the statement is before the body
+        rest = rest[:body].rstrip()
     i = _top_level_index(rest, ":")
     if i < 0:
         return None
