@@ -117,13 +117,22 @@ class Retriever:
         return r
 
     @classmethod
-    def load(cls, corpus_dir: str | Path | None = None, cache: bool = True) -> Retriever:
+    def load(
+        cls,
+        corpus_dir: str | Path | None = None,
+        cache: bool = True,
+        extra_pool: str | Path | None = None,
+    ) -> Retriever:
         """The retriever of a corpus directory (default: the default corpus), with its found
-        proofs; the indexes come from `index/<digest>/` when built before, else are built and
-        saved there."""
+        proofs (`found.jsonl`, or the rows of `extra_pool`, a JSONL file of the same rows);
+        the indexes come from `index/<digest>/` when built before, else are built and saved
+        there."""
         t0 = time.perf_counter()
         corpus = Path(corpus_dir) if corpus_dir else default_corpus_dir()
-        sources = [corpus / TACTICS, corpus / LEMMAS, corpus / FOUND]
+        pool = Path(extra_pool) if extra_pool else corpus / FOUND
+        if extra_pool and not pool.is_file():
+            raise FileNotFoundError(f"example pool {pool} not found")
+        sources = [corpus / TACTICS, corpus / LEMMAS, pool]
         if not sources[0].exists():
             raise CorpusMissing(
                 f"no proof corpus in {corpus}: build it with `prover corpus build` "
@@ -262,7 +271,7 @@ def _digest(paths: list[Path]) -> str:
     for p in paths:
         if p.exists():
             st = p.stat()
-            h.update(f"{p.name}:{st.st_size}:{st.st_mtime_ns}".encode())
+            h.update(f"{p.resolve()}:{st.st_size}:{st.st_mtime_ns}".encode())
     return h.hexdigest()[:12]
 
 

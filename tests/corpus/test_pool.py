@@ -6,6 +6,7 @@ them); the corpus is a copy of the one conftest.py replayed, so the shared one i
 
 from __future__ import annotations
 
+import json
 import shutil
 
 import pytest
@@ -62,3 +63,18 @@ def test_a_test_split_record_is_refused_and_nothing_is_added(
     with pytest.raises(SplitRefused, match="test split"):
         add_found_proofs(results, corpus_copy, data_dir=str(data_dir))
     assert not (corpus_copy / FOUND).exists()
+
+
+def test_an_extra_pool_file_joins_the_examples(corpus_copy, tmp_path):
+    row = {
+        "state": "x : R\n============================\nx = x",
+        "tactic": "reflexivity.",
+        "theorem": "mine",
+        "file": "",
+    }
+    pool = tmp_path / "mine.jsonl"
+    pool.write_text(json.dumps(row) + "\n")
+    retriever = Retriever.load(corpus_copy, extra_pool=pool)
+    assert retriever.examples(row["state"], 1)[0].theorem == "mine"
+    with pytest.raises(FileNotFoundError):
+        Retriever.load(corpus_copy, extra_pool=tmp_path / "absent.jsonl")
