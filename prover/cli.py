@@ -15,6 +15,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from prover.corpus.cli import corpus_app
 from prover.datasets import DEFAULT_BENCHMARK, DatasetError, load_benchmark, select, system_of
 from prover.evaluate import ConfigMismatch, EvalConfig, run_eval, summarize
 from prover.methods import ALIASES, NAMES, Budget, method
@@ -30,6 +31,9 @@ app = typer.Typer(
     help="Prove theorems with a language model; every proof is checked by Coq, Lean 4 or Isabelle.",
 )
 console = Console(stderr=True)
+
+
+app.add_typer(corpus_app, name="corpus")
 
 
 def fail(message: str, code: int = 2) -> typer.Exit:
@@ -123,6 +127,14 @@ AutomationOpt = Annotated[
         show_default="default",
     ),
 ]
+RetrievalOpt = Annotated[
+    bool | None,
+    typer.Option(
+        help="Coq search: similar library states and lemmas from the proof corpus in every "
+        "prompt (`prover corpus build`)",
+        show_default="on" if EvalConfig.retrieval else "off",
+    ),
+]
 TemperatureOpt = Annotated[
     list[float] | None,
     typer.Option("--temperature", help="sampling temperature (repeat for a list)"),
@@ -145,6 +157,20 @@ def _resolve_system(system: str | None, benchmark: str | None) -> tuple[str, str
     return system, DEFAULT_BENCHMARK[system]
 
 
+def _require_corpus(config: EvalConfig) -> None:
+    """Retrieval on and no corpus: say how to build it (or switch it off) before any work."""
+    if not config.uses_retrieval:
+        return
+    from prover.corpus import TACTICS, default_corpus_dir
+
+    where = default_corpus_dir()
+    if not (where / TACTICS).exists():
+        raise fail(
+            f"retrieval needs the proof corpus ({where}): build it with `prover corpus build` "
+            "(a few minutes), or pass --no-retrieval"
+        )
+
+
 def _require_toolchain(system: str) -> None:
     from prover.backends import backend
 
@@ -157,7 +183,7 @@ def _budget_options(given: dict) -> dict:
     """The budget options of a command's arguments, named as `Budget` names them."""
     names = {"max_expansions": "expansions", "temperature": "temperatures"}
     keys = ("samples", "attempts", "max_expansions", "repair_rounds", "wall_seconds")
-    keys += ("tactic_timeout", "portfolio", "temperature", "max_tokens")
+    keys += ("tactic_timeout", "portfolio", "temperature", "max_tokens", "retrieval")
     return {names.get(k, k): given[k] for k in keys}
 
 
@@ -184,6 +210,10 @@ def _build_config(
     if portfolio is not None and "portfolio" not in m.options:
         flag = "--portfolio" if portfolio else "--no-portfolio"
         raise fail(f"{flag} is not used by method {m.name}")
+    retrieval = given.pop("retrieval", None)
+    if retrieval is not None and not EvalConfig(system, m.name).retrieval_applies:
+        flag = "--retrieval" if retrieval else "--no-retrieval"
+        raise fail(f"{flag} is not used by method {m.name} on {system}")
     values = {k: v for k, v in given.items() if v is not None}
     for key in values:
         if key not in m.reads:
@@ -212,6 +242,7 @@ def _build_config(
         portfolio=True if portfolio is None else portfolio,
         model_options=model_options,
         assistant=assistant,
+        retrieval=EvalConfig.retrieval if retrieval is None else retrieval,
         **chosen,
     )
 
@@ -269,6 +300,7 @@ def prove(
     tactic_timeout: TacticTimeoutOpt = None,
     portfolio: PortfolioOpt = None,
     automation: AutomationOpt = None,
+    retrieval: RetrievalOpt = None,
     temperature: TemperatureOpt = None,
     max_tokens: MaxTokensOpt = None,
     save_tree: Annotated[
@@ -296,6 +328,7 @@ def prove(
         system, method, model, runtime, base_url, automation, **_budget_options(locals())
     )
     _require_toolchain(system)
+    _require_corpus(config)
     from prover.evaluate import Worker
     from prover.methods.search import save_graph
 
@@ -365,6 +398,7 @@ def eval_cmd(
     tactic_timeout: TacticTimeoutOpt = None,
     portfolio: PortfolioOpt = None,
     automation: AutomationOpt = None,
+    retrieval: RetrievalOpt = None,
     temperature: TemperatureOpt = None,
     max_tokens: MaxTokensOpt = None,
 ) -> None:
@@ -380,6 +414,7 @@ def eval_cmd(
     except DatasetError as e:
         raise fail(str(e)) from None
     _require_toolchain(system)
+    _require_corpus(config)
     console.print(
         f"{len(theorems)} theorems from {benchmark}/{split}, method {config.method}, "
         f"config {config.id}, {workers} worker(s) -> {out}",

@@ -32,6 +32,7 @@ from prover.results import ResultRecord, ResultsWriter, config_id, read_results
 from prover.theorem import Theorem
 
 METHODS = ("search", "portfolio", "whole", "sketch", "copra", "sledgehammer")
+RETRIEVAL_METHODS = ("search",)  # methods whose prompts take retrieved examples and lemmas
 
 
 class ConfigMismatch(Exception):
@@ -53,6 +54,11 @@ class EvalConfig:
     runtime: str = "auto"  # CTranslate2 for causal models, transformers for seq2seq
     model_options: dict[str, Any] = field(default_factory=dict)
     assistant: AssistantConfig | None = None  # CoqConfig / LeanConfig / IsabelleConfig
+    # Coq search: similar library states and lemmas from the proof corpus in every prompt.
+    # Off by default: with the embedded 0.5B model it made each call about 2.5x slower and
+    # Coq accepted no more of its tactics (benchmarks/corpus/README.md); on for a model
+    # trained to read it.
+    retrieval: bool = False
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "method", canonical(self.method))
@@ -60,6 +66,15 @@ class EvalConfig:
     @property
     def uses_model(self) -> bool:
         return method(self.method).uses_model
+
+    @property
+    def retrieval_applies(self) -> bool:
+        """Whether the `retrieval` switch means anything here (the Coq search's prompts)."""
+        return self.system == "coq" and method(self.method).name in RETRIEVAL_METHODS
+
+    @property
+    def uses_retrieval(self) -> bool:
+        return self.retrieval and self.retrieval_applies
 
     @property
     def portfolio_tactics(self) -> tuple[str, ...]:
@@ -79,6 +94,8 @@ class EvalConfig:
         }
         if "portfolio" in m.options:
             d["portfolio"] = self.portfolio
+        if self.retrieval_applies:
+            d["retrieval"] = self.retrieval
         if m.uses_model:
             d |= {"model": self.model, "runtime": self.runtime, "model_options": self.model_options}
         return d
@@ -124,6 +141,11 @@ class Worker:
             self.generator = load_generator(
                 config.model, runtime=config.runtime, threads=threads, **config.model_options
             )
+        self.retriever = None
+        if config.uses_retrieval:
+            from prover.retrieval import Retriever
+
+            self.retriever = Retriever.load()  # CorpusMissing says how to build it
 
     def result(self, theorem: Theorem) -> ProofResult:
         """Prove `theorem`; a failure of the assistant or a bug becomes an `error` result."""
@@ -137,6 +159,7 @@ class Worker:
                 self.env,
                 self.generator,
                 cfg.portfolio_tactics,
+                retriever=self.retriever,
             )
         except ProofEnvError as e:
             result = ProofResult(Status.ERROR, reason=f"{cfg.system} failed: {e}")

@@ -30,4 +30,7 @@ fi
 .venv/bin/prover setup model smollm2
 .venv/bin/python -c "from prover.models.embedded import hf_model_dir; hf_model_dir('smollm2')"
 .venv/bin/prover setup model qwen2.5-coder-0.5b
+# The proof corpus (`prover corpus build`: the standard library's arithmetic and Reals proofs
+# replayed through coqtop) is built on demand: retrieval (--retrieval) and training read it;
+# the defaults do not.
 echo "setup: done. Try: .venv/bin/prover eval --benchmark minif2f-rocq --limit 10 --wall-seconds 20 --out results.jsonl"

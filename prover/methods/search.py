@@ -43,6 +43,7 @@ from prover.proofenv import (
     TacticResult,
     Verdict,
 )
+from prover.retrieval.prompt import prompt_fields
 from prover.theorem import Theorem
 
 NAME = "search"
@@ -360,8 +361,11 @@ def best_first_search(
     portfolio: tuple[str, ...] = (),
     template: PromptTemplate | None = None,
     clock: Clock | None = None,
+    retriever: Any = None,
 ) -> ProofResult:
-    """Search for a proof of `theorem`; `generator=None` runs the automation portfolio only."""
+    """Search for a proof of `theorem`; `generator=None` runs the automation portfolio only.
+    `retriever` (a `prover.retrieval.Retriever`) puts similar library states and lemmas into
+    every prompt (`prover.retrieval.prompt.prompt_fields`)."""
     clock = clock or Clock(budget.wall_seconds)
     replay0 = replayed(env)
     tree = Tree(env, clock)
@@ -376,7 +380,9 @@ def best_first_search(
 
         def prompt(state: ProofState) -> str:
             assert template is not None
-            return template.render(theorem=theorem, state=state.text)
+            return template.render(
+                theorem=theorem, state=state.text, **prompt_fields(retriever, state.text)
+            )
 
         proof, reason = search_from(
             tree,
@@ -427,7 +433,9 @@ def replayed(env: Any) -> int:
 
 def run(task: Task) -> ProofResult:
     t = task
-    return best_first_search(t.theorem, t.env, t.generator, t.budget, t.portfolio, clock=t.clock)
+    return best_first_search(
+        t.theorem, t.env, t.generator, t.budget, t.portfolio, clock=t.clock, retriever=t.retriever
+    )
 
 
 def save_graph(graph: nx.DiGraph, path: str | Path) -> Path:

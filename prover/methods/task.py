@@ -17,6 +17,7 @@ class Task:
     generator: Any = None  # a Generator, for methods that use a model
     portfolio: tuple[str, ...] = ()  # automation tactics, for methods that use them
     clock: Clock | None = None  # a fresh one from the budget when not given
+    retriever: Any = None  # a prover.retrieval.Retriever, for methods whose prompts use it
 
     def __post_init__(self) -> None:
         if self.clock is None:
