@@ -151,7 +151,10 @@ def test_a_missing_corpus_is_a_clear_error(tmp_path, data_dir, monkeypatch):
     monkeypatch.setenv("PROVER_CORPUS_CACHE", str(tmp_path))
     result = CliRunner().invoke(
         app,
-        ["eval", "--benchmark", "minif2f-rocq", "--limit", "1", "--out", str(tmp_path / "r.jsonl")],
+        [
+            *("eval", "--benchmark", "minif2f-rocq", "--limit", "1", "--retrieval"),
+            *("--out", str(tmp_path / "r.jsonl")),
+        ],
     )
     line = " ".join(result.output.split())
     assert result.exit_code == 2 and "prover corpus build" in line and "--no-retrieval" in line
