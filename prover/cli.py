@@ -115,6 +115,14 @@ PortfolioOpt = Annotated[
         show_default="on" if EvalConfig.portfolio else "off",
     ),
 ]
+TemplatesOpt = Annotated[
+    bool | None,
+    typer.Option(
+        help="search: template candidates over each state's hypotheses and variables "
+        "(prover.candidates), ranked with the model's",
+        show_default="on" if EvalConfig.templates else "off",
+    ),
+]
 TemperatureOpt = Annotated[
     list[float] | None,
     typer.Option("--temperature", help="sampling temperature (repeat for a list)"),
@@ -149,7 +157,7 @@ def _budget_options(given: dict) -> dict:
     """The budget options of a command's arguments, named as `Budget` names them."""
     names = {"max_expansions": "expansions", "temperature": "temperatures"}
     keys = ("samples", "attempts", "max_expansions", "repair_rounds", "wall_seconds")
-    keys += ("tactic_timeout", "portfolio", "temperature", "max_tokens")
+    keys += ("tactic_timeout", "portfolio", "temperature", "max_tokens", "templates")
     return {names.get(k, k): given[k] for k in keys}
 
 
@@ -168,6 +176,10 @@ def _build_config(
     portfolio = given.pop("portfolio")
     if portfolio is not None and "portfolio" not in m.options:
         flag = "--portfolio" if portfolio else "--no-portfolio"
+        raise fail(f"{flag} is not used by method {m.name}")
+    templates = given.pop("templates")
+    if templates is not None and "templates" not in m.options:
+        flag = "--templates" if templates else "--no-templates"
         raise fail(f"{flag} is not used by method {m.name}")
     values = {k: v for k, v in given.items() if v is not None}
     for key in values:
@@ -195,6 +207,7 @@ def _build_config(
         method=m.name,
         budget=budget,
         portfolio=True if portfolio is None else portfolio,
+        templates=EvalConfig.templates if templates is None else templates,
         model_options=model_options,
         **chosen,
     )
@@ -236,6 +249,7 @@ def prove(
     wall_seconds: WallOpt = None,
     tactic_timeout: TacticTimeoutOpt = None,
     portfolio: PortfolioOpt = None,
+    templates: TemplatesOpt = None,
     temperature: TemperatureOpt = None,
     max_tokens: MaxTokensOpt = None,
     save_tree: Annotated[
@@ -325,6 +339,7 @@ def eval_cmd(
     wall_seconds: WallOpt = None,
     tactic_timeout: TacticTimeoutOpt = None,
     portfolio: PortfolioOpt = None,
+    templates: TemplatesOpt = None,
     temperature: TemperatureOpt = None,
     max_tokens: MaxTokensOpt = None,
 ) -> None:

@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from prover.backends import AssistantConfig, backend
+from prover.candidates import CandidateSources
 from prover.methods import Budget, ProofResult, canonical, method, prove
 from prover.proofenv import ProofEnvError, Status
 from prover.results import ResultRecord, ResultsWriter, config_id, read_results
@@ -49,6 +50,7 @@ class EvalConfig:
     method: str = "search"
     budget: Budget = field(default_factory=Budget)
     portfolio: bool = True  # methods with the `portfolio` option: try the automation on every state
+    templates: bool = True  # methods with the `templates` option: prover.candidates templates
     model: str = "embedded"
     runtime: str = "auto"  # CTranslate2 for causal models, transformers for seq2seq
     model_options: dict[str, Any] = field(default_factory=dict)
@@ -79,9 +81,18 @@ class EvalConfig:
         }
         if "portfolio" in m.options:
             d["portfolio"] = self.portfolio
+        if "templates" in m.options:
+            d["candidates"] = {"templates": self.templates}  # (and "knn" once it is wired)
         if m.uses_model:
             d |= {"model": self.model, "runtime": self.runtime, "model_options": self.model_options}
         return d
+
+    def candidate_sources(self, knn: Any = None) -> CandidateSources | None:
+        """The candidate sources of methods with the `templates` option (None for others).
+        `knn`: a kNN predictor (`Retriever.tactics`) where one is loaded."""
+        if "templates" not in method(self.method).options:
+            return None
+        return CandidateSources(templates=self.templates, knn=knn)
 
     @property
     def id(self) -> str:
@@ -137,6 +148,7 @@ class Worker:
                 self.env,
                 self.generator,
                 cfg.portfolio_tactics,
+                candidates=cfg.candidate_sources(),
             )
         except ProofEnvError as e:
             result = ProofResult(Status.ERROR, reason=f"{cfg.system} failed: {e}")

@@ -76,16 +76,22 @@ def prove(
     generator: Any = None,
     portfolio: tuple[str, ...] = (),
     clock: Clock | None = None,
+    candidates: Any = None,
 ) -> ProofResult:
     """Prove `theorem` with one method: the one entry point the runners and the copilot use.
 
     `env` is the assistant's env from `prover.backends.backend(system).create_env(...)`;
     `generator` is any Generator (None for methods without a model); `portfolio` the
-    automation tactics (`backend(system).portfolio()`) for methods that use them."""
+    automation tactics (`backend(system).portfolio()`) for methods that use them;
+    `candidates` the prover.candidates.CandidateSources of methods with the `templates`
+    option (None: none)."""
     m = method(method_name)
     problem = m.refusal(theorem.system)
     if problem:
         raise ValueError(problem)
     if m.uses_model and generator is None:
         raise ValueError(f"method {m.name} needs a model")
-    return m.module.run(Task(theorem, env, budget, generator, portfolio, clock))
+    task = Task(theorem, env, budget, generator, portfolio, clock)
+    if candidates is not None:
+        task.candidates = candidates
+    return m.module.run(task)

@@ -19,7 +19,8 @@ import heapq
 import itertools
 import json
 import re
-from collections.abc import Callable
+from collections import Counter
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -27,6 +28,15 @@ from typing import Any
 import networkx as nx
 
 from prover.backends import backend
+from prover.candidates import (
+    NO_SOURCES,
+    Candidate,
+    CandidateSource,
+    CandidateSources,
+    merge,
+    model_candidates,
+    normalise,
+)
 from prover.generator import MIN_CALL_SECONDS, Generator, ModelUnavailable, SamplingParams
 from prover.methods.budget import Budget, Clock
 from prover.methods.result import ProofResult, accepted
@@ -58,12 +68,13 @@ READS = frozenset(
         "max_tokens",
     }
 )
-OPTIONS = frozenset({"portfolio"})
+OPTIONS = frozenset({"portfolio", "templates"})
 MAX_DEPTH = 50
 _TRANSIENT = re.compile(r"(?i)timeout|restart|died|memory|interrupt")
 _MIN_CALL_SECONDS = 0.05  # less than this left: do not start another call
 QUICK_TACTIC_SECONDS = 3.0  # a portfolio tactic on a state below the root
 MIN_TACTIC_SECONDS = 1.0  # less than this left: no tactic starts
+MAX_WIDTH_FACTOR = 4  # a model call asks for at most this many times `samples`
 
 
 @dataclass
@@ -78,6 +89,10 @@ class Tree:
     model_calls: int = 0
     attempts: int = 0
     rejected: list[str] = field(default_factory=list)
+    # per candidate source: candidates proposed (after the merge) and run
+    proposed: Counter = field(default_factory=Counter)
+    ran: Counter = field(default_factory=Counter)
+    widths: list[int] = field(default_factory=list)  # n of each model call
 
     def __post_init__(self) -> None:
         self._ids = itertools.count()
@@ -143,6 +158,7 @@ def search_from(
     done: Done = finished,
     max_expansions: int | None = None,
     quick: tuple[str, ...] | None = None,
+    sources: Sequence[CandidateSource] = (),
 ) -> tuple[str | None, str]:
     """Best-first search below node `root` until `accept` takes a path; (proof, "") or (None, why).
 
@@ -152,7 +168,12 @@ def search_from(
     leave the model a handful of expansions per theorem. A portfolio tactic that closes some
     of a state's goals but not all makes a new state, which is searched like any other (the
     model's `split.` then needs no second model call for goals `lia` closes one by one).
-    Without a generator only the portfolio runs at the root."""
+    Each expansion merges the model's samples with the candidates of every source in
+    `sources` (prover.candidates: templates, kNN), each tactic once, best score first; a
+    source is asked once per state (its answer is kept for the state's later expansions,
+    whose tactics the tree's cache answers without Coq). A model call whose samples are
+    mostly duplicates makes the next call wider (`next_width`). Without a generator only
+    the portfolio runs at the root, unless there are sources: then they alone expand."""
     clock = tree.clock
     tried_portfolio: set[str] = set()
     below_root = portfolio if quick is None else quick
@@ -200,8 +221,16 @@ def search_from(
     proof = run_portfolio(root, portfolio, budget.tactic_timeout, root_progress)
     if proof is not None:
         return proof, ""
-    if generator is None:
+    if generator is None and not sources:
         return None, "automation portfolio found no proof"
+    proposals: dict[str, list[Candidate]] = {}  # state key -> its sources' candidates
+
+    def propose(state: ProofState) -> list[Candidate]:
+        if state.key not in proposals:
+            proposals[state.key] = [c for source in sources for c in source(state.text)]
+        return proposals[state.key]
+
+    width = budget.samples
     total = (max_expansions or budget.expansions) * max(budget.attempts, 1)
     per_attempt = max_expansions or budget.expansions
     base_depth = tree.graph.nodes[root]["depth"]
@@ -212,7 +241,7 @@ def search_from(
         if tree.out_of_time():
             return None, "wall clock exhausted"
         params = SamplingParams(
-            n=budget.samples,
+            n=width,
             temperature=budget.temperature(attempt),
             max_tokens=budget.max_tokens,
             stop=stop or ("\n",),
@@ -232,24 +261,32 @@ def search_from(
             score, _, node = heapq.heappop(queue)
             state: ProofState = tree.graph.nodes[node]["state"]
             depth = tree.graph.nodes[node]["depth"]
-            with clock.model_call():
-                samples = generator.generate([prompt(state)], _with_seconds(params, clock.left()))[
-                    0
-                ]
+            samples = []
+            if generator is not None:
+                params = replace(params, n=width)
+                with clock.model_call():
+                    samples = generator.generate(
+                        [prompt(state)], _with_seconds(params, clock.left())
+                    )[0]
+                tree.model_calls += 1
+                tree.widths.append(width)
+                distinct = len({normalise(s.text) for s in samples} - {""})
+                width = next_width(width, distinct, budget.samples)
             tree.expansions += 1
-            tree.model_calls += 1
             used += 1
             this_attempt += 1
-            tried: set[str] = set()
-            for sample in samples:
-                tactic = sample.text.strip()
-                if not tactic or tactic in tried:
-                    continue
-                tried.add(tactic)
+            candidates = merge(model_candidates(samples), propose(state))
+            tree.proposed.update(c.source for c in candidates)
+            for candidate in candidates:
+                tactic = candidate.tactic
                 if tree.out_of_time():
                     break
-                result = tree.run(state, tactic)
-                child_score = score - sample.normalized_logprob
+                tree.ran[candidate.source] += 1
+                # the model's tactics get the full tactic timeout; the other sources' (many,
+                # and mostly structural) a quick one
+                seconds = None if candidate.source == "model" else quick_seconds
+                result = tree.run(state, tactic, seconds)
+                child_score = score - candidate.logprob
                 if result.outcome is Outcome.ERROR:
                     continue
                 if done(state, result):
@@ -259,7 +296,13 @@ def search_from(
                         end = tree.add_node(
                             None, child_score, depth + 1, finished=proof is not None
                         )
-                        tree.graph.add_edge(node, end, tactic=tactic, rejected=proof is None)
+                        tree.graph.add_edge(
+                            node,
+                            end,
+                            tactic=tactic,
+                            rejected=proof is None,
+                            source=candidate.source,
+                        )
                     if proof is not None:
                         return proof, ""
                     continue
@@ -271,7 +314,13 @@ def search_from(
                 child = node_of.get(result.state.key)
                 if child is None:
                     child = tree.add_node(result.state, child_score, depth + 1)
-                    tree.graph.add_edge(node, child, tactic=tactic, logprob=sample.logprob)
+                    tree.graph.add_edge(
+                        node,
+                        child,
+                        tactic=tactic,
+                        logprob=candidate.logprob,
+                        source=candidate.source,
+                    )
                     node_of[result.state.key] = child
                 progress: list[int] = []
                 proof = run_portfolio(child, below_root, quick_seconds, progress)
@@ -282,7 +331,17 @@ def search_from(
                     seen.add(tree.graph.nodes[extra]["state"].key)
                     heapq.heappush(queue, (child_score, next(tie), extra))
         attempt += 1
+        if generator is None:  # sources alone: a later attempt would propose the same
+            return None, "candidate sources found no proof"
     return None, "expansion budget exhausted"
+
+
+def next_width(width: int, distinct: int, samples: int) -> int:
+    """The next model call's n: doubled (up to MAX_WIDTH_FACTOR x samples) when fewer than
+    half of this call's samples were distinct tactics, else unchanged."""
+    if distinct * 2 < width:
+        return min(width * 2, samples * MAX_WIDTH_FACTOR)
+    return width
 
 
 def _with_seconds(params: SamplingParams, left: float) -> SamplingParams:
@@ -318,8 +377,10 @@ def best_first_search(
     portfolio: tuple[str, ...] = (),
     template: PromptTemplate | None = None,
     clock: Clock | None = None,
+    candidates: CandidateSources = NO_SOURCES,
 ) -> ProofResult:
-    """Search for a proof of `theorem`; `generator=None` runs the automation portfolio only."""
+    """Search for a proof of `theorem`; `generator=None` runs the automation portfolio only
+    (and then the `candidates` sources alone, when any is on)."""
     clock = clock or Clock(budget.wall_seconds)
     replay0 = replayed(env)
     tree = Tree(env, clock)
@@ -346,6 +407,7 @@ def best_first_search(
             verified(theorem, env, tree, verdicts),
             portfolio,
             quick=backend(theorem.system).quick_portfolio(portfolio),
+            sources=candidates.for_theorem(theorem.header),
         )
         if proof is not None:
             result = accepted(verdicts[-1], proof)
@@ -375,7 +437,27 @@ def finish(result: ProofResult, tree: Tree, clock: Clock, replayed_tactics: int 
     result.graph = tree.graph
     if tree.attempts:
         result.extra["attempts"] = tree.attempts
+    if tree.ran:
+        result.extra["candidates_run"] = dict(tree.ran)
+    if tree.widths and max(tree.widths) > min(tree.widths):
+        result.extra["model_widths"] = dict(Counter(tree.widths))
+    by_source = proof_sources(tree.graph)
+    if by_source:
+        result.extra["proof_sources"] = by_source
     return result
+
+
+def proof_sources(graph: nx.DiGraph) -> dict[str, int]:
+    """The found proof's tactics counted by source (model, template, knn, portfolio)."""
+    ends = [n for n, data in graph.nodes(data=True) if data.get("finished")]
+    if not ends:
+        return {}
+    counts: Counter = Counter()
+    node = ends[-1]
+    while preds := list(graph.predecessors(node)):
+        counts[graph.edges[preds[0], node].get("source", "model")] += 1
+        node = preds[0]
+    return dict(counts)
 
 
 def replayed(env: Any) -> int:
@@ -385,7 +467,15 @@ def replayed(env: Any) -> int:
 
 def run(task: Task) -> ProofResult:
     t = task
-    return best_first_search(t.theorem, t.env, t.generator, t.budget, t.portfolio, clock=t.clock)
+    return best_first_search(
+        t.theorem,
+        t.env,
+        t.generator,
+        t.budget,
+        t.portfolio,
+        clock=t.clock,
+        candidates=t.candidates,
+    )
 
 
 def save_graph(graph: nx.DiGraph, path: str | Path) -> Path:
