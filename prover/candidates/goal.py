@@ -146,6 +146,7 @@ class Shape:
     kind: str  # and, or, iff, exists, forall_eq, eq, imp, forall, other
     parts: tuple[str, ...] = ()
     binders: tuple[str, ...] = ()  # exists / forall: the bound names
+    binder_type: str = ""  # exists / forall: the type of the bound names, where printed
 
 
 def shape(prop: str) -> Shape:
@@ -154,8 +155,10 @@ def shape(prop: str) -> Shape:
         if re.match(rf"{kw}\b", prop):
             head, _, body = prop[len(kw) :].partition(",")
             names = tuple(re.findall(IDENT, _binder_names(head)))
+            typed = re.search(r":\s*([^()]+?)\s*\)?\s*$", head)
+            btype = typed.group(1).strip() if typed else ""
             if kw == "exists":
-                return Shape("exists", (body.strip(),), names)
+                return Shape("exists", (body.strip(),), names, btype)
             inner = split_top(body, "->")
             eq = split_top(inner[-1], "=")
             if len(inner) == 1 and len(eq) == 2:

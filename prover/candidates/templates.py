@@ -59,7 +59,7 @@ PRIORS: dict[str, float] = {
 }
 MAX_TEMPLATES = 24  # per state: the first this many by prior
 MAX_SQUARE_VARS = 4  # nra facts: pairs of at most this many variables (6 pairs)
-MAX_WITNESSES = 5
+MAX_WITNESSES = 6
 _NUMBER = re.compile(r"(?<![\w'.])\d+(?![\w'.])")
 _HEADER_DEF = re.compile(
     rf"^\s*(Definition|Fixpoint|Function|Let|CoFixpoint)\s+({IDENT})", re.MULTILINE
@@ -137,8 +137,7 @@ def _destruct(goal: Goal, _ctx: Context) -> list[tuple[str, str]]:
             a, b = fresh(h.name + "a"), fresh(h.name + "b")
             out.append(("destruct_and", f"destruct {h.name} as [{a} {b}]."))
         elif s.kind == "or":
-            a = fresh(h.name)
-            out.append(("destruct_or", f"destruct {h.name} as [{a} | {a}]."))
+            out.append(("destruct_or", f"destruct {h.name} as [{h.name} | {h.name}]."))
         elif s.kind == "exists" and s.binders:
             names = [fresh(b) for b in s.binders]
             pattern = f"[{names[-1]} {fresh('H' + names[-1])}]"
@@ -228,7 +227,11 @@ def _exists(goal: Goal, _ctx: Context) -> list[tuple[str, str]]:
         return []
     witnesses: list[str] = []
     text = " ".join([*(h.type for h in goal.hyps), goal.conclusion])
-    for w in ["0", "1", "2", *_NUMBER.findall(text), *goal.variables()]:
+    # a numeral in the type's scope (the goal may be read in another: R_scope for a nat)
+    scope = {"nat": "%nat", "Z": "%Z", "R": "%R", "Q": "%Q", "N": "%N"}.get(s.binder_type, "")
+    same_sort = goal.variables(s.binder_type) if s.binder_type else goal.variables()
+    numbers = [n + scope for n in _NUMBER.findall(text)]
+    for w in [f"0{scope}", f"1{scope}", *same_sort, f"2{scope}", *numbers]:
         if w not in witnesses:
             witnesses.append(w)
     return [("exists", f"exists {w}.") for w in witnesses[:MAX_WITNESSES]]
