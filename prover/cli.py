@@ -610,6 +610,13 @@ def suggest(
     ] = None,
     model: ModelOpt = DEFAULT_MODEL,
     timeout: Annotated[float, typer.Option(help="seconds for the whole answer")] = 60.0,
+    source: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="only these candidate sources (repeat): model, knn, template, automation",
+            show_default="all",
+        ),
+    ] = None,
 ) -> None:
     """Checked next-tactic suggestions at a point of a Coq file (exit 0 answered, 1 the file
     does not check there or nothing was suggested, 2 bad input)."""
@@ -627,6 +634,8 @@ def suggest(
         "include_failed": include_failed,
         "timeout": timeout,
     }
+    if source:
+        body["sources"] = source
     try:
         answer = ask(body, server=server, token=token, model=model)
     except (RuntimeError, ValueError) as e:

@@ -48,6 +48,7 @@ PRIORS: dict[str, float] = {
     "rewrite_def": -0.4,
     "unfold": -0.4,
     "simpl": -0.5,
+    "simpl_lia": -0.6,
     "split_rabs": -0.5,
     "rabs_lemma": -0.6,
     "rewrite": -0.6,
@@ -202,8 +203,9 @@ def _unfold(goal: Goal, ctx: Context) -> list[tuple[str, str]]:
         if not in_goal and not users:
             continue
         if kind in ("Fixpoint", "Function", "CoFixpoint"):
-            if in_goal:
+            if in_goal:  # a recursive definition unfolds by computation, one step at a time
                 out.append(("simpl", "simpl."))
+                out.append(("simpl_lia", "simpl; lia."))
             continue
         if in_goal:
             out.append(("unfold", f"unfold {name}."))

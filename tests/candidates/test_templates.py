@@ -101,6 +101,13 @@ FAMILIES = {
     ),
     "unfold": (TRIPLE, "g 2 = 6", [], "unfold g.", Outcome.OPEN),
     "simpl": (DOUBLE, "forall n, double n = 2 * n", ["induction n."], "simpl.", Outcome.OPEN),
+    "simpl_lia": (
+        DOUBLE,
+        "forall n, double n = 2 * n",
+        ["induction n.", "reflexivity."],
+        "simpl; lia.",
+        Outcome.FINISHED,
+    ),
     "induction": (NATS, "forall n : nat, 2 * n = n + n", ["intros."], "induction n.", Outcome.OPEN),
     "induction_nia": (
         NATS,
