@@ -96,18 +96,23 @@ def template_source(header: str = "") -> Callable[[str], list[Candidate]]:
 
 def templates(state_text: str, context: Context | None = None) -> list[Candidate]:
     """Every template that fits the state's first goal, best prior first (at most MAX_TEMPLATES)."""
+    return [Candidate(t, PRIORS[f], "template") for f, t in instantiate(state_text, context)]
+
+
+def instantiate(state_text: str, context: Context | None = None) -> list[tuple[str, str]]:
+    """(family, tactic) of every template that fits, best prior first (at most MAX_TEMPLATES)."""
     goal = parse_goal(state_text)
     if goal is None:
         return []
     context = context or Context()
-    out: list[Candidate] = []
+    out: list[tuple[str, str]] = []
     seen: set[str] = set()
     for family in FAMILIES:
         for name, tactic in family(goal, context):
             if tactic not in seen:
                 seen.add(tactic)
-                out.append(Candidate(tactic, PRIORS[name], "template"))
-    out.sort(key=lambda c: -c.logprob)  # stable: each family's own order is kept
+                out.append((name, tactic))
+    out.sort(key=lambda ft: -PRIORS[ft[0]])  # stable: each family's own order is kept
     return out[:MAX_TEMPLATES]
 
 
