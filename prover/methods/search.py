@@ -89,9 +89,7 @@ class Tree:
     model_calls: int = 0
     attempts: int = 0
     rejected: list[str] = field(default_factory=list)
-    # per candidate source: candidates proposed (after the merge) and run
-    proposed: Counter = field(default_factory=Counter)
-    ran: Counter = field(default_factory=Counter)
+    ran: Counter = field(default_factory=Counter)  # candidates run, by source
     widths: list[int] = field(default_factory=list)  # n of each model call
 
     def __post_init__(self) -> None:
@@ -270,13 +268,13 @@ def search_from(
                     )[0]
                 tree.model_calls += 1
                 tree.widths.append(width)
-                distinct = len({normalise(s.text) for s in samples} - {""})
-                width = next_width(width, distinct, budget.samples)
+                if samples:  # none at all: out of time, not duplicates
+                    distinct = len({normalise(s.text) for s in samples} - {""})
+                    width = next_width(width, distinct, budget.samples)
             tree.expansions += 1
             used += 1
             this_attempt += 1
             candidates = merge(model_candidates(samples), propose(state))
-            tree.proposed.update(c.source for c in candidates)
             for candidate in candidates:
                 tactic = candidate.tactic
                 if tree.out_of_time():
