@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from prover.backends import AssistantConfig, backend
-from prover.candidates import CandidateSources
+from prover.candidates import CandidateSources, KnnPredictor
 from prover.methods import Budget, ProofResult, canonical, method, prove
 from prover.proofenv import ProofEnvError, Status
 from prover.results import ResultRecord, ResultsWriter, config_id, read_results
@@ -87,7 +87,7 @@ class EvalConfig:
             d |= {"model": self.model, "runtime": self.runtime, "model_options": self.model_options}
         return d
 
-    def candidate_sources(self, knn: Any = None) -> CandidateSources | None:
+    def candidate_sources(self, knn: KnnPredictor | None = None) -> CandidateSources | None:
         """The candidate sources of methods with the `templates` option (None for others).
         `knn`: a kNN predictor (`Retriever.tactics`) where one is loaded."""
         if "templates" not in method(self.method).options:
@@ -125,6 +125,9 @@ class Worker:
         self._create_env = lambda: b.create_env(config.assistant, config.budget.tactic_timeout)
         self.env = self._create_env()
         self.generator = None
+        # The kNN tactic predictor of the search's candidate sources (prover.candidates):
+        # a `Retriever.tactics` where a corpus retriever is loaded, None until then.
+        self.knn: KnnPredictor | None = None
         if config.uses_model:
             if threads:
                 import torch
@@ -148,7 +151,7 @@ class Worker:
                 self.env,
                 self.generator,
                 cfg.portfolio_tactics,
-                candidates=cfg.candidate_sources(),
+                candidates=cfg.candidate_sources(knn=self.knn),
             )
         except ProofEnvError as e:
             result = ProofResult(Status.ERROR, reason=f"{cfg.system} failed: {e}")

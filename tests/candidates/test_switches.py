@@ -71,3 +71,38 @@ def test_the_switch_enters_config_id_only_where_read():
     assert on.candidate_sources().templates and not off.candidate_sources().templates
     assert EvalConfig("coq", "portfolio").candidate_sources() is None
     assert EvalConfig("coq", "portfolio", templates=False).id == EvalConfig("coq", "portfolio").id
+
+
+def test_a_knn_predictor_plugs_into_the_worker_and_reaches_the_search():
+    """The kNN plug point: `Worker.knn` (a `Retriever.tactics` once a corpus is loaded). Here
+    a predictor that knows the one tactic that closes the goal; the model is useless."""
+    from prover.backends import CoqConfig
+    from prover.evaluate import Worker
+    from prover.methods import Budget
+    from prover.theorem import Theorem
+
+    asked: list[tuple[str, int]] = []
+
+    def predict(goal: str, k: int) -> list[tuple[str, float]]:
+        asked.append((goal, k))
+        return [("intros x H; split_Rabs; lra.", -0.2)]
+
+    config = EvalConfig(
+        "coq",
+        "search",
+        Budget(samples=2, expansions=3, attempts=1, wall_seconds=60, tactic_timeout=5),
+        templates=False,
+        assistant=CoqConfig(portfolio=("lra.",)),
+    )
+    theorem = Theorem("t", "coq", RABS.split("\n\n")[1].split("\nProof.")[0], RABS.split("\n\n")[0])
+    worker = Worker(config)
+    try:
+        worker.generator = Useless()
+        assert worker.result(theorem).status.value == "failed"  # no kNN: nothing proves it
+        worker.knn = predict
+        result = worker.result(theorem)
+    finally:
+        worker.close()
+    assert result.status.value == "proved", result.reason
+    assert result.proof.strip() == "intros x H; split_Rabs; lra."
+    assert result.extra["proof_sources"] == {"knn": 1} and asked[0][1] == 8

@@ -212,3 +212,15 @@ def test_suggest_ranks_every_candidate_source_and_a_request_can_pick_them(live, 
     for bad in ([], ["oracle"], "model"):
         r = post(live, "/suggest", {"text": FILE, "sources": bad})
         assert r.status_code == 400 and "sources" in r.json()["error"]["message"]
+
+
+def test_a_knn_predictor_joins_the_suggestions(live):
+    """`Copilot.knn` (build_copilot's `knn`: a `Retriever.tactics` once a corpus is loaded)."""
+    live.copilot.knn = lambda goal, k: [("rewrite <- plus_n_O.", -0.3), ("no_such_tactic.", -0.1)]
+    try:
+        answer = post(live, "/suggest", {"text": FILE, "sources": ["knn"]}).json()
+    finally:
+        live.copilot.knn = None
+    assert [(s["tactic"], s["source"]) for s in answer["suggestions"]] == [
+        ("rewrite <- plus_n_O.", "knn")
+    ]
