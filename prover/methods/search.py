@@ -75,6 +75,7 @@ _MIN_CALL_SECONDS = 0.05  # less than this left: do not start another call
 QUICK_TACTIC_SECONDS = 3.0  # a portfolio tactic on a state below the root
 MIN_TACTIC_SECONDS = 1.0  # less than this left: no tactic starts
 MAX_WIDTH_FACTOR = 4  # a model call asks for at most this many times `samples`
+WIDTH_CALL_SHARE = 0.9  # a call that used this share of the time it was given was cut short
 
 
 @dataclass
@@ -261,14 +262,16 @@ def search_from(
             depth = tree.graph.nodes[node]["depth"]
             samples = []
             if generator is not None:
-                params = replace(params, n=width)
+                params = _with_seconds(replace(params, n=width), clock.left())
+                t0 = clock.model
                 with clock.model_call():
-                    samples = generator.generate(
-                        [prompt(state)], _with_seconds(params, clock.left())
-                    )[0]
+                    samples = generator.generate([prompt(state)], params)[0]
                 tree.model_calls += 1
                 tree.widths.append(width)
-                if samples:  # none at all: out of time, not duplicates
+                # Few samples from a call cut short by the clock (or none) are not duplicates:
+                # only a call that ended on its own says how diverse the model's answers are.
+                ended = clock.model - t0 < WIDTH_CALL_SHARE * (params.max_seconds or 0.0)
+                if samples and ended:
                     distinct = len({normalise(s.text) for s in samples} - {""})
                     width = next_width(width, distinct, budget.samples)
             tree.expansions += 1
