@@ -5,8 +5,9 @@ automation (the portfolio's fast tactics), templates over the goal's own hypothe
 variables, the nearest-neighbour predictor when one is loaded, and the model; it runs each
 distinct candidate on the real goal in the real assistant and reports what each leaves
 (goals, or "proof complete") and where it came from, best first; failed ones are dropped
-unless asked for. A request may name the sources it wants (`sources`). `prove` runs a proving method from the goal at the cursor; its
-proof is the assistant's word: the whole theorem (the proof so far, the new tactics and the
+unless asked for. A request may name the sources it wants (`sources`). `prove` runs a
+proving method from the goal at the cursor (the search with the same sources); its proof
+is the assistant's word: the whole theorem (the proof so far, the new tactics and the
 rest of the proof after the cursor) is re-checked from scratch with coqc.
 
 Coq is checked here (a warm coqtop per header). Lean is checked by the Lean side: the

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from types import ModuleType
 from typing import Any
 
+from prover.candidates import CandidateSources
 from prover.methods.budget import Budget, Clock
 from prover.methods.result import ProofResult
 from prover.methods.task import Task
@@ -76,7 +77,7 @@ def prove(
     generator: Any = None,
     portfolio: tuple[str, ...] = (),
     clock: Clock | None = None,
-    candidates: Any = None,
+    candidates: CandidateSources | None = None,
 ) -> ProofResult:
     """Prove `theorem` with one method: the one entry point the runners and the copilot use.
 
