@@ -20,7 +20,7 @@ import itertools
 import json
 import re
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -167,11 +167,14 @@ def search_from(
     leave the model a handful of expansions per theorem. A portfolio tactic that closes some
     of a state's goals but not all makes a new state, which is searched like any other (the
     model's `split.` then needs no second model call for goals `lia` closes one by one).
-    Each expansion merges the model's samples with the candidates of every source in
-    `sources` (prover.candidates: templates, kNN), each tactic once, best score first; a
-    source is asked once per state (its answer is kept for the state's later expansions,
-    whose tactics the tree's cache answers without Coq). A model call whose samples are
-    mostly duplicates makes the next call wider (`next_width`). Without a generator only
+    Each expansion also runs the candidates of every source in `sources` (prover.candidates:
+    templates, kNN), each tactic once, scored like the model's (a child's priority is its
+    parent's minus the candidate's log-prob-like score). They run before the model call:
+    they need no model time and take milliseconds, and one that closes the goal saves the
+    call; the model's samples then run, less those already tried. A source is asked once per
+    state (its answer is kept for the state's later expansions, whose tactics the tree's
+    cache answers without Coq). A model call whose samples are mostly duplicates makes the
+    next call wider (`next_width`). Without a generator only
     the portfolio runs at the root, unless there are sources: then they alone expand."""
     clock = tree.clock
     tried_portfolio: set[str] = set()
@@ -230,6 +233,30 @@ def search_from(
         return proposals[state.key]
 
     width = budget.samples
+    params = SamplingParams(n=width)  # each attempt's, set below
+
+    def asked(state: ProofState, tried: set[str]) -> Iterator[Candidate]:
+        """The model's samples for `state` not in `tried`; the call is made when the
+        iteration reaches it, after the sources' candidates (no model time; ms each) ran."""
+        nonlocal width, params
+        if generator is None or clock.left() < MIN_CALL_SECONDS:
+            return
+        params = _with_seconds(replace(params, n=width), clock.left())
+        t0 = clock.model
+        with clock.model_call():
+            samples = generator.generate([prompt(state)], params)[0]
+        tree.model_calls += 1
+        tree.widths.append(width)
+        # Few samples from a call cut short by the clock (or none) are not duplicates:
+        # only a call that ended on its own says how diverse the model's answers are.
+        ended = clock.model - t0 < WIDTH_CALL_SHARE * (params.max_seconds or 0.0)
+        if samples and ended:
+            distinct = len({normalise(s.text) for s in samples} - {""})
+            width = next_width(width, distinct, budget.samples)
+        for c in merge(model_candidates(samples)):
+            if normalise(c.tactic) not in tried:
+                yield c
+
     total = (max_expansions or budget.expansions) * max(budget.attempts, 1)
     per_attempt = max_expansions or budget.expansions
     base_depth = tree.graph.nodes[root]["depth"]
@@ -260,28 +287,17 @@ def search_from(
             score, _, node = heapq.heappop(queue)
             state: ProofState = tree.graph.nodes[node]["state"]
             depth = tree.graph.nodes[node]["depth"]
-            samples = []
-            if generator is not None:
-                params = _with_seconds(replace(params, n=width), clock.left())
-                t0 = clock.model
-                with clock.model_call():
-                    samples = generator.generate([prompt(state)], params)[0]
-                tree.model_calls += 1
-                tree.widths.append(width)
-                # Few samples from a call cut short by the clock (or none) are not duplicates:
-                # only a call that ended on its own says how diverse the model's answers are.
-                ended = clock.model - t0 < WIDTH_CALL_SHARE * (params.max_seconds or 0.0)
-                if samples and ended:
-                    distinct = len({normalise(s.text) for s in samples} - {""})
-                    width = next_width(width, distinct, budget.samples)
             tree.expansions += 1
             used += 1
             this_attempt += 1
-            candidates = merge(model_candidates(samples), propose(state))
+            tried: set[str] = set()  # normalised tactics run on this state in this expansion
+
+            candidates = itertools.chain(merge(propose(state)), asked(state, tried))
             for candidate in candidates:
                 tactic = candidate.tactic
                 if tree.out_of_time():
                     break
+                tried.add(normalise(tactic))
                 tree.ran[candidate.source] += 1
                 # the model's tactics get the full tactic timeout; the other sources' (many,
                 # and mostly structural) a quick one
