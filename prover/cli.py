@@ -135,6 +135,22 @@ RetrievalOpt = Annotated[
         show_default="on" if EvalConfig.retrieval else "off",
     ),
 ]
+TemplatesOpt = Annotated[
+    bool | None,
+    typer.Option(
+        help="search: template candidates over each state's hypotheses and variables "
+        "(prover.candidates), ranked with the model's",
+        show_default="on" if EvalConfig.templates else "off",
+    ),
+]
+KnnOpt = Annotated[
+    bool | None,
+    typer.Option(
+        help="Coq search: the proof corpus's nearest-neighbour tactics among the candidates "
+        "(`prover corpus build`)",
+        show_default="on" if EvalConfig.knn else "off",
+    ),
+]
 TemperatureOpt = Annotated[
     list[float] | None,
     typer.Option("--temperature", help="sampling temperature (repeat for a list)"),
@@ -159,15 +175,15 @@ def _resolve_system(system: str | None, benchmark: str | None) -> tuple[str, str
 
 def _require_corpus(config: EvalConfig) -> None:
     """Retrieval on and no corpus: say how to build it (or switch it off) before any work."""
-    if not config.uses_retrieval:
+    if not config.needs_corpus:
         return
     from prover.corpus import TACTICS, default_corpus_dir
 
     where = default_corpus_dir()
     if not (where / TACTICS).exists():
         raise fail(
-            f"retrieval needs the proof corpus ({where}): build it with `prover corpus build` "
-            "(a few minutes), or pass --no-retrieval"
+            f"retrieval and kNN candidates need the proof corpus ({where}): build it with "
+            "`prover corpus build` (a few minutes), or pass --no-retrieval --no-knn"
         )
 
 
@@ -184,6 +200,7 @@ def _budget_options(given: dict) -> dict:
     names = {"max_expansions": "expansions", "temperature": "temperatures"}
     keys = ("samples", "attempts", "max_expansions", "repair_rounds", "wall_seconds")
     keys += ("tactic_timeout", "portfolio", "temperature", "max_tokens", "retrieval")
+    keys += ("templates", "knn")
     return {names.get(k, k): given[k] for k in keys}
 
 
@@ -214,6 +231,14 @@ def _build_config(
     if retrieval is not None and not EvalConfig(system, m.name).retrieval_applies:
         flag = "--retrieval" if retrieval else "--no-retrieval"
         raise fail(f"{flag} is not used by method {m.name} on {system}")
+    templates = given.pop("templates")
+    if templates is not None and "templates" not in m.options:
+        flag = "--templates" if templates else "--no-templates"
+        raise fail(f"{flag} is not used by method {m.name}")
+    knn = given.pop("knn", None)
+    if knn is not None and ("templates" not in m.options or system != "coq"):
+        flag = "--knn" if knn else "--no-knn"
+        raise fail(f"{flag} is not used by method {m.name} on {system}")
     values = {k: v for k, v in given.items() if v is not None}
     for key in values:
         if key not in m.reads:
@@ -240,6 +265,8 @@ def _build_config(
         method=m.name,
         budget=budget,
         portfolio=True if portfolio is None else portfolio,
+        templates=EvalConfig.templates if templates is None else templates,
+        knn=EvalConfig.knn if knn is None else knn,
         model_options=model_options,
         assistant=assistant,
         retrieval=EvalConfig.retrieval if retrieval is None else retrieval,
@@ -301,6 +328,8 @@ def prove(
     portfolio: PortfolioOpt = None,
     automation: AutomationOpt = None,
     retrieval: RetrievalOpt = None,
+    templates: TemplatesOpt = None,
+    knn: KnnOpt = None,
     temperature: TemperatureOpt = None,
     max_tokens: MaxTokensOpt = None,
     save_tree: Annotated[
@@ -399,6 +428,8 @@ def eval_cmd(
     portfolio: PortfolioOpt = None,
     automation: AutomationOpt = None,
     retrieval: RetrievalOpt = None,
+    templates: TemplatesOpt = None,
+    knn: KnnOpt = None,
     temperature: TemperatureOpt = None,
     max_tokens: MaxTokensOpt = None,
 ) -> None:
@@ -713,6 +744,13 @@ def suggest(
     ] = None,
     model: ModelOpt = DEFAULT_MODEL,
     timeout: Annotated[float, typer.Option(help="seconds for the whole answer")] = 60.0,
+    source: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="only these candidate sources (repeat): model, knn, template, automation",
+            show_default="all",
+        ),
+    ] = None,
 ) -> None:
     """Checked next-tactic suggestions at a point of a Coq file (exit 0 answered, 1 the file
     does not check there or nothing was suggested, 2 bad input)."""
@@ -730,6 +768,8 @@ def suggest(
         "include_failed": include_failed,
         "timeout": timeout,
     }
+    if source:
+        body["sources"] = source
     try:
         answer = ask(body, server=server, token=token, model=model)
     except (RuntimeError, ValueError) as e:

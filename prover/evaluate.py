@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from prover.backends import AssistantConfig, backend
+from prover.candidates import CandidateSources, KnnPredictor
 from prover.methods import Budget, ProofResult, canonical, method, prove
 from prover.proofenv import ProofEnvError, Status
 from prover.results import ResultRecord, ResultsWriter, config_id, read_results
@@ -50,6 +51,7 @@ class EvalConfig:
     method: str = "search"
     budget: Budget = field(default_factory=Budget)
     portfolio: bool = True  # methods with the `portfolio` option: try the automation on every state
+    templates: bool = True  # methods with the `templates` option: prover.candidates templates
     model: str = "embedded"
     runtime: str = "auto"  # CTranslate2 for causal models, transformers for seq2seq
     model_options: dict[str, Any] = field(default_factory=dict)
@@ -59,6 +61,10 @@ class EvalConfig:
     # Coq accepted no more of its tactics (benchmarks/corpus/README.md); on for a model
     # trained to read it.
     retrieval: bool = False
+    # Search: the corpus's nearest-neighbour tactics (Retriever.tactics) among the candidates.
+    # Off by default until an ablation shows it pays (Coq accepted 33% of its top-8 on 28
+    # valid root goals, and every goal they closed was closed by `reflexivity.`).
+    knn: bool = False
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "method", canonical(self.method))
@@ -75,6 +81,15 @@ class EvalConfig:
     @property
     def uses_retrieval(self) -> bool:
         return self.retrieval and self.retrieval_applies
+
+    @property
+    def uses_knn(self) -> bool:
+        """kNN candidates: Coq, a method with candidate sources, and the switch on."""
+        return self.knn and self.system == "coq" and "templates" in method(self.method).options
+
+    @property
+    def needs_corpus(self) -> bool:
+        return self.uses_retrieval or self.uses_knn
 
     @property
     def portfolio_tactics(self) -> tuple[str, ...]:
@@ -96,9 +111,18 @@ class EvalConfig:
             d["portfolio"] = self.portfolio
         if self.retrieval_applies:
             d["retrieval"] = self.retrieval
+        if "templates" in m.options:
+            d["candidates"] = {"templates": self.templates, "knn": self.knn}
         if m.uses_model:
             d |= {"model": self.model, "runtime": self.runtime, "model_options": self.model_options}
         return d
+
+    def candidate_sources(self, knn: KnnPredictor | None = None) -> CandidateSources | None:
+        """The candidate sources of methods with the `templates` option (None for others).
+        `knn`: a kNN predictor (`Retriever.tactics`) where one is loaded."""
+        if "templates" not in method(self.method).options:
+            return None
+        return CandidateSources(templates=self.templates, knn=knn)
 
     @property
     def id(self) -> str:
@@ -131,6 +155,9 @@ class Worker:
         self._create_env = lambda: b.create_env(config.assistant, config.budget.tactic_timeout)
         self.env = self._create_env()
         self.generator = None
+        # The kNN tactic predictor of the search's candidate sources (prover.candidates):
+        # a `Retriever.tactics` where a corpus retriever is loaded, None until then.
+        self.knn: KnnPredictor | None = None
         if config.uses_model:
             if threads:
                 import torch
@@ -142,10 +169,12 @@ class Worker:
                 config.model, runtime=config.runtime, threads=threads, **config.model_options
             )
         self.retriever = None
-        if config.uses_retrieval:
+        if config.needs_corpus:
             from prover.retrieval import Retriever
 
-            self.retriever = Retriever.load()  # CorpusMissing says how to build it
+            retriever = Retriever.load()  # CorpusMissing says how to build it
+            self.retriever = retriever if config.uses_retrieval else None
+            self.knn = retriever.tactics if config.uses_knn else None
 
     def result(self, theorem: Theorem) -> ProofResult:
         """Prove `theorem`; a failure of the assistant or a bug becomes an `error` result."""
@@ -160,6 +189,7 @@ class Worker:
                 self.generator,
                 cfg.portfolio_tactics,
                 retriever=self.retriever,
+                candidates=cfg.candidate_sources(knn=self.knn),
             )
         except ProofEnvError as e:
             result = ProofResult(Status.ERROR, reason=f"{cfg.system} failed: {e}")

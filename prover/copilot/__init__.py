@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from prover.candidates import KnnPredictor
 from prover.copilot.batching import BatchingGenerator
 from prover.copilot.session import SessionPool
 from prover.copilot.suggest import Copilot
@@ -22,12 +23,14 @@ def build_copilot(
     sessions: int = 3,
     tactic_timeout: float = 5.0,
     batch_window: float = 0.02,
+    knn: KnnPredictor | None = None,
 ) -> Copilot:
     """One model behind a batching queue, an LRU of warm Coq sessions, the Coq portfolio.
 
     The sessions load the user's file exactly as written (no extra imports), so a proof the
     copilot offers compiles in that file; portfolio tactics whose library the file does not
-    import fail fast there."""
+    import fail fast there. `knn`: a kNN tactic predictor (`Retriever.tactics`) for suggest's
+    and prove's candidates, where one is loaded."""
     from prover.coq import create_env, default_portfolio
 
     return Copilot(
@@ -37,6 +40,7 @@ def build_copilot(
             size=sessions,
         ),
         portfolio=default_portfolio(),
+        knn=knn,
     )
 
 

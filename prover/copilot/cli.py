@@ -93,7 +93,7 @@ def print_answer(answer: dict[str, Any], file: str, as_json: bool) -> None:
     from rich.table import Table
 
     table = Table(title="checked suggestions, best first")
-    for col in ("#", "tactic", "result"):
+    for col in ("#", "tactic", "result", "from"):
         table.add_column(col)
     for i, s in enumerate(answer["suggestions"], 1):
         if s["status"] == "failed":
@@ -104,5 +104,5 @@ def print_answer(answer: dict[str, Any], file: str, as_json: bool) -> None:
             result = f"{len(goals)} goal(s): {last}"
         else:
             result = s["status"]
-        table.add_row(str(i), s["tactic"], result)
+        table.add_row(str(i), s["tactic"], result, s.get("source", ""))
     Console(width=120).print(table)

@@ -1,9 +1,13 @@
 """The copilot's answers: checked next-tactic suggestions, and a checked proof from the cursor.
 
-`suggest` runs every candidate the model proposes on the real goal in the real assistant
-and reports what each leaves (goals, or "proof complete"), best first; failed ones are
-dropped unless asked for. `prove` runs a proving method from the goal at the cursor; its
-proof is the assistant's word: the whole theorem (the proof so far, the new tactics and the
+`suggest` ranks the same candidate sources the search uses (prover.candidates): the quick
+automation (the portfolio's fast tactics), templates over the goal's own hypotheses and
+variables, the nearest-neighbour predictor when one is loaded, and the model; it runs each
+distinct candidate on the real goal in the real assistant and reports what each leaves
+(goals, or "proof complete") and where it came from, best first; failed ones are dropped
+unless asked for. A request may name the sources it wants (`sources`). `prove` runs a
+proving method from the goal at the cursor (the search with the same sources); its proof
+is the assistant's word: the whole theorem (the proof so far, the new tactics and the
 rest of the proof after the cursor) is re-checked from scratch with coqc.
 
 Coq is checked here (a warm coqtop per header). Lean is checked by the Lean side: the
@@ -18,6 +22,18 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from prover.candidates import (
+    SOURCES,
+    Candidate,
+    CandidateSource,
+    CandidateSources,
+    KnnPredictor,
+    fixed_source,
+    knn_source,
+    merge,
+    model_candidates,
+    template_source,
+)
 from prover.copilot.coqfile import CursorError, ProofAtCursor, proof_at_cursor, rest_of_proof
 from prover.copilot.session import Cancelled, CoqSession, Deadline, SessionPool
 from prover.coq.env import CoqEnv
@@ -30,6 +46,8 @@ from prover.theorem import Theorem
 COMPLETE = "proof complete"
 _ADMIT = re.compile(r"(?<![\w'.])(admit|give_up)(?![\w'])")
 _SUBPROOF_DONE = "This subproof is complete"
+AUTOMATION_PRIOR = -0.05  # a closing automation tactic is the simplest suggestion there is
+AUTOMATION_SECONDS = 1.0  # per automation tactic: a failing nia/nra must not eat the request
 
 
 class RequestError(ValueError):
@@ -45,12 +63,15 @@ class Copilot:
     max_tokens: int = 48
     portfolio: tuple[str, ...] = ()
     stats: dict[str, int] = field(default_factory=lambda: {"suggest": 0, "prove": 0})
+    templates: bool = True  # template candidates in `suggest` (prover.candidates.templates)
+    knn: KnnPredictor | None = None  # a kNN tactic predictor (Retriever.tactics), when loaded
 
     # --- suggest ---------------------------------------------------------------------
     def suggest(self, body: dict[str, Any], deadline: Deadline) -> dict[str, Any]:
         self.stats["suggest"] += 1
         system = body.get("system", "coq")
-        _int(body, "k", 8, 1, 32)  # refuse a bad k before any work
+        k = _int(body, "k", 8, 1, 32)  # refuse a bad k before any work
+        wanted = self._sources(body)
         include_failed = bool(body.get("include_failed", False))
         if system == "lean":
             return self._suggest_lean(body, deadline)
@@ -72,21 +93,63 @@ class Copilot:
             goals = list(state.goals)
             if _finished(state):
                 return {"ok": True, "goals": [], "suggestions": [], "note": "no goals left here"}
-        template = load_template("coq_tactic")
-        prompt = template.render(state=state.text)
-        deadline.check()
-        candidates = self._generate(prompt, body, deadline, template.stop)
+        sources = self._candidate_sources(wanted, proof.header, k)
+        from_sources = [c for source in sources for c in source(state.text)]
+        model: list[Candidate] = []
+        if "model" in wanted:
+            template = load_template("coq_tactic")
+            prompt = template.render(state=state.text)
+            deadline.check()
+            model = self._model_candidates(prompt, body, deadline, template.stop)
         suggestions = []
         with session.lock:
             state = session.state_at(proof, deadline)  # another request may have moved it
-            for tactic, logprob in candidates.items():
+            for c in merge(model, from_sources):
                 deadline.check()
-                result = session.env.run_tactic(state, tactic, timeout=max(deadline.left(), 1.0))
-                suggestions.append(_suggestion(tactic, logprob, result, state))
+                seconds = AUTOMATION_SECONDS if c.source == "automation" else deadline.left()
+                result = session.env.run_tactic(
+                    state, c.tactic, timeout=max(min(seconds, deadline.left()), 1.0)
+                )
+                suggestions.append(_suggestion(c.tactic, c.logprob, result, state, c.source))
         suggestions.sort(key=lambda s: (_RANK[s["status"]], -s["logprob"]))
         if not include_failed:
             suggestions = [s for s in suggestions if s["status"] != "failed"]
         return {"ok": True, "goals": goals, "suggestions": suggestions}
+
+    def _sources(self, body: dict[str, Any]) -> tuple[str, ...]:
+        """The candidate sources a request asks for (default: all)."""
+        wanted = body.get("sources", list(SOURCES))
+        if (
+            not isinstance(wanted, list)
+            or not wanted
+            or not all(isinstance(s, str) and s in SOURCES for s in wanted)
+        ):
+            raise RequestError(f"'sources' must be a non-empty list of {', '.join(SOURCES)}")
+        return tuple(wanted)
+
+    def _candidate_sources(
+        self, wanted: tuple[str, ...], header: str, k: int
+    ) -> list[CandidateSource]:
+        """The enabled sources besides the model, for a file with this header."""
+        from prover.backends import backend
+
+        sources: list[CandidateSource] = []
+        if "automation" in wanted and self.portfolio:
+            quick = backend("coq").quick_portfolio(self.portfolio)
+            sources.append(fixed_source(quick, AUTOMATION_PRIOR))
+        if "template" in wanted and self.templates:
+            sources.append(template_source(header))
+        if "knn" in wanted and self.knn is not None:
+            sources.append(knn_source(self.knn, k))
+        return sources
+
+    def _model_candidates(
+        self, prompt: str, body: dict, deadline: Deadline, stop: tuple[str, ...]
+    ) -> list[Candidate]:
+        """The model's distinct tactics, scored by length-normalised log-probability (the
+        score the other sources' priors are set against)."""
+        params = self._params(body, deadline, stop)
+        return model_candidates(best_unique(self.generator.generate([prompt], params)[0]))
 
     def _suggest_lean(self, body: dict[str, Any], deadline: Deadline) -> dict[str, Any]:
         goal = body.get("goal")
@@ -114,18 +177,21 @@ class Copilot:
         self, prompt: str, body: dict, deadline: Deadline, stop: tuple[str, ...]
     ) -> dict[str, float]:
         """The model's distinct tactics for `prompt` with their log-probabilities, best first."""
-        params = SamplingParams(
+        params = self._params(body, deadline, stop)
+        candidates: dict[str, float] = {}
+        for sample in best_unique(self.generator.generate([prompt], params)[0]):
+            candidates.setdefault(sample.text.strip(), sample.logprob)
+        candidates.pop("", None)
+        return candidates
+
+    def _params(self, body: dict, deadline: Deadline, stop: tuple[str, ...]) -> SamplingParams:
+        return SamplingParams(
             n=_int(body, "k", 8, 1, 32),
             temperature=0.0,
             max_tokens=_int(body, "max_tokens", self.max_tokens, 1, 512),
             stop=stop or ("\n",),
             max_seconds=deadline.left(),
         )
-        candidates: dict[str, float] = {}
-        for sample in best_unique(self.generator.generate([prompt], params)[0]):
-            candidates.setdefault(sample.text.strip(), sample.logprob)
-        candidates.pop("", None)
-        return candidates
 
     # --- prove -----------------------------------------------------------------------
     def prove(self, body: dict[str, Any], deadline: Deadline) -> dict[str, Any]:
@@ -167,7 +233,10 @@ class Copilot:
                 max_tokens=max_tokens,
             )
             portfolio = self.portfolio if body.get("portfolio", True) else ()
-            result = run_method(method, session.theorem, env, self.generator, limits, portfolio)
+            candidates = CandidateSources(templates=self.templates, knn=self.knn)
+            result = run_method(
+                method, session.theorem, env, self.generator, limits, portfolio, candidates
+            )
         answer: dict[str, Any] = {
             "ok": True,
             "status": result.status.value,
@@ -190,18 +259,17 @@ _RANK = {COMPLETE: 0, "open": 1, "failed": 2}
 
 
 def _suggestion(
-    tactic: str, logprob: float, result: TacticResult, before: ProofState
+    tactic: str, logprob: float, result: TacticResult, before: ProofState, source: str = "model"
 ) -> dict[str, Any]:
+    common = {"tactic": tactic, "logprob": logprob, "source": source}
     if result.outcome is Outcome.ERROR or result.state is None:
-        return {"tactic": tactic, "status": "failed", "error": result.message, "logprob": logprob}
+        return {**common, "status": "failed", "error": result.message}
     if result.state.key == before.key:
-        error = "no progress: the goals are unchanged"
-        return {"tactic": tactic, "status": "failed", "error": error, "logprob": logprob}
+        return {**common, "status": "failed", "error": "no progress: the goals are unchanged"}
     if result.outcome is Outcome.FINISHED:
-        return {"tactic": tactic, "status": COMPLETE, "goals": [], "logprob": logprob}
+        return {**common, "status": COMPLETE, "goals": []}
     goals = [] if _finished(result.state) else list(result.state.goals)
-    status = COMPLETE if not goals else "open"
-    return {"tactic": tactic, "status": status, "goals": goals, "logprob": logprob}
+    return {**common, "status": COMPLETE if not goals else "open", "goals": goals}
 
 
 def _finished(state: ProofState) -> bool:
@@ -278,15 +346,19 @@ def run_method(
     generator: Generator | None,
     budget: Budget,
     portfolio: tuple[str, ...],
+    candidates: CandidateSources | None = None,
 ) -> ProofResult:
     """The copilot's one seam to the proving methods (`prover.methods.prove`): `search`
-    (model + portfolio) or `portfolio` (automation only), from the goal at the cursor."""
+    (model + portfolio + the candidate sources) or `portfolio` (automation only), from the
+    goal at the cursor."""
     from prover.methods import prove
     from prover.proofenv import Status
 
     assert theorem is not None
     try:
-        return prove(theorem, method, budget, env, generator, portfolio)
+        if method != "search":
+            candidates = None  # only the search ranks candidate sources
+        return prove(theorem, method, budget, env, generator, portfolio, candidates=candidates)
     except Cancelled as e:  # raised between steps; the method's own clock did not see it
         return ProofResult(Status.ERROR, reason=str(e))
 

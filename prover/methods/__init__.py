@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from types import ModuleType
 from typing import Any
 
+from prover.candidates import CandidateSources
 from prover.methods.budget import Budget, Clock
 from prover.methods.result import ProofResult
 from prover.methods.task import Task
@@ -77,17 +78,23 @@ def prove(
     portfolio: tuple[str, ...] = (),
     clock: Clock | None = None,
     retriever: Any = None,
+    candidates: CandidateSources | None = None,
 ) -> ProofResult:
     """Prove `theorem` with one method: the one entry point the runners and the copilot use.
 
     `env` is the assistant's env from `prover.backends.backend(system).create_env(...)`;
     `generator` is any Generator (None for methods without a model); `portfolio` the
     automation tactics (`backend(system).portfolio()`) for methods that use them;
-    `retriever` the proof corpus's retriever for methods whose prompts use it."""
+    `retriever` the proof corpus's retriever for methods whose prompts use it; `candidates`
+    the prover.candidates.CandidateSources of methods with the `templates` option (None:
+    none)."""
     m = method(method_name)
     problem = m.refusal(theorem.system)
     if problem:
         raise ValueError(problem)
     if m.uses_model and generator is None:
         raise ValueError(f"method {m.name} needs a model")
-    return m.module.run(Task(theorem, env, budget, generator, portfolio, clock, retriever))
+    task = Task(theorem, env, budget, generator, portfolio, clock, retriever)
+    if candidates is not None:
+        task.candidates = candidates
+    return m.module.run(task)

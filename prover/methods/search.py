@@ -19,7 +19,8 @@ import heapq
 import itertools
 import json
 import re
-from collections.abc import Callable
+from collections import Counter
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -28,6 +29,15 @@ import networkx as nx
 
 from prover.automation import root_schedule
 from prover.backends import backend
+from prover.candidates import (
+    NO_SOURCES,
+    Candidate,
+    CandidateSource,
+    CandidateSources,
+    merge,
+    model_candidates,
+    normalise,
+)
 from prover.generator import MIN_CALL_SECONDS, Generator, ModelUnavailable, SamplingParams
 from prover.methods.budget import Budget, Clock
 from prover.methods.result import ProofResult, accepted
@@ -60,7 +70,7 @@ READS = frozenset(
         "max_tokens",
     }
 )
-OPTIONS = frozenset({"portfolio"})
+OPTIONS = frozenset({"portfolio", "templates"})
 MAX_DEPTH = 50
 _TRANSIENT = re.compile(r"(?i)timeout|restart|died|memory|interrupt")
 _MIN_CALL_SECONDS = 0.05  # less than this left: do not start another call
@@ -70,6 +80,8 @@ LATER_SHARE = 0.5  # of the clock left, what the root's slow portfolio may take 
 # The root's slow portfolio stops this long before the clock: `hammer` can ignore Coq's
 # Timeout and its interrupt, and was killed 3.7 s past its limit on a loaded machine.
 LATER_MARGIN = 2.0
+MAX_WIDTH_FACTOR = 4  # a model call asks for at most this many times `samples`
+WIDTH_CALL_SHARE = 0.9  # a call that used this share of the time it was given was cut short
 
 
 @dataclass
@@ -84,6 +96,8 @@ class Tree:
     model_calls: int = 0
     attempts: int = 0
     rejected: list[str] = field(default_factory=list)
+    ran: Counter = field(default_factory=Counter)  # candidates run, by source
+    widths: list[int] = field(default_factory=list)  # n of each model call
 
     def __post_init__(self) -> None:
         self._ids = itertools.count()
@@ -149,6 +163,7 @@ def search_from(
     done: Done = finished,
     max_expansions: int | None = None,
     quick: tuple[str, ...] | None = None,
+    sources: Sequence[CandidateSource] = (),
 ) -> tuple[str | None, str]:
     """Best-first search below node `root` until `accept` takes a path; (proof, "") or (None, why).
 
@@ -158,13 +173,21 @@ def search_from(
     leave the model a handful of expansions per theorem. A portfolio tactic that closes some
     of a state's goals but not all makes a new state, which is searched like any other (the
     model's `split.` then needs no second model call for goals `lia` closes one by one).
-    Without a generator only the portfolio runs at the root.
+    Each expansion also runs the candidates of every source in `sources` (prover.candidates:
+    templates, kNN), each tactic once, scored like the model's (a child's priority is its
+    parent's minus the candidate's log-prob-like score). They run before the model call:
+    they need no model time and take milliseconds, and one that closes the goal saves the
+    call; the model's samples then run, less those already tried. A source is asked once per
+    state (its answer is kept for the state's later expansions, whose tactics the tree's
+    cache answers without Coq). A model call whose samples are mostly duplicates makes the
+    next call wider (`next_width`).
 
     A `Portfolio` (prover.automation) splits the root's portfolio in two: its cheap tactics
     run first, each for at most its `cheap_seconds`; the cheap ones those seconds stopped
     (now with the tactic timeout) and then its slow ones run after the model's first
     `slow_after` expansions (in at most LATER_SHARE of the clock left then), at once without
-    a generator, or when the model's budget ends first."""
+    a generator, or when the model's budget ends first. Without a generator and without
+    sources only the portfolio runs."""
     clock = tree.clock
     tried_portfolio: set[str] = set()
     below_root = portfolio if quick is None else quick
@@ -240,7 +263,42 @@ def search_from(
 
     if generator is None:
         proof = run_later(1.0) if pending else None
-        return (proof, "") if proof is not None else (None, "automation portfolio found no proof")
+        if proof is not None:
+            return proof, ""
+    if generator is None and not sources:
+        return None, "automation portfolio found no proof"
+    proposals: dict[str, list[Candidate]] = {}  # state key -> its sources' candidates
+
+    def propose(state: ProofState) -> list[Candidate]:
+        if state.key not in proposals:
+            proposals[state.key] = [c for source in sources for c in source(state.text)]
+        return proposals[state.key]
+
+    width = budget.samples
+    params = SamplingParams(n=width)  # each attempt's, set below
+
+    def asked(state: ProofState, tried: set[str]) -> Iterator[Candidate]:
+        """The model's samples for `state` not in `tried`; the call is made when the
+        iteration reaches it, after the sources' candidates (no model time; ms each) ran."""
+        nonlocal width, params
+        if generator is None or clock.left() < MIN_CALL_SECONDS:
+            return
+        params = _with_seconds(replace(params, n=width), clock.left())
+        t0 = clock.model
+        with clock.model_call():
+            samples = generator.generate([prompt(state)], params)[0]
+        tree.model_calls += 1
+        tree.widths.append(width)
+        # Few samples from a call cut short by the clock (or none) are not duplicates:
+        # only a call that ended on its own says how diverse the model's answers are.
+        ended = clock.model - t0 < WIDTH_CALL_SHARE * (params.max_seconds or 0.0)
+        if samples and ended:
+            distinct = len({normalise(s.text) for s in samples} - {""})
+            width = next_width(width, distinct, budget.samples)
+        for c in merge(model_candidates(samples)):
+            if normalise(c.tactic) not in tried:
+                yield c
+
     total = (max_expansions or budget.expansions) * max(budget.attempts, 1)
     per_attempt = max_expansions or budget.expansions
     base_depth = tree.graph.nodes[root]["depth"]
@@ -251,7 +309,7 @@ def search_from(
         if tree.out_of_time():
             return None, "wall clock exhausted"
         params = SamplingParams(
-            n=budget.samples,
+            n=width,
             temperature=budget.temperature(attempt),
             max_tokens=budget.max_tokens,
             stop=stop or ("\n",),
@@ -273,24 +331,23 @@ def search_from(
             score, _, node = heapq.heappop(queue)
             state: ProofState = tree.graph.nodes[node]["state"]
             depth = tree.graph.nodes[node]["depth"]
-            with clock.model_call():
-                samples = generator.generate([prompt(state)], _with_seconds(params, clock.left()))[
-                    0
-                ]
             tree.expansions += 1
-            tree.model_calls += 1
             used += 1
             this_attempt += 1
-            tried: set[str] = set()
-            for sample in samples:
-                tactic = sample.text.strip()
-                if not tactic or tactic in tried:
-                    continue
-                tried.add(tactic)
+            tried: set[str] = set()  # normalised tactics run on this state in this expansion
+
+            candidates = itertools.chain(merge(propose(state)), asked(state, tried))
+            for candidate in candidates:
+                tactic = candidate.tactic
                 if tree.out_of_time():
                     break
-                result = tree.run(state, tactic)
-                child_score = score - sample.normalized_logprob
+                tried.add(normalise(tactic))
+                tree.ran[candidate.source] += 1
+                # the model's tactics get the full tactic timeout; the other sources' (many,
+                # and mostly structural) a quick one
+                seconds = None if candidate.source == "model" else quick_seconds
+                result = tree.run(state, tactic, seconds)
+                child_score = score - candidate.logprob
                 if result.outcome is Outcome.ERROR:
                     continue
                 if done(state, result):
@@ -300,7 +357,13 @@ def search_from(
                         end = tree.add_node(
                             None, child_score, depth + 1, finished=proof is not None
                         )
-                        tree.graph.add_edge(node, end, tactic=tactic, rejected=proof is None)
+                        tree.graph.add_edge(
+                            node,
+                            end,
+                            tactic=tactic,
+                            rejected=proof is None,
+                            source=candidate.source,
+                        )
                     if proof is not None:
                         return proof, ""
                     continue
@@ -312,7 +375,13 @@ def search_from(
                 child = node_of.get(result.state.key)
                 if child is None:
                     child = tree.add_node(result.state, child_score, depth + 1)
-                    tree.graph.add_edge(node, child, tactic=tactic, logprob=sample.logprob)
+                    tree.graph.add_edge(
+                        node,
+                        child,
+                        tactic=tactic,
+                        logprob=candidate.logprob,
+                        source=candidate.source,
+                    )
                     node_of[result.state.key] = child
                 progress: list[int] = []
                 proof = run_portfolio(child, below_root, quick_seconds, progress)
@@ -323,9 +392,19 @@ def search_from(
                     seen.add(tree.graph.nodes[extra]["state"].key)
                     heapq.heappush(queue, (child_score, next(tie), extra))
         attempt += 1
+        if generator is None:  # sources alone: a later attempt would propose the same
+            return None, "candidate sources found no proof"
     if pending and (proof := run_later(1.0)) is not None:
         return proof, ""
     return None, "expansion budget exhausted"
+
+
+def next_width(width: int, distinct: int, samples: int) -> int:
+    """The next model call's n: doubled (up to MAX_WIDTH_FACTOR x samples) when fewer than
+    half of this call's samples were distinct tactics, else unchanged."""
+    if distinct * 2 < width:
+        return min(width * 2, samples * MAX_WIDTH_FACTOR)
+    return width
 
 
 def _with_seconds(params: SamplingParams, left: float) -> SamplingParams:
@@ -362,10 +441,12 @@ def best_first_search(
     template: PromptTemplate | None = None,
     clock: Clock | None = None,
     retriever: Any = None,
+    candidates: CandidateSources = NO_SOURCES,
 ) -> ProofResult:
-    """Search for a proof of `theorem`; `generator=None` runs the automation portfolio only.
-    `retriever` (a `prover.retrieval.Retriever`) puts similar library states and lemmas into
-    every prompt (`prover.retrieval.prompt.prompt_fields`)."""
+    """Search for a proof of `theorem`; `generator=None` runs the automation portfolio only
+    (and then the `candidates` sources alone, when any is on). `retriever` (a
+    `prover.retrieval.Retriever`) puts similar library states and lemmas into every prompt
+    (`prover.retrieval.prompt.prompt_fields`)."""
     clock = clock or Clock(budget.wall_seconds)
     replay0 = replayed(env)
     tree = Tree(env, clock)
@@ -394,6 +475,7 @@ def best_first_search(
             verified(theorem, env, tree, verdicts),
             portfolio,
             quick=backend(theorem.system).quick_portfolio(portfolio),
+            sources=candidates.for_theorem(theorem.header),
         )
         if proof is not None:
             result = accepted(verdicts[-1], proof)
@@ -423,7 +505,27 @@ def finish(result: ProofResult, tree: Tree, clock: Clock, replayed_tactics: int 
     result.graph = tree.graph
     if tree.attempts:
         result.extra["attempts"] = tree.attempts
+    if tree.ran:
+        result.extra["candidates_run"] = dict(tree.ran)
+    if tree.widths and max(tree.widths) > min(tree.widths):
+        result.extra["model_widths"] = dict(Counter(tree.widths))
+    by_source = proof_sources(tree.graph)
+    if by_source:
+        result.extra["proof_sources"] = by_source
     return result
+
+
+def proof_sources(graph: nx.DiGraph) -> dict[str, int]:
+    """The found proof's tactics counted by source (model, template, knn, portfolio)."""
+    ends = [n for n, data in graph.nodes(data=True) if data.get("finished")]
+    if not ends:
+        return {}
+    counts: Counter = Counter()
+    node = ends[-1]
+    while preds := list(graph.predecessors(node)):
+        counts[graph.edges[preds[0], node].get("source", "model")] += 1
+        node = preds[0]
+    return dict(counts)
 
 
 def replayed(env: Any) -> int:
@@ -434,7 +536,14 @@ def replayed(env: Any) -> int:
 def run(task: Task) -> ProofResult:
     t = task
     return best_first_search(
-        t.theorem, t.env, t.generator, t.budget, t.portfolio, clock=t.clock, retriever=t.retriever
+        t.theorem,
+        t.env,
+        t.generator,
+        t.budget,
+        t.portfolio,
+        clock=t.clock,
+        retriever=t.retriever,
+        candidates=t.candidates,
     )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from prover.candidates import NO_SOURCES, CandidateSources
 from prover.methods.budget import Budget, Clock
 from prover.theorem import Theorem
 
@@ -18,6 +19,7 @@ class Task:
     portfolio: tuple[str, ...] = ()  # automation tactics, for methods that use them
     clock: Clock | None = None  # a fresh one from the budget when not given
     retriever: Any = None  # a prover.retrieval.Retriever, for methods whose prompts use it
+    candidates: CandidateSources = NO_SOURCES  # search: sources besides the model (templates, kNN)
 
     def __post_init__(self) -> None:
         if self.clock is None:

@@ -31,7 +31,7 @@ def test_cursor_splits_header_statement_and_proof_so_far():
 
 
 def test_suggestions_are_checked_in_coq_best_first(live):
-    r = post(live, "/suggest", {"text": FILE, "k": 4})
+    r = post(live, "/suggest", {"text": FILE, "k": 4, "sources": ["model"]})
     assert r.status_code == 200, r.text
     answer = r.json()
     assert answer["ok"] and answer["goals"] == ["m : nat\n============================\nm + 0 = m"]
@@ -45,9 +45,10 @@ def test_suggestions_are_checked_in_coq_best_first(live):
 
 def test_failed_suggestions_only_on_request(live):
     text = HEADER + STATEMENT
-    plain = post(live, "/suggest", {"text": text, "k": 2}).json()
+    model_only = {"text": text, "k": 2, "sources": ["model"]}
+    plain = post(live, "/suggest", model_only).json()
     assert [s["tactic"] for s in plain["suggestions"]] == ["intros m."]
-    full = post(live, "/suggest", {"text": text, "k": 2, "include_failed": True}).json()
+    full = post(live, "/suggest", {**model_only, "include_failed": True}).json()
     failed = [s for s in full["suggestions"] if s["status"] == "failed"]
     assert [s["tactic"] for s in failed] == ["bogus_tactic."]
     assert "bogus_tactic" in failed[0]["error"]
@@ -191,3 +192,36 @@ def test_sessions_are_a_small_lru_of_warm_coqtops():
         assert len(pool) == 1 and not first.env._top.alive  # evicted and closed
     finally:
         pool.close()
+
+
+def test_suggest_ranks_every_candidate_source_and_a_request_can_pick_them(live, scripted):
+    """Default: the quick automation, the templates and the model, merged (each tactic once)
+    and each checked in Coq; `sources` picks some (the model is then not asked at all)."""
+    answer = post(live, "/suggest", {"text": FILE, "k": 4}).json()
+    suggestions = answer["suggestions"]
+    assert suggestions[0]["tactic"] == "lia." and suggestions[0]["status"] == "proof complete"
+    assert suggestions[0]["source"] == "model"  # the model proposed lia. too: it is its
+    sources = {s["source"] for s in suggestions}
+    assert {"model", "automation", "template"} <= sources, suggestions
+    assert len({s["tactic"] for s in suggestions}) == len(suggestions)
+    assert all(s["status"] in ("proof complete", "open") for s in suggestions)
+    asked = len(scripted.prompts)
+    only = post(live, "/suggest", {"text": FILE, "sources": ["template"]}).json()
+    assert only["suggestions"] and {s["source"] for s in only["suggestions"]} == {"template"}
+    assert "induction m." in [s["tactic"] for s in only["suggestions"]]
+    assert len(scripted.prompts) == asked  # no model call
+    for bad in ([], ["oracle"], "model"):
+        r = post(live, "/suggest", {"text": FILE, "sources": bad})
+        assert r.status_code == 400 and "sources" in r.json()["error"]["message"]
+
+
+def test_a_knn_predictor_joins_the_suggestions(live):
+    """`Copilot.knn` (build_copilot's `knn`: a `Retriever.tactics` once a corpus is loaded)."""
+    live.copilot.knn = lambda goal, k: [("rewrite <- plus_n_O.", -0.3), ("no_such_tactic.", -0.1)]
+    try:
+        answer = post(live, "/suggest", {"text": FILE, "sources": ["knn"]}).json()
+    finally:
+        live.copilot.knn = None
+    assert [(s["tactic"], s["source"]) for s in answer["suggestions"]] == [
+        ("rewrite <- plus_n_O.", "knn")
+    ]

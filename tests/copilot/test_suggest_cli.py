@@ -24,7 +24,9 @@ def test_against_a_server_table_and_json(tmp_path, live):
     table = suggest(f"{file}:5", "--server", live.url)
     assert table.returncode == 0, table.stderr
     assert "lia." in table.stdout and "proof complete" in table.stdout
-    answer = json.loads(suggest(str(file), "--server", live.url, "--json").stdout)
+    answer = json.loads(
+        suggest(str(file), "--server", live.url, "--json", "--source", "model").stdout
+    )
     assert [s["tactic"] for s in answer["suggestions"]] == ["lia.", "rewrite Nat.add_0_r."]
 
 
@@ -44,8 +46,46 @@ def test_in_process_with_the_embedded_model(tmp_path):
     file = tmp_path / "AddZero.v"
     file.write_text(SOURCE)
     args = ("--k", "2", "--max-tokens", "6", "--include-failed", "--json", "--timeout", "300")
-    r = suggest(str(file), *args, timeout=600)
+    r = suggest(str(file), *args, "--source", "model", timeout=600)
     answer = json.loads(r.stdout)
     assert answer["ok"] and answer["goals"] == ["m : nat\n============================\nm + 0 = m"]
     assert 1 <= len(answer["suggestions"]) <= 2
     assert all(s["status"] in ("proof complete", "open", "failed") for s in answer["suggestions"])
+
+
+DOUBLE = """Require Import Arith Lia.
+
+Fixpoint double (n : nat) : nat :=
+  match n with
+  | 0 => 0
+  | S k => S (S (double k))
+  end.
+
+Theorem double_twice : forall n : nat, double n = 2 * n.
+Proof.
+  induction n.
+  - reflexivity.
+  - admit.
+Admitted.
+"""
+
+
+def test_inside_an_induction_the_embedded_model_and_the_templates_get_accepted_answers(tmp_path):
+    """The case the model alone failed (its 8 candidates all rejected by Coq): the step case
+    of `induction n` on `double n = 2 * n`. Templates over the goal and its header propose
+    `simpl.` (a Fixpoint of the header in the goal) and `simpl; lia.`; the real embedded
+    model's candidates (a tiny budget) are ranked and checked with them."""
+    file = tmp_path / "Double.v"
+    file.write_text(DOUBLE)
+    args = ("--k", "2", "--max-tokens", "8", "--json", "--timeout", "300")
+    r = suggest(str(file), *args, timeout=600)
+    assert r.returncode == 0, r.stdout + r.stderr
+    answer = json.loads(r.stdout)
+    assert answer["goals"][0].endswith("double (S n) = 2 * S n")
+    by_tactic = {s["tactic"]: s for s in answer["suggestions"]}
+    assert by_tactic["simpl; lia."]["status"] == "proof complete"
+    assert by_tactic["simpl."]["status"] == "open" and by_tactic["simpl."]["source"] == "template"
+    assert answer["suggestions"][0]["status"] == "proof complete"  # closing ones first
+    assert all(s["status"] != "failed" for s in answer["suggestions"])  # only accepted shown
+    table = suggest(str(file), "--k", "1", "--max-tokens", "4", "--timeout", "300", timeout=600)
+    assert table.returncode == 0 and "simpl; lia." in table.stdout and "template" in table.stdout

@@ -158,3 +158,21 @@ def test_a_missing_corpus_is_a_clear_error(tmp_path, data_dir, monkeypatch):
     )
     line = " ".join(result.output.split())
     assert result.exit_code == 2 and "prover corpus build" in line and "--no-retrieval" in line
+
+
+@pytest.mark.parametrize("knn", [True, False])
+def test_the_knn_switch_reaches_the_search_candidates_and_the_config_id(knn, corpus, monkeypatch):
+    monkeypatch.setenv("PROVER_CORPUS_CACHE", str(corpus.cache))
+    budget = Budget(samples=2, expansions=1, attempts=1, wall_seconds=60)
+    config = EvalConfig("coq", "search", budget, portfolio=False, templates=False, knn=knn)
+    assert config.as_dict()["candidates"]["knn"] is knn
+    assert config.id != EvalConfig("coq", "search", budget, portfolio=False, knn=not knn).id
+    worker = Worker(config)
+    try:
+        assert (worker.knn is not None) is knn
+        assert worker.retriever is None  # kNN alone does not change the prompt
+        worker.generator = ScriptedGenerator([])
+        result = worker.result(RABS)
+    finally:
+        worker.close()
+    assert (result.extra.get("candidates_run", {}).get("knn", 0) > 0) is knn
