@@ -67,7 +67,7 @@ def test_methods_without_templates_refuse_the_switch(method_name, flag, data_dir
 
 def test_the_switch_enters_config_id_only_where_read():
     on, off = EvalConfig("coq", "search"), EvalConfig("coq", "search", templates=False)
-    assert on.as_dict()["candidates"] == {"templates": True} and on.id != off.id
+    assert on.as_dict()["candidates"] == {"templates": True, "knn": False} and on.id != off.id
     assert on.candidate_sources().templates and not off.candidate_sources().templates
     assert EvalConfig("coq", "portfolio").candidate_sources() is None
     assert EvalConfig("coq", "portfolio", templates=False).id == EvalConfig("coq", "portfolio").id

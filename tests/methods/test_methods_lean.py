@@ -9,6 +9,8 @@ import json
 import sys
 from pathlib import Path
 
+import pytest
+
 from prover.backends import LeanConfig, backend, lean_extract, lean_sketch_steps
 from prover.generator import Sample
 from prover.methods import Budget, prove
@@ -16,17 +18,31 @@ from prover.proofenv import Status
 from prover.theorem import Theorem
 
 TABLE_REPL = Path(__file__).parents[1] / "lean" / "table_repl.py"
+# The from-scratch verdict compiles the proof and audits it in processes of their own: a
+# STAND-IN plays `lean -o` and prover_audit here (Lean cannot run here; see its docstring).
+STANDIN = Path(__file__).parents[1] / "lean" / "standin_lean.py"
 STATEMENT = "theorem t (n : ℕ) (h : n > 2) : n * n > 4 ∧ n + n > 4 := by"
 GOAL = "n : ℕ\nh : n > 2\n⊢ n * n > 4 ∧ n + n > 4"
 
 
+@pytest.fixture(autouse=True)
+def _standin_config(tmp_path, monkeypatch):
+    monkeypatch.setenv("STANDIN_LEAN_CONFIG", str(tmp_path / "standin.json"))
+
+
 def lean_env(tmp_path, table: dict, **config):
+    """The REPL reads `table`; the audit stand-in reports the axioms its "proofs" list."""
     path = tmp_path / "table.json"
     path.write_text(json.dumps({"goal": GOAL, **table}), encoding="utf-8")
+    axioms = next(iter(table.get("proofs", {}).values()), ["propext"])
+    (tmp_path / "standin.json").write_text(json.dumps({"report": {"axioms": axioms}}))
     cfg = LeanConfig(
         repl_command=(sys.executable, str(TABLE_REPL), str(path)), memory_cap_gb=None, **config
     )
-    return backend("lean").create_env(cfg, tactic_timeout=10.0)
+    env = backend("lean").create_env(cfg, tactic_timeout=10.0)
+    env.compile_command = [sys.executable, str(STANDIN), "compile"]
+    env.audit_command = [sys.executable, str(STANDIN), "audit"]
+    return env
 
 
 class Scripted:
