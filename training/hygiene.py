@@ -4,7 +4,7 @@ The test statements come through the project's own dataset loader (`prover.datas
 benchmark minif2f-rocq, split test), so the check reads the same records the benchmark
 runs on. A training pair is excluded when
 - it comes from a theorem named as a test theorem,
-- its statement (whole-proof pairs) is a test statement, whitespace aside, or
+- its statement (whole-proof pairs) is a test statement, name and whitespace aside, or
 - its proof state's goal (tactic pairs) is a test statement's conclusion, whitespace
   aside (a corpus proof of the same proposition under another name).
 """
@@ -19,6 +19,14 @@ from training.sft_data import Pair
 
 def normalize(text: str) -> str:
     return " ".join(text.split())
+
+
+_HEAD = re.compile(r"^\s*(Theorem|Lemma|Example|Fact|Remark|Corollary|Proposition)\s+[\w']+")
+
+
+def statement_key(statement: str) -> str:
+    """A statement without its keyword and name, whitespace aside: a renamed copy matches."""
+    return normalize(_HEAD.sub("", statement))
 
 
 def conclusion(statement: str) -> str:
@@ -72,7 +80,7 @@ class TestSet:
         test = load_benchmark("minif2f-rocq", "test", data_dir)
         return cls(
             names=frozenset(t.name for t in test),
-            statements=frozenset(normalize(t.statement) for t in test),
+            statements=frozenset(statement_key(t.statement) for t in test),
             # a very short conclusion (`False`, `x = 0`) says nothing about where a pair came from
             conclusions=frozenset(c for t in test if len(c := conclusion(t.statement)) >= 12),
             count=len(test),
@@ -82,12 +90,12 @@ class TestSet:
     def contains(self, pair: Pair) -> bool:
         if pair.theorem in self.names:
             return True
-        if pair.statement and normalize(pair.statement) in self.statements:
+        if pair.statement and statement_key(pair.statement) in self.statements:
             return True
         return bool(pair.state) and goal_of(pair.state) in self.conclusions
 
     def theorem_is_test(self, name: str, statement: str) -> bool:
-        return name in self.names or normalize(statement) in self.statements
+        return name in self.names or statement_key(statement) in self.statements
 
     def summary(self) -> dict:
         return {"checked_against": self.source, "test_statements": self.count}
