@@ -124,7 +124,8 @@ class TrainConfig:
         for s in raw["sft"]:
             if s.kind not in ("tactics", "proofs"):
                 raise ValueError(f"{path}: sft source {s.name}: kind must be tactics or proofs")
-            s.path = str(Path(s.path).expanduser())
+            if not s.path.startswith("corpus:"):
+                s.path = str(Path(s.path).expanduser())
         if raw["sft"] and raw["sources"]:
             raise ValueError(f"{path}: a run takes `sources` (pretraining) or `sft`, not both")
         if raw.get("lora") is not None:

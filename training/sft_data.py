@@ -114,8 +114,20 @@ def read_jsonl(path: Path) -> Iterator[dict]:
                 yield json.loads(line)
 
 
+DEFAULT_CORPUS = "corpus:default"
+
+
 def tactics_file(path: str | Path) -> Path:
-    """A corpus directory's tactics.jsonl, or the file itself."""
+    """A corpus directory's tactics.jsonl, or the file itself; `corpus:default` is the
+    corpus `prover corpus build` makes (`prover.corpus.default_corpus_dir()`)."""
+    if str(path) == DEFAULT_CORPUS:
+        try:
+            from prover.corpus import default_corpus_dir
+        except ImportError as e:
+            raise FileNotFoundError(
+                "corpus:default needs prover.corpus (`prover corpus build`), not in this checkout"
+            ) from e
+        path = default_corpus_dir()
     p = Path(path).expanduser()
     f = p / "tactics.jsonl" if p.is_dir() else p
     if not f.is_file():

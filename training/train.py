@@ -164,7 +164,7 @@ def train(cfg: TrainConfig, resume: bool = True) -> dict:
     history: list[dict] = []
     module = engine if engine else net
     module.train()
-    t_last = time.perf_counter()
+    t_last, cpu_last = time.perf_counter(), time.process_time()
     tokens_window = 0
     if rank == 0:
         print(
@@ -203,7 +203,9 @@ def train(cfg: TrainConfig, resume: bool = True) -> dict:
         if step % cfg.log_every == 0 or step == cfg.max_steps:
             dt = time.perf_counter() - t_last
             t_last = time.perf_counter()
+            cpu_now = time.process_time()
             tps = tokens_window / dt
+            tokens_in_window = tokens_window
             tokens_seen += tokens_window
             tokens_window = 0
             record = {
@@ -214,7 +216,10 @@ def train(cfg: TrainConfig, resume: bool = True) -> dict:
                 "mfu": tps * fpt / (cfg.peak_flops * world),
                 "tokens": tokens_seen,
                 "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
+                # on a shared machine: tokens per second of this process's own CPU time
+                "tokens_per_cpu_s": round(tokens_in_window / max(cpu_now - cpu_last, 1e-9), 1),
             }
+            cpu_last = cpu_now
             history.append(record)
             if rank == 0:
                 print(json.dumps(record), flush=True)
