@@ -40,6 +40,8 @@ def load_generator(
     quiet_libraries()
     if runtime not in RUNTIMES:
         raise ValueError(f"unknown runtime {runtime!r}; choose one of {', '.join(RUNTIMES)}")
+    if lazy and runtime in ("auto", "ct2"):
+        _convert_checkpoint_now(spec)
     if lazy and runtime != "openai":
         return LazyGenerator(
             lambda: load_generator(spec, runtime, False, threads, **options), name=spec
@@ -67,6 +69,21 @@ def load_generator(
     from prover.models.openai_compat import OpenAIGenerator
 
     return OpenAIGenerator(spec, **options)
+
+
+def _convert_checkpoint_now(spec: str) -> None:
+    """A local checkpoint's one-time CTranslate2 conversion (and LoRA merge) runs now, not on
+    first use, where it would be spent out of the first theorem's wall clock (a new
+    SmolLM2 checkpoint: about 30 s on 2 idle cores). Loading stays lazy."""
+    local = Path(spec).expanduser()
+    if not local.is_dir() or _is_seq2seq(spec):
+        return
+    from prover.models.ct2 import ct2_model_dir
+
+    try:
+        ct2_model_dir(spec)
+    except ModelUnavailable:
+        pass  # said again, with the fallback to transformers, when the model is first used
 
 
 def _ct2(spec: str, options: dict[str, Any], threads: int | None) -> Generator:
