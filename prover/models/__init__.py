@@ -10,6 +10,7 @@ chat template around every prompt (`prover.models.chat`); a local training check
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sys
 from pathlib import Path
@@ -80,10 +81,9 @@ def _convert_checkpoint_now(spec: str) -> None:
         return
     from prover.models.ct2 import ct2_model_dir
 
-    try:
+    # a failure is said again, with the fallback to transformers, when the model is first used
+    with contextlib.suppress(ModelUnavailable):
         ct2_model_dir(spec)
-    except ModelUnavailable:
-        pass  # said again, with the fallback to transformers, when the model is first used
 
 
 def _ct2(spec: str, options: dict[str, Any], threads: int | None) -> Generator:
