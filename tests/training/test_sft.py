@@ -256,7 +256,7 @@ def test_lora_checkpoint_resumes_strictly_merges_and_runs_in_ctranslate2(
     from training.model import build_model
 
     other, _ = build_model(TrainConfig(**{**cfg.__dict__, "lora": LoraSettings(r=8)}), False)
-    with pytest.raises(RuntimeError, match="does not match"):
+    with pytest.raises(RuntimeError, match="size mismatch|does not match"):
         load_weights(other, ckpt)  # rank 8 adapters cannot take rank 4 weights
 
     merged = merge_adapter(tmp_path / "run" / "checkpoint-3", tmp_path / "merged")
