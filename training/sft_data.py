@@ -238,10 +238,29 @@ class Encoder:
 
         self.tokenizer = Tokenizer.from_file(str(tokenizer_json))
         self._prefixes: dict[str, list[int]] = {}
+        self._agreed: dict[str, int] = {}  # shared text -> tokens it has in common with prompts
 
     def example(self, pair: Pair) -> Example:
         prompt = self.tokenizer.encode(pair.prompt).ids  # with special tokens, as at inference
         answer = self.tokenizer.encode(pair.answer, add_special_tokens=False).ids
+        return self._example(pair, prompt, answer)
+
+    def examples(self, pairs_: list[Pair]) -> list[Example]:
+        """`example` for many pairs, encoded in batches (the tokenizer's own threads)."""
+        out = []
+        for start in range(0, len(pairs_), 4096):
+            chunk = pairs_[start : start + 4096]
+            prompts = self.tokenizer.encode_batch([p.prompt for p in chunk])
+            answers = self.tokenizer.encode_batch(
+                [p.answer for p in chunk], add_special_tokens=False
+            )
+            out += [
+                self._example(p, q.ids, a.ids)
+                for p, q, a in zip(chunk, prompts, answers, strict=True)
+            ]
+        return out
+
+    def _example(self, pair: Pair, prompt: list[int], answer: list[int]) -> Example:
         prefix: list[int] = []
         if pair.shared:
             text = pair.prompt[: pair.shared]
@@ -251,9 +270,12 @@ class Encoder:
             # The tokens the shared text has alone and inside the prompt, up to the first that
             # differs (a tokenizer may merge the text's last newline with what follows): every
             # prompt of the template then starts with these same tokens.
-            k = 0
-            while k < min(len(candidate), len(prompt) - 1) and prompt[k] == candidate[k]:
-                k += 1
+            k = self._agreed.get(text, 0)
+            if not (0 < k < len(prompt) and prompt[:k] == candidate[:k]):  # else: as before
+                k = 0
+                while k < min(len(candidate), len(prompt) - 1) and prompt[k] == candidate[k]:
+                    k += 1
+                self._agreed[text] = k
             prefix = prompt[:k]
         rest = prompt[len(prefix) :]
         return Example(tuple(prefix), rest + answer, [IGNORE] * len(rest) + answer)
@@ -263,8 +285,7 @@ def examples(
     pairs_: list[Pair], encoder: Encoder, seq_len: int, report: DataReport
 ) -> list[Example]:
     out = []
-    for pair in pairs_:
-        ex = encoder.example(pair)
+    for pair, ex in zip(pairs_, encoder.examples(pairs_), strict=True):
         if len(ex.prefix) + len(ex.ids) > seq_len:
             report.count(pair.source, "dropped_longer_than_seq_len")
             continue
