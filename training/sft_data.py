@@ -238,6 +238,7 @@ class Encoder:
 
         self.tokenizer = Tokenizer.from_file(str(tokenizer_json))
         self._prefixes: dict[str, list[int]] = {}
+        self._interned: dict[tuple[int, ...], tuple[int, ...]] = {}
         self._agreed: dict[str, int] = {}  # shared text -> tokens it has in common with prompts
 
     def example(self, pair: Pair) -> Example:
@@ -278,7 +279,9 @@ class Encoder:
                 self._agreed[text] = k
             prefix = prompt[:k]
         rest = prompt[len(prefix) :]
-        return Example(tuple(prefix), rest + answer, [IGNORE] * len(rest) + answer)
+        key = tuple(prefix)
+        shared = self._interned.setdefault(key, key)  # one tuple per prefix, not one per example
+        return Example(shared, rest + answer, [IGNORE] * len(rest) + answer)
 
 
 def examples(

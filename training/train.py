@@ -293,11 +293,35 @@ def _sft_batches(
     wrap = wraps_prompts(cfg.model)
     template = ChatTemplate.from_dir(Path(tokenizer_source))
     chat = ChatPrompts(None, template, wrap_prompts=wrap) if template else None
-    report = DataReport()
     test = TestSet.load()
-    kept = pairs(cfg.sft, chat, report, exclude=test)
     encoder = Encoder(Path(tokenizer_source) / "tokenizer.json")
-    data = examples(kept, encoder, cfg.seq_len, report)
+    # The examples are cached beside the run, keyed by everything they depend on, so a run
+    # resumed in another sitting does not render and tokenize its corpus again (minutes).
+    files = [tactics_file(s.path) if s.kind == "tactics" else Path(s.path) for s in cfg.sft]
+    key = json.dumps(
+        {
+            "sources": [
+                [s.kind, s.limit, s.weight, fingerprint(f)]
+                for s, f in zip(cfg.sft, files, strict=True)
+            ],
+            "tokenizer": fingerprint(Path(tokenizer_source) / "tokenizer.json"),
+            "templates": [template_digest(TACTIC_TEMPLATE), template_digest(WHOLE_TEMPLATE)],
+            "wrap": wrap,
+            "seq_len": cfg.seq_len,
+            "test": sorted(test.statements),
+        },
+        sort_keys=True,
+    )
+    cache = out_dir / "examples.pt"
+    cached = torch.load(cache, weights_only=False) if cache.exists() else None
+    if cached is not None and cached["key"] == key:
+        data, report = cached["examples"], DataReport(cached["report"])
+    else:
+        report = DataReport()
+        kept = pairs(cfg.sft, chat, report, exclude=test)
+        data = examples(kept, encoder, cfg.seq_len, report)
+        if rank == 0:
+            torch.save({"key": key, "examples": data, "report": report.sources}, cache)
     pad = encoder.tokenizer.token_to_id("<|endoftext|>") or 0
     batches = SFTBatches(data, cfg.micro_batch_size, cfg.seed, position, rank, world, pad)
     kinds = {s.kind for s in cfg.sft}
@@ -311,8 +335,7 @@ def _sft_batches(
     }
     if rank == 0:
         sources = []
-        for s in cfg.sft:
-            f = tactics_file(s.path) if s.kind == "tactics" else Path(s.path)
+        for s, f in zip(cfg.sft, files, strict=True):
             sources.append(
                 {
                     "name": s.name,
