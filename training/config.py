@@ -22,6 +22,43 @@ class SourceConfig:
 
 
 @dataclass
+class SFTSource:
+    """Supervised (prompt -> answer) data, rendered in the prompt format the prover sends.
+
+    kind "tactics": a corpus directory (its tactics.jsonl) or a tactics.jsonl file, one
+    (state -> tactic) pair per line; kind "proofs": a JSONL file of checked proofs (results
+    lines with status proved and their `proof`, or `prover learn`'s proofs.jsonl), each a
+    (statement -> whole proof) pair.
+    """
+
+    name: str
+    kind: str  # "tactics" or "proofs"
+    path: str
+    limit: int | None = None  # the first N usable pairs (a small slice for smoke runs)
+    weight: int = 1  # repeat this source's pairs N times per epoch (upweight found proofs)
+
+
+@dataclass
+class LoraSettings:
+    """LoRA through peft: only the low-rank adapters train; the base stays frozen."""
+
+    r: int = 16
+    alpha: int = 32
+    dropout: float = 0.05
+    target_modules: list[str] = field(
+        default_factory=lambda: [
+            "q_proj",
+            "k_proj",
+            "v_proj",
+            "o_proj",
+            "gate_proj",
+            "up_proj",
+            "down_proj",
+        ]
+    )
+
+
+@dataclass
 class TrainConfig:
     # model
     model: str = ""  # HF id or path; empty = build from `model_config`
@@ -33,9 +70,13 @@ class TrainConfig:
     max_position_embeddings: int | None = None  # context extension, set explicitly
     rope_scaling: dict[str, Any] | None = None
     gradient_checkpointing: bool = False
-    # data
+    # data: `sources` (pretraining mixture) or `sft` (prompt -> answer pairs), not both
     sources: list[SourceConfig] = field(default_factory=list)
-    seq_len: int = 4096
+    sft: list[SFTSource] = field(default_factory=list)
+    lora: LoraSettings | None = None  # None: full fine-tuning
+    seq_len: int = (
+        4096  # sft: the longest example kept (prompt + answer tokens); longer are dropped
+    )
     seed: int = 1234
     # optimisation
     micro_batch_size: int = 1
@@ -58,7 +99,11 @@ class TrainConfig:
         312e12  # per device, for MFU (A100 bf16 dense); CPU runs print MFU against this too
     )
     tensorboard: bool = True
-    wandb_project: str | None = None
+    keep_checkpoints: int | None = None  # keep only the newest N checkpoints (None: all)
+
+    @property
+    def task(self) -> str:
+        return "sft" if self.sft else "pretrain"
 
     @classmethod
     def load(cls, path: str | Path, **overrides: Any) -> TrainConfig:
@@ -75,6 +120,16 @@ class TrainConfig:
             if isinstance(raw.get(key), str) and raw[key].startswith("~"):
                 raw[key] = str(Path(raw[key]).expanduser())
         raw["sources"] = [SourceConfig(**s) for s in raw.get("sources", [])]
+        raw["sft"] = [SFTSource(**s) for s in raw.get("sft", [])]
+        for s in raw["sft"]:
+            if s.kind not in ("tactics", "proofs"):
+                raise ValueError(f"{path}: sft source {s.name}: kind must be tactics or proofs")
+            if not s.path.startswith("corpus:"):
+                s.path = str(Path(s.path).expanduser())
+        if raw["sft"] and raw["sources"]:
+            raise ValueError(f"{path}: a run takes `sources` (pretraining) or `sft`, not both")
+        if raw.get("lora") is not None:
+            raw["lora"] = LoraSettings(**raw["lora"])
         for s in raw["sources"]:
             if s.kind != "hf" and s.path.startswith("~"):
                 s.path = str(Path(s.path).expanduser())

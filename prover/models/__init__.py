@@ -4,11 +4,13 @@
 registry's models, a local directory, a hub id) and transformers for seq2seq models
 (ReProver's ByT5) or an architecture CTranslate2 cannot convert. vLLM and OpenAI-compatible
 servers are used only when asked for. A registry model that is an instruct model gets its
-chat template around every prompt (`prover.models.chat`).
+chat template around every prompt (`prover.models.chat`); a local training checkpoint
+(`prover.models.checkpoint`) gets its prompts as its `prover.json` says it was trained on them.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sys
 from pathlib import Path
@@ -39,6 +41,8 @@ def load_generator(
     quiet_libraries()
     if runtime not in RUNTIMES:
         raise ValueError(f"unknown runtime {runtime!r}; choose one of {', '.join(RUNTIMES)}")
+    if lazy and runtime in ("auto", "ct2"):
+        _convert_checkpoint_now(spec)
     if lazy and runtime != "openai":
         return LazyGenerator(
             lambda: load_generator(spec, runtime, False, threads, **options), name=spec
@@ -68,6 +72,20 @@ def load_generator(
     return OpenAIGenerator(spec, **options)
 
 
+def _convert_checkpoint_now(spec: str) -> None:
+    """A local checkpoint's one-time CTranslate2 conversion (and LoRA merge) runs now, not on
+    first use, where it would be spent out of the first theorem's wall clock (a new
+    SmolLM2 checkpoint: about 30 s on 2 idle cores). Loading stays lazy."""
+    local = Path(spec).expanduser()
+    if not local.is_dir() or _is_seq2seq(spec):
+        return
+    from prover.models.ct2 import ct2_model_dir
+
+    # a failure is said again, with the fallback to transformers, when the model is first used
+    with contextlib.suppress(ModelUnavailable):
+        ct2_model_dir(spec)
+
+
 def _ct2(spec: str, options: dict[str, Any], threads: int | None) -> Generator:
     from prover.models.ct2 import CT2Generator
 
@@ -90,11 +108,32 @@ def _is_seq2seq(spec: str) -> bool:
 def _with_chat(spec: str, generator: Generator) -> Generator:
     """Registry instruct models see prompts in their chat template; any model with one can chat."""
     from prover.models.chat import ChatPrompts, ChatTemplate
-    from prover.models.registry import lookup
 
     tokenizer_dir = getattr(generator, "tokenizer_dir", None)
     template = ChatTemplate.from_dir(Path(tokenizer_dir)) if tokenizer_dir else None
     if template is None:
         return generator
+    return ChatPrompts(generator, template, wrap_prompts=wraps_prompts(spec, warn=True))
+
+
+def wraps_prompts(spec: str, warn: bool = False) -> bool:
+    """Whether `spec`'s prompts go inside its chat template: a registry instruct model's do;
+    a local training checkpoint's do as its prover.json says it was trained on them
+    (`prover.models.checkpoint`; training asks this same function); others' do not."""
+    from prover.models.checkpoint import drifted_templates, read_meta
+    from prover.models.registry import lookup
+
     entry = lookup(spec)
-    return ChatPrompts(generator, template, wrap_prompts=bool(entry and entry.chat))
+    if entry is not None:
+        return entry.chat
+    meta = read_meta(spec) if Path(spec).expanduser().is_dir() else None
+    if meta is None:
+        return False
+    drifted = drifted_templates(meta)
+    if warn and drifted:
+        print(
+            f"warning: {spec} was trained on an older version of the prompt template(s) "
+            f"{', '.join(drifted)}",
+            file=sys.stderr,
+        )
+    return bool(meta.get("wrap_prompts", False))

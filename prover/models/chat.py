@@ -84,9 +84,13 @@ class ChatPrompts:
         self.inner, self.template, self.wrap_prompts = inner, template, wrap_prompts
 
     def generate(self, prompts: list[str], params: SamplingParams) -> list[list[Sample]]:
-        if self.wrap_prompts:
-            prompts = [p if isinstance(p, CompletionPrompt) else self.wrap(p) for p in prompts]
-        return self.inner.generate(prompts, params)
+        return self.inner.generate([self.prepare(p) for p in prompts], params)
+
+    def prepare(self, prompt: str) -> str:
+        """The text the model receives for `prompt` (training renders its examples with it)."""
+        if self.wrap_prompts and not isinstance(prompt, CompletionPrompt):
+            return self.wrap(prompt)
+        return prompt
 
     def wrap(self, prompt: str) -> str:
         """The prompt's last line (the cue it ends on, such as ``Tactic:``) opens the model's

@@ -4,8 +4,8 @@ On 2 CPU cores it is 5-8x faster than transformers for the search's calls (8 bea
 samples of a few dozen tokens), which is the difference between a model that contributes
 to a proof search and one that only burns its budget. LeanCopilot uses the same engine.
 
-- Conversion (a Hugging Face directory, a hub id, or a registry model's GGUF -> CTranslate2
-  int8) runs once and is cached under ``<model cache>/ct2``, keyed by the source's identity
+- Conversion (a Hugging Face directory, a LoRA training checkpoint merged into its base,
+  a hub id, or a registry model's GGUF -> CTranslate2 int8) runs once and is cached under ``<model cache>/ct2``, keyed by the source's identity
   (a registry model's sha256; a directory's path, file sizes and mtimes; a hub id). The
   tokenizer is kept beside the converted weights, so nothing else is needed at run time.
 - Scores come from the engine: `Sample.logprob` is the cumulative log-probability of the
@@ -44,6 +44,7 @@ from prover.generator import (
     SamplingParams,
     best_unique,
 )
+from prover.models.checkpoint import is_adapter, merge_adapter
 from prover.models.embedded import cache_lock, cache_root, gguf_to_hf, model_home
 from prover.models.registry import lookup
 
@@ -66,9 +67,10 @@ def ct2_model_dir(model: str, quantization: str = "int8") -> Path:
     if spec is not None:
         target = model_home(spec) / f"ct2-{quantization}"
     elif local.is_dir():
-        if not (local / "config.json").exists():
+        if not (local / "config.json").exists() and not is_adapter(local):
             raise ModelUnavailable(
-                f"{local} is not a Hugging Face model directory (no config.json)"
+                f"{local} is not a Hugging Face model directory (no config.json) "
+                "nor a LoRA adapter (no adapter_config.json)"
             )
         target = (
             cache_root() / "ct2" / f"{local.resolve().name}-{source_identity(local)}" / quantization
@@ -105,6 +107,8 @@ def _convert(model: str, spec, target: Path, quantization: str) -> None:
         if spec is not None:
             kept = model_home(spec) / "hf"  # the transformers runtime's copy, when it exists
             source = str(kept if (kept / "config.json").exists() else gguf_to_hf(spec, tmp / "hf"))
+        elif is_adapter(model):  # a LoRA training checkpoint: merged into its base first
+            source = str(merge_adapter(model, tmp / "merged"))
         print(
             f"{model}: converting to CTranslate2 {quantization} once into {target} ...",
             file=sys.stderr,
