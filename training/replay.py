@@ -39,9 +39,11 @@ def _structural(sentence: str) -> bool:
 def replay(proofs: Iterable[ReplayedProof], tactic_timeout: float = 10.0) -> Iterator[dict]:
     """Lines for each tactic of each proof, in order; a proof whose replay fails stops at the
     tactic Coq refused (the lines before it are still true steps)."""
-    from prover.coq.env import CoqEnv
+    from prover.coq import create_env
 
-    env = CoqEnv(tactic_timeout=tactic_timeout)
+    # The env the search checks its proofs in: its header imports what the automation's
+    # tactics need (`intros; lia.` found by the portfolio fails without Lia).
+    env = create_env(tactic_timeout=tactic_timeout)
     try:
         for item in proofs:
             state = env.open(item.theorem)

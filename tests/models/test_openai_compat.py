@@ -121,6 +121,7 @@ def test_copilot_routes_on_the_same_server(server):
     assert httpx.get(base + "/health", timeout=10).json()["status"] == "ok"
     text = "Require Import Arith.\nTheorem t : forall m : nat, m + 0 = m.\nProof.\n"
     body = {"text": text, "k": 2, "max_tokens": 8, "include_failed": True, "timeout": 120}
+    body["sources"] = ["model"]  # the model's k candidates alone (no automation, templates)
     answer = httpx.post(base + "/suggest", json=body, timeout=130).json()
     assert answer["ok"] and answer["goals"] == [
         "============================\nforall m : nat, m + 0 = m"
