@@ -15,6 +15,21 @@ from prover.proofenv import ToolchainMissing, Verdict
 from prover.theorem import Theorem
 
 
+def reference_problems(
+    found: Theorem, reference: Theorem | None, same_source: Callable[[str, str], bool]
+) -> list[str]:
+    """Where a file's header and statement differ from the benchmark's record (none without
+    a record): the comparison the verdict and the static stage both make."""
+    if reference is None:
+        return []
+    out = []
+    if not same_source(found.header, reference.header):
+        out.append(f"the file's header is not {reference.name}'s")
+    if not same_source(found.statement, reference.statement):
+        out.append(f"the file's statement of {found.name} is not the benchmark's")
+    return out
+
+
 def verdict_on_file(
     found: Theorem,
     proof: str,
@@ -26,13 +41,9 @@ def verdict_on_file(
     """With `reference`, the file's header and statement must be the record's (a redefined
     name, an added hypothesis, another theorem: rejected with the reason). Raises
     ToolchainMissing (with the install steps) where the assistant is not installed."""
-    if reference is not None:
-        if not same_source(found.header, reference.header):
-            return Verdict(ok=False, reason=f"the file's header is not {reference.name}'s")
-        if not same_source(found.statement, reference.statement):
-            return Verdict(
-                ok=False, reason=f"the file's statement of {found.name} is not the benchmark's"
-            )
+    problems = reference_problems(found, reference, same_source)
+    if problems:
+        return Verdict(ok=False, reason=problems[0])
     problem = backend.check_installation()
     if problem:
         raise ToolchainMissing(problem)

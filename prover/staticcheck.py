@@ -18,6 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from prover.filecheck import reference_problems
 from prover.theorem import Theorem
 
 
@@ -33,18 +34,6 @@ class StaticReport:
     @property
     def refused(self) -> bool:
         return bool(self.refusals)
-
-
-def _reference_problems(found: Theorem, reference: Theorem | None, same) -> list[str]:
-    """The record comparison prover.filecheck.verdict_on_file makes, as refusals."""
-    if reference is None:
-        return []
-    out = []
-    if not same(found.header, reference.header):
-        out.append(f"the file's header is not {reference.name}'s")
-    if not same(found.statement, reference.statement):
-        out.append(f"the file's statement of {found.name} is not the benchmark's")
-    return out
 
 
 def lean_static(path: Path, reference: Theorem | None, name: str | None) -> StaticReport:
@@ -66,7 +55,7 @@ def lean_static(path: Path, reference: Theorem | None, name: str | None) -> Stat
         )
     except FileRefused as e:
         return StaticReport(None, (str(e),))
-    refusals = _reference_problems(theorem, reference, same_source)
+    refusals = reference_problems(theorem, reference, same_source)
     # The statement is elaborated like the header (a binder's default `by ...` runs tactics).
     why = header_refusal(theorem.header) or statement_refusal(theorem.statement)
     if why:
@@ -86,7 +75,7 @@ def coq_static(path: Path, reference: Theorem | None, name: str | None) -> Stati
         Path(path).read_text(encoding="utf-8"), name or (reference.name if reference else None)
     )
     theorem = Theorem(name=pf.name, system="coq", statement=pf.statement, header=pf.header)
-    refusals = _reference_problems(theorem, reference, same_sentences)
+    refusals = reference_problems(theorem, reference, same_sentences)
     if pf.proof is None:
         refusals.append(f"the proof of {pf.name} does not end with Qed.")
     else:

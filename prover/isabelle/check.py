@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from prover.filecheck import verdict_on_file
+from prover.filecheck import reference_problems, verdict_on_file
 from prover.isabelle import textfilter, theory
 from prover.isabelle.lexer import LexError, same_tokens, tokens
 from prover.isabelle.theory import all_cheats, cheats
@@ -132,13 +132,9 @@ def static_check(
         theorem, proof = split_file(text, theorem_name or (reference.name if reference else None))
     except UnlexableFile as e:
         return Verdict(ok=False, reason=str(e))
-    if reference is not None:
-        if not same_tokens(theorem.header, reference.header):
-            return Verdict(ok=False, reason=f"the file's header is not {reference.name}'s")
-        if not same_tokens(theorem.statement, reference.statement):
-            return Verdict(
-                ok=False, reason=f"the file's statement of {theorem.name} is not the benchmark's"
-            )
+    problems = reference_problems(theorem, reference, same_tokens)
+    if problems:
+        return Verdict(ok=False, reason=problems[0])
     why = refusal(theorem, proof)
     if why is not None:
         return Verdict(ok=False, reason=why)
