@@ -91,6 +91,25 @@ def read_results(path: str | os.PathLike) -> list[ResultRecord]:
     return out
 
 
+def overrun(record: ResultRecord) -> float:
+    """Seconds past the run's wall-clock budget (negative: finished early; 0 without one)."""
+    budget = float(record.config.get("budget", {}).get("wall_seconds", 0.0))
+    return record.wall_seconds - budget if budget else 0.0
+
+
+def common_results(
+    a: str | os.PathLike, b: str | os.PathLike
+) -> tuple[list[ResultRecord], list[ResultRecord]]:
+    """Two results files' records of the theorems both hold, in name order (the pairing
+    every comparison of two runs makes). Raises SystemExit when they share none."""
+    left = {r.name: r for r in read_results(a)}
+    right = {r.name: r for r in read_results(b)}
+    common = sorted(left.keys() & right.keys())
+    if not common:
+        raise SystemExit("the two files share no theorem")
+    return [left[n] for n in common], [right[n] for n in common]
+
+
 def finished_names(path: str | os.PathLike) -> set[str]:
     return {r.name for r in read_results(path)}
 

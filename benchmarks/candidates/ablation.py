@@ -19,7 +19,7 @@ import argparse
 import statistics
 from collections import Counter
 
-from prover.results import ResultRecord, read_results
+from prover.results import ResultRecord, common_results, overrun
 
 
 def summary(label: str, records: list[ResultRecord]) -> set[str]:
@@ -31,8 +31,7 @@ def summary(label: str, records: list[ResultRecord]) -> set[str]:
         sources.update(r.extra.get("proof_sources", {}))
         ran.update(r.extra.get("candidates_run", {}))
         widths.update({int(k): v for k, v in r.extra.get("model_widths", {}).items()})
-    budget = [float(r.config.get("budget", {}).get("wall_seconds", 0.0)) for r in records]
-    over = [r.wall_seconds - b for r, b in zip(records, budget, strict=True) if b]
+    over = [overrun(r) for r in records if r.config.get("budget", {}).get("wall_seconds")]
     print(
         f"{label}: proved {len(proved)} of {len(records)}; proofs' tactics by source "
         f"{dict(sources)}; candidates run {dict(ran)}; model calls median "
@@ -50,13 +49,11 @@ def main() -> None:
     ap.add_argument("on", help="results with the source on")
     ap.add_argument("off", help="results with the source off")
     args = ap.parse_args()
-    on = {r.name: r for r in read_results(args.on)}
-    off = {r.name: r for r in read_results(args.off)}
-    common = sorted(on.keys() & off.keys())
-    if not common:
-        raise SystemExit("the two files share no theorem")
-    proved_on = summary("on ", [on[n] for n in common])
-    proved_off = summary("off", [off[n] for n in common])
+    on_records, off_records = common_results(args.on, args.off)
+    on = {r.name: r for r in on_records}
+    off = {r.name: r for r in off_records}
+    proved_on = summary("on ", on_records)
+    proved_off = summary("off", off_records)
     for name in sorted(proved_on - proved_off):
         proof = " ".join((on[name].proof or "").split())
         print(f"  only on:  {name} {on[name].extra.get('proof_sources')}: {proof}")

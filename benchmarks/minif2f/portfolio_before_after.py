@@ -18,15 +18,16 @@ from __future__ import annotations
 import argparse
 import statistics
 
-from prover.results import ResultRecord, read_results
+from prover.results import ResultRecord, common_results, overrun
 
 
 def describe(label: str, records: list[ResultRecord]) -> set[str]:
     proved = {r.name for r in records if r.status.startswith("proved")}
     failed = [r.wall_seconds for r in records if r.status == "failed"]
     wall = [r.wall_seconds for r in records]
-    budget = [float(r.config.get("budget", {}).get("wall_seconds", 0)) for r in records]
-    over = max((w - b for w, b in zip(wall, budget, strict=True) if b), default=0.0)
+    over = max(
+        (overrun(r) for r in records if r.config.get("budget", {}).get("wall_seconds")), default=0.0
+    )
     print(
         f"{label}: {len(records)} theorems, proved {len(proved)}; s per theorem median "
         f"{statistics.median(wall):.1f}, mean {statistics.mean(wall):.1f}; failing theorems "
@@ -43,13 +44,9 @@ def main() -> None:
     ap.add_argument("before", help="results of --method portfolio --automation classic")
     ap.add_argument("after", help="results of --method portfolio (the default automation)")
     args = ap.parse_args()
-    before = {r.name: r for r in read_results(args.before)}
-    after = {r.name: r for r in read_results(args.after)}
-    common = sorted(before.keys() & after.keys())
-    if not common:
-        raise SystemExit("the two files share no theorem")
-    b = describe("before", [before[n] for n in common])
-    a = describe("after ", [after[n] for n in common])
+    before, after = common_results(args.before, args.after)
+    b = describe("before", before)
+    a = describe("after ", after)
     print(f"only before: {sorted(b - a)}")
     print(f"only after:  {sorted(a - b)}")
 

@@ -18,12 +18,7 @@ import argparse
 import statistics
 from collections import Counter
 
-from prover.results import ResultRecord, read_results
-
-
-def overrun(record: ResultRecord) -> float:
-    budget = float(record.config.get("budget", {}).get("wall_seconds", 0.0))
-    return record.wall_seconds - budget if budget else 0.0
+from prover.results import ResultRecord, common_results, overrun
 
 
 def describe(name: str, records: list[ResultRecord]) -> None:
@@ -48,13 +43,12 @@ def main() -> None:
     ap.add_argument("portfolio", help="results of --method portfolio")
     ap.add_argument("--overruns", action="store_true", help="list every theorem's overrun")
     args = ap.parse_args()
-    search = {r.name: r for r in read_results(args.search)}
-    portfolio = {r.name: r for r in read_results(args.portfolio)}
-    common = sorted(search.keys() & portfolio.keys())
-    if not common:
-        raise SystemExit("the two files share no theorem")
-    describe("search   ", [search[n] for n in common])
-    describe("portfolio", [portfolio[n] for n in common])
+    searched, portfolioed = common_results(args.search, args.portfolio)
+    search = {r.name: r for r in searched}
+    portfolio = {r.name: r for r in portfolioed}
+    common = [r.name for r in searched]
+    describe("search   ", searched)
+    describe("portfolio", portfolioed)
     proved_s = {n for n in common if search[n].status.startswith("proved")}
     proved_p = {n for n in common if portfolio[n].status.startswith("proved")}
     print(f"proved by both: {len(proved_s & proved_p)}")
