@@ -1,6 +1,6 @@
 """Cost of one Coq verdict (compile from scratch + axiom audit), median of N, in ms.
 
-Runs `prover.coq.check.verify` of the checkout it is imported from. To compare with another
+Runs `prover.assistants.coq.check.verify` of the checkout it is imported from. To compare with another
 checkout on the same machine in one run, pass `--baseline PATH`: the same measurement is
 then repeated in a subprocess that imports `prover` from PATH, interleaved with ours so that
 load on a shared machine falls on both alike.
@@ -29,7 +29,7 @@ PROOF = "intros x y H.\nlra."
 
 def one_verdict_ms() -> tuple[float, float]:
     """(wall ms, CPU ms of the Coq processes) of one verdict."""
-    from prover.coq.check import verify
+    from prover.assistants.coq.check import verify
     from prover.theorem import Theorem
 
     theorem = Theorem(name="t", system="coq", statement=STATEMENT, header=HEADER)

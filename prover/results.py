@@ -45,7 +45,7 @@ class Counts:
 class ResultRecord(Counts):
     name: str
     system: str
-    status: str  # a prover.proofenv.Status value
+    status: str  # a prover.assistants.base.Status value
     split: str = ""
     proof: str | None = None
     reason: str = ""

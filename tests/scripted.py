@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from prover.generator import Sample, SamplingParams
+from prover.models.base import Sample, SamplingParams
 
 
 @dataclass

@@ -29,8 +29,8 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from prover.batch.runner import EvalConfig, run_eval
 from prover.datasets import load_benchmark
-from prover.evaluate import EvalConfig, run_eval
 from prover.methods import Budget
 from prover.results import read_results
 from prover.theorem import Theorem

@@ -1,6 +1,6 @@
 """Replay proofs through the prover's own Coq driver into (state -> tactic) lines.
 
-Each tactic sentence of a proof is run on the state before it (`prover.coq.env.CoqEnv`),
+Each tactic sentence of a proof is run on the state before it (`prover.assistants.coq.env.CoqEnv`),
 and that state, as the search's `ProofState.text` shows it, is written with the tactic in
 the corpus format agreed with the corpus builder (one JSON object per line, see
 `training/README.md`):
@@ -18,8 +18,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from prover.coq.sentences import split_sentences
-from prover.proofenv import Outcome
+from prover.assistants.base import Outcome
+from prover.assistants.coq.sentences import split_sentences
 from prover.theorem import Theorem
 
 
@@ -39,7 +39,7 @@ def _structural(sentence: str) -> bool:
 def replay(proofs: Iterable[ReplayedProof], tactic_timeout: float = 10.0) -> Iterator[dict]:
     """Lines for each tactic of each proof, in order; a proof whose replay fails stops at the
     tactic Coq refused (the lines before it are still true steps)."""
-    from prover.coq import create_env
+    from prover.assistants.coq import create_env
 
     # The env the search checks its proofs in: its header imports what the automation's
     # tactics need (`intros; lia.` found by the portfolio fails without Lia).

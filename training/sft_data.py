@@ -31,7 +31,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from prover.generator import CompletionPrompt
+from prover.models.base import CompletionPrompt
 from prover.prompts import load_template
 from prover.theorem import Theorem
 from training.config import SFTSource

@@ -16,13 +16,13 @@ import argparse
 import statistics
 import time
 
+from prover.assistants.base import InvalidStatement, Outcome
+from prover.assistants.coq import create_env
 from prover.candidates import normalise
-from prover.coq import create_env
 from prover.datasets import load_benchmark
-from prover.generator import SamplingParams
 from prover.models import load_generator
+from prover.models.base import SamplingParams
 from prover.prompts import load_template
-from prover.proofenv import InvalidStatement, Outcome
 
 
 def main() -> None:

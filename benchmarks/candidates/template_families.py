@@ -19,10 +19,10 @@ import math
 import time
 from collections import Counter, deque
 
+from prover.assistants.base import InvalidStatement, Outcome, ProofEnvError
+from prover.assistants.coq import create_env
 from prover.candidates.templates import Context, instantiate
-from prover.coq import create_env
 from prover.datasets import load_benchmark
-from prover.proofenv import InvalidStatement, Outcome, ProofEnvError
 
 
 def main() -> None:

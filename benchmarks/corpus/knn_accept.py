@@ -14,9 +14,9 @@ import argparse
 import time
 from collections import Counter
 
-from prover.coq import create_env
+from prover.assistants.base import Outcome
+from prover.assistants.coq import create_env
 from prover.datasets import load_benchmark
-from prover.proofenv import Outcome
 from prover.retrieval import Retriever
 
 

@@ -16,12 +16,12 @@ import statistics
 import time
 from pathlib import Path
 
-from prover.coq import create_env
+from prover.assistants.base import Outcome
+from prover.assistants.coq import create_env
 from prover.datasets import load_benchmark
-from prover.generator import SamplingParams
 from prover.models import load_generator
+from prover.models.base import SamplingParams
 from prover.prompts import load_template
-from prover.proofenv import Outcome
 from prover.retrieval import Retriever
 from prover.retrieval.prompt import prompt_fields
 

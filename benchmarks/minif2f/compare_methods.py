@@ -17,8 +17,8 @@ import time
 from dataclasses import fields
 from pathlib import Path
 
+from prover.batch.runner import EvalConfig, run_eval, summarize
 from prover.datasets import load_benchmark
-from prover.evaluate import EvalConfig, run_eval, summarize
 from prover.methods import Budget
 
 METHODS = ("portfolio", "search", "whole", "sketch")

@@ -15,8 +15,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from prover.batch.runner import EvalConfig, run_eval, summarize
 from prover.datasets import load_benchmark
-from prover.evaluate import EvalConfig, run_eval, summarize
 from prover.methods import Budget
 
 
@@ -111,7 +111,7 @@ def main() -> None:
     run_eval(slice_, model_search, out_dir / "throughput-w1-1thread.jsonl", workers=1, threads=1)
     rates["1 (1 thread)"] = len(slice_) / (time.perf_counter() - t0)
     if args.ray:
-        from prover.distributed import run_eval_ray
+        from prover.batch.ray import run_eval_ray
 
         t0 = time.perf_counter()
         run_eval_ray(slice_, model_search, out_dir / "throughput-ray2.jsonl", workers=2)

@@ -25,11 +25,11 @@ import time
 from collections import defaultdict
 from pathlib import Path
 
-from prover.backends import CoqConfig
-from prover.coq import create_env
-from prover.coq.portfolio import REWRITE_DEFINITIONS
+from prover.assistants.base import InvalidStatement, Outcome, ProofEnvError
+from prover.assistants.coq import create_env
+from prover.assistants.coq.portfolio import REWRITE_DEFINITIONS
+from prover.assistants.registry import CoqConfig
 from prover.datasets import load_benchmark
-from prover.proofenv import InvalidStatement, Outcome, ProofEnvError
 from prover.theorem import Theorem
 
 # The squares of the differences of every pair of real variables, as hypotheses for `nra`
@@ -124,7 +124,7 @@ def combined(args: argparse.Namespace) -> None:
     that no cheap tactic closes (the ones where its time is spent), timed both ways in turn:
     each tactic in its own call (each stopped after CHEAP_SECONDS), and one call
     `solve [timeout N (t1) | timeout N (t2) | ...]` (the same limits, inside Coq)."""
-    from prover.coq.portfolio import CHEAP_PORTFOLIO, CHEAP_SECONDS
+    from prover.assistants.coq.portfolio import CHEAP_PORTFOLIO, CHEAP_SECONDS
 
     closed = {r["name"] for r in read(Path(args.out)) if r["closed"]}
     sample = [t for t in stride_sample(args.split, args.stride) if t.name not in closed]
@@ -175,7 +175,7 @@ class Timed:
 def first_call(args: argparse.Namespace) -> None:
     """The search's wait for its first model call, classic vs default automation, on the
     sample's theorems that no candidate closes (the embedded model; --wall-seconds each)."""
-    from prover.backends import backend
+    from prover.assistants.registry import backend
     from prover.methods import Budget
     from prover.methods.search import best_first_search
     from prover.models import load_generator

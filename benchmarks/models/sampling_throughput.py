@@ -20,8 +20,8 @@ import argparse
 import statistics
 import time
 
-from prover.generator import SamplingParams
 from prover.models import load_generator
+from prover.models.base import SamplingParams
 from prover.prompts import load_template
 
 GOALS = [

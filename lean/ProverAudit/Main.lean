@@ -18,7 +18,7 @@ prints ONE line of JSON with what it found:
   unsafe_constants         constants the file adds that the kernel never checks (unsafe)
   error                    the kernel's (or the loader's) refusal, if any; null otherwise
 
-The Python side (prover.lean.audit.decide) turns these facts into the verdict. Nothing the
+The Python side (prover.assistants.lean.audit.decide) turns these facts into the verdict. Nothing the
 proof's code printed while it was compiled can reach this output: that code never runs here.
 -/
 import Lean

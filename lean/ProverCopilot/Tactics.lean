@@ -96,7 +96,7 @@ def askServer (stx : Syntax) : TacticM (Array String) := do
 /-- Words a suggestion may not contain anywhere, matched on the raw text (so no lexing trick
 such as `1run_tac` or `x⁻¹sorry` can hide one): escape hatches, and the metaprogramming entry
 points that would run the server's text as code in this editor. The server already passes
-every suggestion through the filter a proof passes (`prover.lean.check.refusal`); this is the
+every suggestion through the filter a proof passes (`prover.assistants.lean.check.refusal`); this is the
 Lean side's own conservative gate, for a server that is not ours. -/
 def refusedWords : List String :=
   ["sorry", "admit", "stop", "native", "run_tac", "run_cmd", "run_elab", "run_meta", "elab",

@@ -86,7 +86,7 @@ def fixed_source(
 
 
 def model_candidates(samples: Iterable[Any]) -> list[Candidate]:
-    """A generator's samples (prover.generator.Sample) as candidates scored by their
+    """A generator's samples (prover.models.base.Sample) as candidates scored by their
     length-normalised log-probability, the per-step score the search accumulates."""
     return [
         Candidate(s.text.strip(), s.normalized_logprob, "model") for s in samples if s.text.strip()

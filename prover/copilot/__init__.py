@@ -13,7 +13,7 @@ from prover.candidates import KnnPredictor
 from prover.copilot.batching import BatchingGenerator
 from prover.copilot.session import SessionPool
 from prover.copilot.suggest import Copilot
-from prover.generator import Generator
+from prover.models.base import Generator
 
 EMACS_PACKAGE = Path(__file__).parent / "emacs" / "prover-copilot.el"
 
@@ -31,7 +31,7 @@ def build_copilot(
     copilot offers compiles in that file; portfolio tactics whose library the file does not
     import fail fast there. `knn`: a kNN tactic predictor (`Retriever.tactics`) for suggest's
     and prove's candidates, where one is loaded."""
-    from prover.coq import create_env, default_portfolio
+    from prover.assistants.coq import create_env, default_portfolio
 
     return Copilot(
         generator=BatchingGenerator(generator, window=batch_window),

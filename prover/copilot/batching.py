@@ -13,7 +13,7 @@ import threading
 from concurrent.futures import Future
 from dataclasses import dataclass, replace
 
-from prover.generator import Generator, Sample, SamplingParams
+from prover.models.base import Generator, Sample, SamplingParams
 
 
 @dataclass

@@ -59,8 +59,8 @@ def ask(body: dict[str, Any], server: str | None, token: str | None, model: str)
     from prover.copilot import build_copilot
     from prover.copilot.session import Cancelled, Deadline
     from prover.copilot.suggest import RequestError
-    from prover.generator import ModelUnavailable
     from prover.models import load_generator
+    from prover.models.base import ModelUnavailable
 
     try:
         copilot = build_copilot(load_generator(model, lazy=False))

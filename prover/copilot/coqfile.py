@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from prover.coq.sentences import sentence_spans
+from prover.assistants.coq.sentences import sentence_spans
 
 _STATEMENT = re.compile(
     r"^(?:(?:Local|Global|Polymorphic|Program)\s+)*"

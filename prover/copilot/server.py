@@ -20,11 +20,11 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
+from prover.assistants.base import ProofEnvError
 from prover.copilot.session import Cancelled, Deadline
 from prover.copilot.suggest import Copilot, RequestError
-from prover.generator import ModelUnavailable
+from prover.models.base import ModelUnavailable
 from prover.models.serve import openai_router
-from prover.proofenv import ProofEnvError
 
 DEFAULT_TIMEOUT = 60.0
 MAX_TIMEOUT = 3600.0

@@ -18,9 +18,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from prover.assistants.base import InvalidStatement, Outcome, ProofEnvError, ProofState
+from prover.assistants.coq.env import CoqEnv
 from prover.copilot.coqfile import CursorError, ProofAtCursor
-from prover.coq.env import CoqEnv
-from prover.proofenv import InvalidStatement, Outcome, ProofEnvError, ProofState
 from prover.theorem import Theorem
 
 
@@ -130,8 +130,8 @@ _LOCATION = re.compile(r'File "[^"]*", line (\d+), characters (\d+)-(\d+):')
 def header_error(header: str, message: str, timeout: float = 120.0) -> CursorError:
     """Where the header stops checking: coqc's own location for the first error (coqtop's
     interactive mode reports the error but not which sentence of the header raised it)."""
-    from prover.coq.toolchain import environment
-    from prover.process import run_in_session
+    from prover.assistants.coq.toolchain import environment
+    from prover.assistants.process import run_in_session
 
     with tempfile.TemporaryDirectory(prefix="prover-copilot-") as d:
         (Path(d) / "Header.v").write_text(header, encoding="utf-8")

@@ -12,7 +12,7 @@ rest of the proof after the cursor) is re-checked from scratch with coqc.
 
 Coq is checked here (a warm coqtop per header). Lean is checked by the Lean side: the
 `suggest` tactic runs each candidate in the live tactic state, where the elaborator is, so
-the server only proposes (`checked: false`), and only what passes prover.lean.check's
+the server only proposes (`checked: false`), and only what passes prover.assistants.lean.check's
 `refusal` (the filter a proof passes): a suggested `run_tac` would run code in the editor.
 """
 
@@ -22,6 +22,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from prover.assistants.base import Outcome, ProofState, TacticResult, Verdict
+from prover.assistants.coq.env import CoqEnv
 from prover.candidates import (
     SOURCES,
     Candidate,
@@ -36,11 +38,9 @@ from prover.candidates import (
 )
 from prover.copilot.coqfile import CursorError, ProofAtCursor, proof_at_cursor, rest_of_proof
 from prover.copilot.session import Cancelled, CoqSession, Deadline, SessionPool
-from prover.coq.env import CoqEnv
-from prover.generator import Generator, ModelUnavailable, SamplingParams, best_unique
 from prover.methods import Budget, ProofResult
+from prover.models.base import Generator, ModelUnavailable, SamplingParams, best_unique
 from prover.prompts import load_template
-from prover.proofenv import Outcome, ProofState, TacticResult, Verdict
 from prover.theorem import Theorem
 
 COMPLETE = "proof complete"
@@ -131,7 +131,7 @@ class Copilot:
         self, wanted: tuple[str, ...], header: str, k: int
     ) -> list[CandidateSource]:
         """The enabled sources besides the model, for a file with this header."""
-        from prover.backends import backend
+        from prover.assistants.registry import backend
 
         sources: list[CandidateSource] = []
         if "automation" in wanted and self.portfolio:
@@ -155,7 +155,7 @@ class Copilot:
         goal = body.get("goal")
         if not isinstance(goal, str) or not goal.strip():
             raise RequestError("Lean suggestions need 'goal': the pretty-printed tactic state")
-        from prover.lean.check import refusal
+        from prover.assistants.lean.check import refusal
 
         template = load_template("lean_tactic")
         candidates = self._generate(template.render(state=goal), body, deadline, template.stop)
@@ -351,8 +351,8 @@ def run_method(
     """The copilot's one seam to the proving methods (`prover.methods.prove`): `search`
     (model + portfolio + the candidate sources) or `portfolio` (automation only), from the
     goal at the cursor."""
+    from prover.assistants.base import Status
     from prover.methods import prove
-    from prover.proofenv import Status
 
     assert theorem is not None
     try:

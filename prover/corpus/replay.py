@@ -17,9 +17,10 @@ import resource
 import time
 from dataclasses import dataclass, field
 
-from prover.coq.coqtop import Coqtop, CoqtopDied
-from prover.coq.env import parse_goals
-from prover.coq.sentences import SentenceError, split_sentences
+from prover.assistants.base import ProofEnvError
+from prover.assistants.coq.coqtop import Coqtop, CoqtopDied
+from prover.assistants.coq.env import parse_goals
+from prover.assistants.coq.sentences import SentenceError, split_sentences
 from prover.corpus.libraries import Library
 from prover.corpus.statements import (
     PROOF_END,
@@ -29,7 +30,6 @@ from prover.corpus.statements import (
     is_tactic,
     premises,
 )
-from prover.proofenv import ProofEnvError
 
 FILE_SECONDS = 300.0  # one file's replay, all sentences
 SENTENCE_SECONDS = 60.0  # one sentence (a Qed can take a while: the kernel checks the term)

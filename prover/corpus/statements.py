@@ -1,7 +1,7 @@
 """Reading Coq source sentences: lemma declarations, the names a tactic mentions, and the
 normal form statements are compared in (the miniF2F test-split exclusion).
 
-Everything here works on sentences as `prover.coq.sentences.split_sentences` returns them
+Everything here works on sentences as `prover.assistants.coq.sentences.split_sentences` returns them
 (comments dropped, whitespace collapsed), so it reads exactly what coqtop is sent.
 """
 
@@ -172,7 +172,7 @@ _TOKEN = re.compile(r"[A-Za-z_][\w'.]*[\w']|[A-Za-z_]|\d+|[^\s\w]+")
 def normalize_statement(text: str) -> str:
     """A statement's comparison form: the declaration keyword and name dropped, comments and
     layout gone, tokens separated by one space (`(x:R)` and `( x : R )` compare equal)."""
-    from prover.coq.sentences import SentenceError, split_sentences
+    from prover.assistants.coq.sentences import SentenceError, split_sentences
 
     try:
         sentences = split_sentences(text if text.rstrip().endswith(".") else text.rstrip() + ".")

@@ -82,7 +82,7 @@ def prove(
 ) -> ProofResult:
     """Prove `theorem` with one method: the one entry point the runners and the copilot use.
 
-    `env` is the assistant's env from `prover.backends.backend(system).create_env(...)`;
+    `env` is the assistant's env from `prover.assistants.registry.backend(system).create_env(...)`;
     `generator` is any Generator (None for methods without a model); `portfolio` the
     automation tactics (`backend(system).portfolio()`) for methods that use them;
     `retriever` the proof corpus's retriever for methods whose prompts use it; `candidates`

@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, fields
 from typing import Any
 
-from prover.generator import SamplingParams
+from prover.models.base import SamplingParams
 
 
 @dataclass(frozen=True)

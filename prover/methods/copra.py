@@ -13,11 +13,18 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Protocol
 
-from prover.generator import ModelUnavailable, Sample, SamplingParams
+from prover.assistants.base import (
+    InvalidStatement,
+    Outcome,
+    ProofEnv,
+    ProofEnvError,
+    ProofState,
+    Status,
+)
 from prover.methods.budget import Budget, Clock
 from prover.methods.result import ProofResult, proved_status
 from prover.methods.task import Task
-from prover.proofenv import InvalidStatement, Outcome, ProofEnv, ProofEnvError, ProofState, Status
+from prover.models.base import ModelUnavailable, Sample, SamplingParams
 from prover.theorem import Theorem
 
 NAME = "copra"

@@ -1,6 +1,6 @@
 """portfolio: the assistant's automation alone (the CoqHammer / Sledgehammer analog), no model.
 
-Coq (prover.coq.portfolio): the cheap closers first (lia, lra, nra, nia, field, auto,
+Coq (prover.assistants.coq.portfolio): the cheap closers first (lia, lra, nra, nia, field, auto,
 psatz, split_Rabs, rewriting with a function's defining hypothesis, ring, sauto; at most 2 s
 each), then the ones those 2 s stopped and `hammer`, each with `tactic_timeout` seconds;
 `--automation classic`: the first 18 tactics, each with `tactic_timeout`. Lean: norm_num,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from prover.proofenv import Status, Verdict
+from prover.assistants.base import Status, Verdict
 from prover.results import Counts, ResultRecord, config_id
 from prover.theorem import Theorem
 

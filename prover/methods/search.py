@@ -27,23 +27,8 @@ from typing import Any
 
 import networkx as nx
 
-from prover.automation import root_schedule
-from prover.backends import backend
-from prover.candidates import (
-    NO_SOURCES,
-    Candidate,
-    CandidateSource,
-    CandidateSources,
-    merge,
-    model_candidates,
-    normalise,
-)
-from prover.generator import MIN_CALL_SECONDS, Generator, ModelUnavailable, SamplingParams
-from prover.methods.budget import Budget, Clock
-from prover.methods.result import ProofResult, accepted
-from prover.methods.task import Task
-from prover.prompts import PromptTemplate, load_template
-from prover.proofenv import (
+from prover.assistants.automation import root_schedule
+from prover.assistants.base import (
     InvalidStatement,
     Outcome,
     ProofEnv,
@@ -53,6 +38,21 @@ from prover.proofenv import (
     TacticResult,
     Verdict,
 )
+from prover.assistants.registry import backend
+from prover.candidates import (
+    NO_SOURCES,
+    Candidate,
+    CandidateSource,
+    CandidateSources,
+    merge,
+    model_candidates,
+    normalise,
+)
+from prover.methods.budget import Budget, Clock
+from prover.methods.result import ProofResult, accepted
+from prover.methods.task import Task
+from prover.models.base import MIN_CALL_SECONDS, Generator, ModelUnavailable, SamplingParams
+from prover.prompts import PromptTemplate, load_template
 from prover.retrieval.prompt import prompt_fields
 from prover.theorem import Theorem
 
@@ -182,7 +182,7 @@ def search_from(
     cache answers without Coq). A model call whose samples are mostly duplicates makes the
     next call wider (`next_width`).
 
-    A `Portfolio` (prover.automation) splits the root's portfolio in two: its cheap tactics
+    A `Portfolio` (prover.assistants.automation) splits the root's portfolio in two: its cheap tactics
     run first, each for at most its `cheap_seconds`; the cheap ones those seconds stopped
     (now with the tactic timeout) and then its slow ones run after the model's first
     `slow_after` expansions (in at most LATER_SHARE of the clock left then), at once without

@@ -8,21 +8,14 @@ the hole's goal (the goals after are the goals before, less the first). The hole
 replaced by what closed it, never accepted as a hole; the finished text must then pass the
 from-scratch verdict. On Isabelle this is Draft-Sketch-Prove as in the DSP paper: the model
 reads the informal statement and proof, holes are `sorry`/`sledgehammer`, closed by a
-tactic list and Sledgehammer (prover.isabelle.dsp).
+tactic list and Sledgehammer (prover.methods.dsp).
 """
 
 from __future__ import annotations
 
 from dataclasses import replace
 
-from prover.generator import Generator, ModelUnavailable
-from prover.methods.budget import Budget, Clock
-from prover.methods.result import ProofResult, accepted
-from prover.methods.search import READS as SEARCH_READS
-from prover.methods.search import Tree, finish, replayed, search_from
-from prover.methods.task import Task
-from prover.prompts import load_template
-from prover.proofenv import (
+from prover.assistants.base import (
     InvalidStatement,
     Outcome,
     ProofEnv,
@@ -31,6 +24,13 @@ from prover.proofenv import (
     Status,
     TacticResult,
 )
+from prover.methods.budget import Budget, Clock
+from prover.methods.result import ProofResult, accepted
+from prover.methods.search import READS as SEARCH_READS
+from prover.methods.search import Tree, finish, replayed, search_from
+from prover.methods.task import Task
+from prover.models.base import Generator, ModelUnavailable
+from prover.prompts import load_template
 from prover.theorem import Theorem
 
 NAME = "sketch"
@@ -130,7 +130,7 @@ def sketch_proof(
     portfolio: tuple[str, ...] = (),
     clock: Clock | None = None,
 ) -> ProofResult:
-    from prover.backends import backend
+    from prover.assistants.registry import backend
 
     b = backend(theorem.system)
     assert b.sketch_steps is not None and b.is_hole is not None
@@ -208,7 +208,7 @@ def sketch_proof(
 def run(task: Task) -> ProofResult:
     t = task
     if t.theorem.system == "isabelle":
-        from prover.isabelle.dsp import prove_informal
+        from prover.methods.dsp import prove_informal
 
         return prove_informal(t.theorem, t.env, t.generator, t.budget, clock=t.clock)
     return sketch_proof(t.theorem, t.env, t.generator, t.budget, t.portfolio, t.clock)

@@ -13,6 +13,6 @@ OPTIONS: frozenset[str] = frozenset()
 
 
 def run(task: Task) -> ProofResult:
-    from prover.isabelle.dsp import sledgehammer_only
+    from prover.methods.dsp import sledgehammer_only
 
     return sledgehammer_only(task.theorem, task.env, task.budget, task.clock)

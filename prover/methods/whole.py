@@ -12,12 +12,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from prover.generator import Generator, ModelUnavailable
+from prover.assistants.base import Checker, InvalidStatement, ProofEnvError, Status
 from prover.methods.budget import Budget, Clock
 from prover.methods.result import ProofResult, accepted
 from prover.methods.task import Task
+from prover.models.base import Generator, ModelUnavailable
 from prover.prompts import load_template
-from prover.proofenv import Checker, InvalidStatement, ProofEnvError, Status
 from prover.theorem import Theorem
 
 NAME = "whole"
@@ -142,7 +142,7 @@ def whole_proof(
 
 
 def run(task: Task) -> ProofResult:
-    from prover.backends import backend
+    from prover.assistants.registry import backend
 
     b, t = backend(task.theorem.system), task
     return whole_proof(t.theorem, b.checker(t.env), t.generator, t.budget, b.extract, t.clock)

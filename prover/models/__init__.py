@@ -16,7 +16,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from prover.generator import Generator, LazyGenerator, ModelUnavailable
+from prover.models.base import Generator, LazyGenerator, ModelUnavailable
 
 RUNTIMES = ("auto", "ct2", "hf", "vllm", "openai")
 

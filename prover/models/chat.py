@@ -17,7 +17,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from prover.generator import CompletionPrompt, Generator, Sample, SamplingParams
+from prover.models.base import CompletionPrompt, Generator, Sample, SamplingParams
 
 
 @dataclass(frozen=True)

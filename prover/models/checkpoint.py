@@ -23,7 +23,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from prover.generator import ModelUnavailable
+from prover.models.base import ModelUnavailable
 
 META = "prover.json"
 ADAPTER_CONFIG = "adapter_config.json"

@@ -35,7 +35,7 @@ from dataclasses import replace
 from functools import lru_cache
 from pathlib import Path
 
-from prover.generator import (
+from prover.models.base import (
     MIN_CALL_SECONDS,
     CompletionPrompt,
     GeneratorStats,

@@ -27,7 +27,7 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
-from prover.generator import ModelUnavailable
+from prover.models.base import ModelUnavailable
 from prover.models.registry import DEFAULT, MODELS, ModelSpec, lookup, short_name
 
 CHUNK = 1 << 20

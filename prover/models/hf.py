@@ -12,7 +12,7 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from prover.generator import GeneratorStats, ModelUnavailable, Sample, SamplingParams, best_unique
+from prover.models.base import GeneratorStats, ModelUnavailable, Sample, SamplingParams, best_unique
 
 
 class HFGenerator:

@@ -17,7 +17,7 @@ from typing import Any
 
 import httpx
 
-from prover.generator import GeneratorStats, ModelUnavailable, Sample, SamplingParams, best_unique
+from prover.models.base import GeneratorStats, ModelUnavailable, Sample, SamplingParams, best_unique
 
 
 class OpenAIGenerator:

@@ -18,7 +18,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
-from prover.generator import Generator, Sample, SamplingParams
+from prover.models.base import Generator, Sample, SamplingParams
 
 
 def _params(body: dict[str, Any]) -> SamplingParams:

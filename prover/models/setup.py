@@ -12,7 +12,7 @@ from __future__ import annotations
 import subprocess
 import sys
 
-from prover.generator import ModelUnavailable
+from prover.models.base import ModelUnavailable
 from prover.models.embedded import assemble, download_from_hub, install, model_home, spec_of
 
 

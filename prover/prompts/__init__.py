@@ -16,7 +16,7 @@ from pathlib import Path
 
 import jinja2
 
-from prover.generator import CompletionPrompt
+from prover.models.base import CompletionPrompt
 
 PROMPT_DIR = Path(__file__).parent
 

@@ -14,8 +14,8 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from prover.coq.sentences import split_sentences
-from prover.proofenv import Outcome
+from prover.assistants.base import Outcome
+from prover.assistants.coq.sentences import split_sentences
 from prover.retrieval.retriever import FOUND
 
 
@@ -62,7 +62,7 @@ def add_found_proofs(
     report = PoolReport()
     own_env = env is None
     if own_env:
-        from prover.backends import backend
+        from prover.assistants.registry import backend
 
         env = backend("coq").create_env(None, 10.0)
     try:

@@ -15,8 +15,8 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from prover.coq.check import verify
-from prover.coq.portfolio import PORTFOLIO_IMPORTS
+from prover.assistants.coq.check import verify
+from prover.assistants.coq.portfolio import PORTFOLIO_IMPORTS
 from prover.theorem import Theorem
 
 # Fully qualified, so that no header's scopes, notations or definitions (`R`, `C_scope`,

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from prover.coq import create_env
-from prover.generator import Sample, SamplingParams
+from prover.assistants.base import Status
+from prover.assistants.coq import create_env
 from prover.methods import Budget
 from prover.methods.copra import _Frame, as_chat_model, copra_search, render_messages
 from prover.methods.search import best_first_search
 from prover.models import load_generator
-from prover.proofenv import Status
+from prover.models.base import Sample, SamplingParams
 from prover.theorem import Theorem
 from tests.tiny_models import tiny_t5
 

@@ -10,9 +10,9 @@ from __future__ import annotations
 import pytest
 from typer.testing import CliRunner
 
+from prover.batch.runner import EvalConfig
 from prover.cli import app
-from prover.evaluate import EvalConfig
-from prover.generator import Sample
+from prover.models.base import Sample
 
 runner = CliRunner()
 RABS = """Require Import Reals Lra.
@@ -76,8 +76,8 @@ def test_the_switch_enters_config_id_only_where_read():
 def test_a_knn_predictor_plugs_into_the_worker_and_reaches_the_search():
     """The kNN plug point: `Worker.knn` (a `Retriever.tactics` once a corpus is loaded). Here
     a predictor that knows the one tactic that closes the goal; the model is useless."""
-    from prover.backends import CoqConfig
-    from prover.evaluate import Worker
+    from prover.assistants.registry import CoqConfig
+    from prover.batch.runner import Worker
     from prover.methods import Budget
     from prover.theorem import Theorem
 

@@ -11,6 +11,8 @@ from __future__ import annotations
 import jinja2
 import pytest
 
+from prover.assistants.base import Outcome, Status
+from prover.assistants.coq import create_env
 from prover.candidates import (
     Candidate,
     CandidateSources,
@@ -22,11 +24,9 @@ from prover.candidates import (
 )
 from prover.candidates.goal import parse_goal
 from prover.candidates.templates import Context
-from prover.coq import create_env
 from prover.methods import Budget
 from prover.methods.search import best_first_search, next_width
 from prover.prompts import PromptTemplate
-from prover.proofenv import Outcome, Status
 from prover.theorem import Theorem
 from tests.scripted import ScriptedGenerator
 

@@ -180,8 +180,8 @@ def test_serve_refuses_a_public_address_without_a_token():
 
 
 def test_sessions_are_a_small_lru_of_warm_coqtops():
+    from prover.assistants.coq import create_env
     from prover.copilot.session import Deadline, SessionPool
-    from prover.coq import create_env
 
     pool = SessionPool(lambda: create_env(portfolio=False), size=1)
     try:

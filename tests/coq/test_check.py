@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from typer.testing import CliRunner
 
-from prover.cli import app
-from prover.coq import create_env
-from prover.coq.check import (
+from prover.assistants.base import Outcome
+from prover.assistants.coq import create_env
+from prover.assistants.coq.check import (
     AuditError,
     ProofFileError,
     declared_axioms,
@@ -16,7 +16,7 @@ from prover.coq.check import (
     tactic_sentences,
     verify,
 )
-from prover.proofenv import Outcome
+from prover.cli import app
 from prover.theorem import Theorem
 
 runner = CliRunner()
@@ -171,9 +171,9 @@ def test_check_command_bad_input(tmp_path, name, needle):
 
 
 def test_check_command_for_a_backend_without_check_file(tmp_path, monkeypatch):
-    import prover.lean
+    import prover.assistants.lean
 
-    monkeypatch.delattr(prover.lean, "check_file", raising=False)
+    monkeypatch.delattr(prover.assistants.lean, "check_file", raising=False)
     path = tmp_path / "x.lean"
     path.write_text("theorem x : True := trivial\n")
     code, out = run("check", str(path))

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from prover.coq import create_env
-from prover.coq.check import RefusedTactic, tactic_sentences
+from prover.assistants.base import InvalidStatement, Outcome
+from prover.assistants.coq import create_env
+from prover.assistants.coq.check import RefusedTactic, tactic_sentences
 from prover.datasets import load_benchmark, select
-from prover.proofenv import InvalidStatement, Outcome
 from prover.theorem import Theorem
 
 ARITH = "Require Import Arith Lia."
@@ -110,7 +110,7 @@ def test_hammer_leaves_no_prover_running_after_its_timeout(data_dir):
     computing, stealing the cores the model and the next tactics need."""
     import time
 
-    from prover.process import tagged
+    from prover.assistants.process import tagged
 
     t = select(load_benchmark("minif2f-rocq", "test", data_dir), ["aime_1983_p1"])[0]
     e = create_env(tactic_timeout=10.0)  # the default; hammer reaches `predict` by then
@@ -206,7 +206,7 @@ def test_a_statement_is_invalid_only_in_the_eyes_of_a_fresh_coqtop(env, monkeypa
     `hammer` left a timer that fired in the next theorem's `Require` ("CoqHammer bug: please
     report: Control.Timeout"). That cannot be triggered on demand, so one header sentence of a
     used process is made to fail the same way; the statement must still open."""
-    from prover.coq.coqtop import Reply
+    from prover.assistants.coq.coqtop import Reply
 
     env.run_tactic(env.open(thm("Theorem t : 0 = 0.")), "reflexivity.")
     header = "Require Import Arith Lia Bool."
@@ -289,7 +289,7 @@ def test_a_coqtop_dying_in_a_tactic_is_restarted_only_when_the_next_one_comes(en
 def _dies(send):
     """Test double of one coqtop exchange that dies mid-tactic (a crash cannot be caused on
     demand by a tactic the env lets through)."""
-    from prover.coq.coqtop import CoqtopDied
+    from prover.assistants.coq.coqtop import CoqtopDied
 
     def dying(sentence: str, timeout: float):
         if "lia" in sentence:
@@ -300,8 +300,8 @@ def _dies(send):
 
 
 def test_a_theorem_that_keeps_killing_coqtop_is_an_error_and_the_batch_goes_on(tmp_path):
-    from prover.backends import CoqConfig
-    from prover.evaluate import EvalConfig, run_eval
+    from prover.assistants.registry import CoqConfig
+    from prover.batch.runner import EvalConfig, run_eval
     from prover.methods import Budget
     from prover.results import read_results
 
@@ -348,7 +348,7 @@ def test_memory_cap_applies_to_coqtop():
 
 def test_out_of_memory_while_loading_is_an_error_not_an_invalid_statement():
     """Resource failures say nothing about the statement: retried in a fresh process, then `error`."""
-    from prover.proofenv import ProofEnvError
+    from prover.assistants.base import ProofEnvError
 
     e = create_env(memory_mb=1024)
     try:
@@ -376,7 +376,7 @@ def test_coqtop_does_not_outlive_a_killed_prover(tmp_path):
     script = tmp_path / "victim.py"
     script.write_text(
         "import sys, time\n"
-        "from prover.coq import create_env\n"
+        "from prover.assistants.coq import create_env\n"
         "from prover.theorem import Theorem\n"
         "e = create_env()\n"
         "e.open(Theorem('t', 'coq', 'Theorem t : 1 = 1.', 'Require Import Arith.'))\n"

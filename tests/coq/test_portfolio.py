@@ -13,21 +13,21 @@ import time
 
 import pytest
 
-from prover.automation import Portfolio, root_schedule
-from prover.backends import CoqConfig, backend
-from prover.coq import create_env, default_portfolio
-from prover.coq.portfolio import (
+from prover.assistants.automation import Portfolio, root_schedule
+from prover.assistants.base import Outcome, Status
+from prover.assistants.coq import create_env, default_portfolio
+from prover.assistants.coq.portfolio import (
     CHEAP_PORTFOLIO,
     CLASSIC_IMPORTS,
     CLASSIC_PORTFOLIO,
     PORTFOLIO_IMPORTS,
     SLOW_PORTFOLIO,
 )
-from prover.evaluate import EvalConfig, Worker
-from prover.generator import Sample
+from prover.assistants.registry import CoqConfig, backend
+from prover.batch.runner import EvalConfig, Worker
 from prover.methods import Budget, prove
 from prover.methods.search import best_first_search
-from prover.proofenv import Outcome, Status
+from prover.models.base import Sample
 from prover.theorem import Theorem
 from tests.search.test_search_coq import TEMPLATE
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from prover.coq.sentences import SentenceError, split_sentences
+from prover.assistants.coq.sentences import SentenceError, split_sentences
 
 
 def test_periods_comments_strings_bullets_braces():

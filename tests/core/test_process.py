@@ -6,7 +6,7 @@ import os
 import subprocess
 import time
 
-from prover.process import TAG_VARIABLE, kill_strays, new_tag, run_in_session, tagged
+from prover.assistants.process import TAG_VARIABLE, kill_strays, new_tag, run_in_session, tagged
 
 
 def _alive(pid: int, grace: float = 5.0) -> bool:

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import pytest
 
+from prover.batch.runner import EvalConfig, Worker
 from prover.corpus import load_tactics
-from prover.evaluate import EvalConfig, Worker
 from prover.methods import Budget
 from prover.methods.search import best_first_search
 from prover.prompts import load_template
@@ -78,7 +78,7 @@ def test_a_neighbours_tactic_speaks_the_goals_own_names():
 
 
 def test_the_search_prompt_carries_retrieved_examples_after_the_shared_prefix(retriever):
-    from prover.coq import create_env
+    from prover.assistants.coq import create_env
 
     env = create_env(tactic_timeout=5.0, portfolio=False)
     try:

@@ -6,8 +6,8 @@ import sys
 
 import pytest
 
-from prover.isabelle.client import IsabelleServer
-from prover.isabelle.env import IsabelleEnv
+from prover.assistants.isabelle.client import IsabelleServer
+from prover.assistants.isabelle.env import IsabelleEnv
 from tests.isabelle.isabelle_support import STANDIN, StandInControl
 
 

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import pytest
 
-from prover.isabelle import audit
-from prover.isabelle.client import parse_use_theories
-from prover.isabelle.env import _audited
+from prover.assistants.base import Status
+from prover.assistants.isabelle import audit
+from prover.assistants.isabelle.client import parse_use_theories
+from prover.assistants.isabelle.env import _audited
 from prover.methods.result import accepted, proved_status
-from prover.proofenv import Status
 from prover.theorem import Theorem
 from tests.isabelle.isabelle_support import TOY
 
@@ -190,7 +190,7 @@ def test_prover_check_on_a_theory_file_states_the_code_oracle(
 
 def test_code_oracle_results_count_as_proved_under_their_own_status():
     """proved_code_oracle flows where proved_native_decide does: counts and solve rates."""
-    from prover.evaluate import summarize
+    from prover.batch.runner import summarize
     from prover.methods.result import ProofResult
     from prover.report.stats import is_proved
     from prover.results import ResultRecord

@@ -9,8 +9,8 @@ import time
 
 import pytest
 
-from prover.isabelle.client import IsabelleError, IsabelleServer, parse_use_theories
-from prover.isabelle.env import IsabelleEnv
+from prover.assistants.isabelle.client import IsabelleError, IsabelleServer, parse_use_theories
+from prover.assistants.isabelle.env import IsabelleEnv
 from tests.isabelle.isabelle_support import STANDIN, TOY
 
 
@@ -95,7 +95,7 @@ def test_unreachable_server_is_a_clear_error():
 
 
 def test_missing_server_command_says_how_to_install():
-    from prover.proofenv import ToolchainMissing
+    from prover.assistants.base import ToolchainMissing
 
     server = IsabelleServer(server_command=["no-such-isabelle-binary", "server"])
     with pytest.raises(ToolchainMissing, match="prover setup isabelle"):

@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 import re
 
+from prover.assistants.isabelle import theory
 from prover.datasets import load_benchmark
 from prover.datasets.minif2f_isabelle import split_theory
-from prover.isabelle import theory
 
 PROOF_START = re.compile(r"(proof|by|sorry|oops|apply|using|unfolding|\.)")
 

@@ -6,9 +6,9 @@ from dataclasses import replace
 
 import pytest
 
-from prover.generator import Sample
-from prover.isabelle import dsp, theory
-from prover.methods import Budget
+from prover.assistants.isabelle import theory
+from prover.methods import Budget, dsp
+from prover.models.base import Sample
 from prover.theorem import Theorem
 from tests.isabelle.isabelle_support import TOY
 
@@ -163,7 +163,7 @@ def test_prompt_sets(data_dir, name, split, expected):
 def test_missing_examples_are_an_error_record_not_a_zero_shot_prompt(
     standin, monkeypatch, tmp_path
 ):
-    from prover.isabelle import examples
+    from prover.assistants.isabelle import examples
 
     env, control = standin
     monkeypatch.setattr(
@@ -182,8 +182,8 @@ def test_examples_download_converts_the_pinned_upstream_files(monkeypatch, tmp_p
     import json
     import tarfile
 
+    from prover.assistants.isabelle import examples
     from prover.datasets import jsonl
-    from prover.isabelle import examples
 
     buf = io.BytesIO()
     with tarfile.open(fileobj=buf, mode="w:gz") as tar:

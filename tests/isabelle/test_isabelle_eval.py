@@ -9,8 +9,8 @@ import sys
 
 import pytest
 
+from prover.batch.runner import EvalConfig, run_eval
 from prover.datasets import load_benchmark, select
-from prover.evaluate import EvalConfig, run_eval
 from prover.methods import Budget
 from prover.results import read_results
 from tests.isabelle.isabelle_support import STANDIN, StandInControl

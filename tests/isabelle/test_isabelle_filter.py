@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from prover.isabelle import textfilter
-from prover.isabelle.lexer import LexError, tokens
+from prover.assistants.isabelle import textfilter
+from prover.assistants.isabelle.lexer import LexError, tokens
 
 
 def kinds(text: str) -> list[tuple[str, str]]:
@@ -177,9 +177,9 @@ def test_every_benchmark_theory_splits_as_the_loader_splits_and_passes_the_filte
     applies to trusted and untrusted headers alike without refusing a benchmark theorem)."""
     import json
 
+    from prover.assistants.isabelle.check import refusal, split_file
+    from prover.assistants.isabelle.lexer import same_tokens
     from prover.datasets import load_benchmark
-    from prover.isabelle.check import refusal, split_file
-    from prover.isabelle.lexer import same_tokens
 
     theorems = {t.name: t for t in load_benchmark("minif2f-isabelle", "all", data_dir)}
     rows = [json.loads(line) for line in (data_dir / "minif2f-isabelle" / "minif2f.jsonl").open()]
@@ -196,7 +196,7 @@ def test_the_upstream_proofs_pass_the_static_stage(data_dir, tmp_path):
     proof (53 structured Isar proofs, 46 using eval) pass, the rest end in `sorry`."""
     import json
 
-    from prover.isabelle.check import static_check
+    from prover.assistants.isabelle.check import static_check
 
     passed, code, refused = 0, 0, set()
     for line in (data_dir / "minif2f-isabelle" / "minif2f.jsonl").open():

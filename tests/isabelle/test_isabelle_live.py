@@ -6,8 +6,9 @@ import shutil
 
 import pytest
 
+from prover.assistants.isabelle import check_installation, create_env
 from prover.datasets import load_benchmark
-from prover.isabelle import check_installation, create_env, dsp
+from prover.methods import dsp
 
 pytestmark = pytest.mark.skipif(
     shutil.which("isabelle") is None,
@@ -40,7 +41,7 @@ def test_verdicts_on_a_real_statement(env, theorems):
 
 def test_helper_definitions_check_and_broken_statements_are_invalid(env, theorems):
     env.check_statement(theorems["mathd_numbertheory_764"])  # defines inv_mod before the theorem
-    from prover.proofenv import InvalidStatement
+    from prover.assistants.base import InvalidStatement
     from prover.theorem import Theorem
 
     broken = Theorem(
@@ -67,9 +68,9 @@ def test_sledgehammer_baseline_on_an_easy_problem(env, theorems):
 def test_oracle_audit_reads_real_thm_oracles(env):
     """The audit against a real Isabelle: `sorry` (checked directly, past the filter) gives
     skip_proof, `by eval` the code generator's oracle, `by simp` none; the answer's format is
-    the one prover.isabelle.audit parses."""
-    from prover.isabelle import audit
-    from prover.proofenv import Status
+    the one prover.assistants.isabelle.audit parses."""
+    from prover.assistants.base import Status
+    from prover.assistants.isabelle import audit
     from prover.theorem import Theorem
 
     text = (

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from prover.isabelle import check_installation, create_env
+from prover.assistants.isabelle import check_installation, create_env
 from tests.isabelle.isabelle_support import TOY
 
 
@@ -47,8 +47,8 @@ def test_verdict_accepts_a_checked_proof_and_reports_failures(standin):
 
 
 def test_isabelle_offers_the_whole_text_seam_only(standin):
-    from prover.backends import backend
-    from prover.proofenv import Checker, ProofEnv
+    from prover.assistants.base import Checker, ProofEnv
+    from prover.assistants.registry import backend
 
     env, control = standin
     assert not isinstance(env, ProofEnv) and not backend("isabelle").stepwise

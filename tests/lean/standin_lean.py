@@ -1,7 +1,7 @@
 """A STAND-IN for `lean -o` and for the `prover_audit` program: Lean cannot run here.
 
 It proves nothing and checks nothing. It lets the Python side of the Lean verdict
-(prover.lean.audit.KernelChecker) run end to end on this machine, with the real process
+(prover.assistants.lean.audit.KernelChecker) run end to end on this machine, with the real process
 layout (a compile per file, then a separate audit process) and the audit's real output
 format (one JSON object, the keys lean/ProverAudit/Main.lean prints). What each call does is
 set by the JSON file named in $STANDIN_LEAN_CONFIG; every call is appended to

@@ -1,4 +1,4 @@
-"""The Lean verdict's compile-and-replay audit (prover.lean.audit).
+"""The Lean verdict's compile-and-replay audit (prover.assistants.lean.audit).
 
 Lean cannot be installed here, so the compiler and the audit program are played by a named
 STAND-IN (tests/lean/standin_lean.py) that speaks the audit program's real output format;
@@ -17,9 +17,9 @@ from pathlib import Path
 
 import pytest
 
-from prover.lean import check_installation, create_env, project_dir_default
-from prover.lean.audit import AuditReport, KernelChecker, decide, parse_report
-from prover.proofenv import Status
+from prover.assistants.base import Status
+from prover.assistants.lean import check_installation, create_env, project_dir_default
+from prover.assistants.lean.audit import AuditReport, KernelChecker, decide, parse_report
 from prover.theorem import Theorem
 
 STANDIN = Path(__file__).parent / "standin_lean.py"
@@ -223,19 +223,19 @@ def test_prover_check_states_native_decide_on_the_verdict_line(tmp_path, monkeyp
     """`prover check FILE.lean` end to end, the toolchain played by the stand-in."""
     from typer.testing import CliRunner
 
-    import prover.lean
+    import prover.assistants.lean
     from prover.cli import app
 
     standin(tmp_path, monkeypatch, report={"axioms": ["propext", "Lean.ofReduceBool"]})
-    monkeypatch.setattr(prover.lean, "check_installation", lambda *a: None)
-    real_create_env = prover.lean.create_env
+    monkeypatch.setattr(prover.assistants.lean, "check_installation", lambda *a: None)
+    real_create_env = prover.assistants.lean.create_env
 
     def create_env_with_standin(**options):
         options["compile_command"] = [sys.executable, str(STANDIN), "compile"]
         options["audit_command"] = [sys.executable, str(STANDIN), "audit"]
         return real_create_env(**options, command_timeout=20)
 
-    monkeypatch.setattr(prover.lean, "create_env", create_env_with_standin)
+    monkeypatch.setattr(prover.assistants.lean, "create_env", create_env_with_standin)
     path = tmp_path / "t.lean"
     path.write_text(f"{HEADER}\n\n{STATEMENT}\n  native_decide\n", encoding="utf-8")
     result = CliRunner().invoke(app, ["check", str(path)])
@@ -250,7 +250,7 @@ def test_prover_check_states_native_decide_on_the_verdict_line(tmp_path, monkeyp
 def test_the_audit_program_prints_the_keys_parse_report_reads():
     """The stand-in and the real program must speak one format: the JSON keys
     lean/ProverAudit/Main.lean prints are the ones parse_report requires (and `error`)."""
-    from prover.lean.audit import _FIELDS
+    from prover.assistants.lean.audit import _FIELDS
 
     source = (Path(__file__).parents[2] / "lean" / "ProverAudit" / "Main.lean").read_text()
     printed = re.findall(r'\("(\w+)", toJson', source)

@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from prover.lean.dojo import LeanDojoEnv, version_problem
-from prover.lean.env import LeanReplEnv
-from prover.lean.repl import CommandResponse, LeanRepl
-from prover.proofenv import Outcome, ProofEnvError, ProofState, ToolchainMissing
+from prover.assistants.base import Outcome, ProofEnvError, ProofState, ToolchainMissing
+from prover.assistants.lean.dojo import LeanDojoEnv, version_problem
+from prover.assistants.lean.env import LeanReplEnv
+from prover.assistants.lean.repl import CommandResponse, LeanRepl
 from prover.theorem import Theorem
 
 # Writes one REPL answer holding ℝ and ⊢ (3 bytes each in UTF-8) one byte per write.
@@ -55,7 +55,7 @@ def test_restart_between_theorems_near_the_memory_cap(tmp_path, monkeypatch):
 
 def test_a_tactic_past_the_heartbeat_limit_is_an_error_not_a_restart(tmp_path, monkeypatch):
     """In tactic mode Lean stops a slow tactic itself (the REPL runs tactics under Lean's
-    default heartbeat limit whatever the header sets; see prover.lean.env): that answer is an
+    default heartbeat limit whatever the header sets; see prover.assistants.lean.env): that answer is an
     ordinary failed tactic, and the process, with its imported header, stays."""
     monkeypatch.setenv("PROTOCOL_REPL_LOG", str(tmp_path / "log.jsonl"))
     stand_in = [sys.executable, str(Path(__file__).with_name("protocol_repl.py"))]

@@ -10,10 +10,11 @@ from pathlib import Path
 import jinja2
 import pytest
 
-from prover.lean import check_installation, create_env
-from prover.lean.check import refusal
-from prover.lean.env import LeanReplEnv
-from prover.lean.repl import (
+from prover.assistants.base import Outcome, ProofState, Status
+from prover.assistants.lean import check_installation, create_env
+from prover.assistants.lean.check import refusal
+from prover.assistants.lean.env import LeanReplEnv
+from prover.assistants.lean.repl import (
     LeanRepl,
     ReplDied,
     TacticResponse,
@@ -22,7 +23,6 @@ from prover.lean.repl import (
 from prover.methods import Budget
 from prover.methods.search import best_first_search
 from prover.prompts import PromptTemplate, load_template
-from prover.proofenv import Outcome, ProofState, Status
 from prover.theorem import Theorem
 from tests.lean.conftest import replay_command
 from tests.lean.replay_repl import objects
@@ -102,7 +102,7 @@ def test_cheating_tactics_are_refused(tactic):
     assert refusal("exact h.sorry_free") is None
 
 
-# The verdict no longer reads REPL answers (prover.lean.audit: compile and replay in a
+# The verdict no longer reads REPL answers (prover.assistants.lean.audit: compile and replay in a
 # separate process); its tests are tests/lean/test_lean_audit.py.
 
 
@@ -152,8 +152,8 @@ LIVE = pytest.mark.skipif(
 
 @LIVE
 def test_live_verify_rejects_sorry_and_bad_statements(data_dir):
+    from prover.assistants.base import InvalidStatement
     from prover.datasets import load_benchmark, select
-    from prover.proofenv import InvalidStatement
 
     t = select(load_benchmark("minif2f-lean4", "test", data_dir), ["mathd_algebra_478"])[0]
     env = create_env()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from prover.lean.lexer import LexError, string_code, tokens
+from prover.assistants.lean.lexer import LexError, string_code, tokens
 
 
 def texts(source: str) -> list[str]:

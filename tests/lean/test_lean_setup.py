@@ -12,10 +12,16 @@ from pathlib import Path
 
 import pytest
 
-from prover.lean import AUDIT_BINARY, REPL_BINARY, check_installation, create_env, toolchain_dir
-from prover.lean.dojo import map_result
-from prover.lean.env import LeanReplEnv, scope_lines
-from prover.proofenv import Outcome
+from prover.assistants.base import Outcome
+from prover.assistants.lean import (
+    AUDIT_BINARY,
+    REPL_BINARY,
+    check_installation,
+    create_env,
+    toolchain_dir,
+)
+from prover.assistants.lean.dojo import map_result
+from prover.assistants.lean.env import LeanReplEnv, scope_lines
 
 TOOLCHAIN = "leanprover/lean4:v4.24.0"
 
@@ -134,7 +140,7 @@ def test_leandojo_missing_is_a_clear_error():
         pytest.skip("lean_dojo is installed: this test is for machines without it")
     except ImportError:
         pass
-    from prover.proofenv import ToolchainMissing
+    from prover.assistants.base import ToolchainMissing
     from prover.theorem import Theorem
 
     env = create_env(backend="dojo")

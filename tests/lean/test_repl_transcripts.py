@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from prover.lean.repl import (
+from prover.assistants.lean.repl import (
     CommandResponse,
     ErrorResponse,
     LeanRepl,

@@ -11,10 +11,11 @@ from pathlib import Path
 
 import pytest
 
-from prover.backends import LeanConfig, backend, lean_extract, lean_sketch_steps
-from prover.generator import Sample
+from prover.assistants.base import Status
+from prover.assistants.registry import LeanConfig, backend
+from prover.assistants.text import lean_extract, lean_sketch_steps
 from prover.methods import Budget, prove
-from prover.proofenv import Status
+from prover.models.base import Sample
 from prover.theorem import Theorem
 
 TABLE_REPL = Path(__file__).parents[1] / "lean" / "table_repl.py"

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from typer.testing import CliRunner
 
-from prover.backends import CoqConfig
+from prover.assistants.registry import CoqConfig
+from prover.batch.runner import EvalConfig, Worker
 from prover.cli import app
-from prover.evaluate import EvalConfig, Worker
 from prover.methods import NAMES, Budget, method
 
 runner = CliRunner()
@@ -83,7 +83,7 @@ class Recording:
         self.params = []
 
     def generate(self, prompts, params):
-        from prover.generator import Sample
+        from prover.models.base import Sample
 
         self.params.append(params)
         return [[Sample("idtac.", -1.0, 1)] for _ in prompts]

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import pytest
 
-from prover.backends import backend, coq_extract, coq_sketch_steps
-from prover.coq import create_env
-from prover.generator import Sample
+from prover.assistants.base import Status
+from prover.assistants.coq import create_env
+from prover.assistants.registry import backend
+from prover.assistants.text import coq_extract, coq_sketch_steps
 from prover.methods import Budget, prove
-from prover.proofenv import Status
+from prover.models.base import Sample
 from prover.theorem import Theorem
 
 HEADER = "Require Import Arith Lia List."

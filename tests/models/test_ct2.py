@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from prover.generator import LazyGenerator, ModelUnavailable, SamplingParams
 from prover.models import load_generator
+from prover.models.base import LazyGenerator, ModelUnavailable, SamplingParams
 from prover.models.chat import ChatPrompts, ChatTemplate
 from prover.models.ct2 import CT2Generator, ct2_model_dir, tokenizer_dir
 from prover.models.embedded import (

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 import torch
 
-from prover.generator import ModelUnavailable, SamplingParams
+from prover.models.base import ModelUnavailable, SamplingParams
 from prover.models.hf import HFGenerator
 from tests.tiny_models import tiny_t5
 

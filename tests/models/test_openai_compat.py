@@ -10,8 +10,8 @@ import time
 import httpx
 import pytest
 
-from prover.generator import ModelUnavailable, SamplingParams
 from prover.methods.copra import as_chat_model
+from prover.models.base import ModelUnavailable, SamplingParams
 from prover.models.openai_compat import OpenAIGenerator
 from tests.prover_serve import prover_serve
 
@@ -59,10 +59,10 @@ def test_client_side_rate_limit(server):
 
 
 def test_search_errors_cleanly_when_the_model_is_down():
-    from prover.coq import create_env
+    from prover.assistants.base import Status
+    from prover.assistants.coq import create_env
     from prover.methods import Budget
     from prover.methods.search import best_first_search
-    from prover.proofenv import Status
     from prover.theorem import Theorem
 
     env = create_env()

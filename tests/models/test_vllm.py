@@ -4,7 +4,7 @@ import importlib.util
 
 import pytest
 
-from prover.generator import SamplingParams
+from prover.models.base import SamplingParams
 
 
 def _gpu() -> bool:
@@ -35,7 +35,7 @@ def test_vllm_generates_scored_samples_with_beams():
 def test_vllm_missing_is_a_clear_error():
     if importlib.util.find_spec("vllm") is not None:
         pytest.skip("vLLM is installed here")
-    from prover.generator import ModelUnavailable
+    from prover.models.base import ModelUnavailable
     from prover.models.vllm_engine import VLLMGenerator
 
     with pytest.raises(ModelUnavailable, match="pip install"):

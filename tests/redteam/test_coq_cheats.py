@@ -12,11 +12,11 @@ from __future__ import annotations
 import pytest
 from typer.testing import CliRunner
 
+from prover.assistants.base import Outcome
+from prover.assistants.coq import create_env
+from prover.assistants.coq.check import check_file, verify
 from prover.cli import app
-from prover.coq import create_env
-from prover.coq.check import check_file, verify
 from prover.datasets import load_benchmark, select
-from prover.proofenv import Outcome
 from prover.theorem import Theorem
 
 REALS = "Require Import Reals.\nOpen Scope R_scope."

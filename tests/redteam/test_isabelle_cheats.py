@@ -19,9 +19,9 @@ from pathlib import Path
 
 import pytest
 
-from prover.isabelle.check import NOT_A_VERDICT, check_file, split_file, static_check
+from prover.assistants.base import ProofEnvError, Status
+from prover.assistants.isabelle.check import NOT_A_VERDICT, check_file, split_file, static_check
 from prover.methods.result import proved_status
-from prover.proofenv import ProofEnvError, Status
 from prover.theorem import Theorem
 from tests.isabelle.isabelle_support import TOY
 
@@ -220,7 +220,7 @@ def test_a_theory_the_server_keeps_after_a_timeout_gets_a_new_session(standin):
     reason="Isabelle is not installed here (it needs the official distribution)",
 )
 def test_live_cheats_are_rejected(data_dir):
-    from prover.isabelle import create_env
+    from prover.assistants.isabelle import create_env
 
     env = create_env(check_timeout=120)
     try:

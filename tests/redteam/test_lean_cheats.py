@@ -1,6 +1,6 @@
 """Red team, Lean: every cheat class of issues 10 and 17 and DESIGN.md, as a case.
 
-Three layers, as the verdict has them. The filter (prover.lean.check.refusal and
+Three layers, as the verdict has them. The filter (prover.assistants.lean.check.refusal and
 header_refusal) and `prover check --static` run here for real. The verdict's compile and
 kernel replay cannot (Lean cannot be installed on these machines): for them the real
 verdict code runs against a STAND-IN compiler and audit program (tests/lean/standin_lean.py:
@@ -18,10 +18,10 @@ from pathlib import Path
 
 import pytest
 
-from prover.lean import check_installation
-from prover.lean.check import check_file, refusal, split_file
-from prover.lean.env import LeanReplEnv
-from prover.proofenv import Status
+from prover.assistants.base import Status
+from prover.assistants.lean import check_installation
+from prover.assistants.lean.check import check_file, refusal, split_file
+from prover.assistants.lean.env import LeanReplEnv
 from prover.theorem import Theorem
 
 HEADER = "import Mathlib\n\nset_option maxHeartbeats 0\n\nopen BigOperators Real Nat Topology Rat"
@@ -233,7 +233,7 @@ HONEST_HEADERS = [
 
 @pytest.mark.parametrize(("what", "header"), HEADER_CASES, ids=[c[0] for c in HEADER_CASES])
 def test_header_that_runs_code_is_refused_without_a_benchmark(tmp_path, what, header):
-    from prover.lean.check import header_refusal
+    from prover.assistants.lean.check import header_refusal
 
     assert header_refusal(header) is not None, what
     path = tmp_path / "t.lean"
@@ -266,7 +266,7 @@ def test_module_files_are_refused(tmp_path):
 
 @pytest.mark.parametrize("header", HONEST_HEADERS)
 def test_honest_header_passes(tmp_path, header):
-    from prover.lean.check import header_refusal
+    from prover.assistants.lean.check import header_refusal
 
     assert header_refusal(header) is None
     assert static_check(tmp_path, "linarith", header)[0] == 0
@@ -413,7 +413,7 @@ def test_file_split_and_bad_input(tmp_path):
 
 
 def test_missing_lean_is_toolchain_missing(tmp_path, monkeypatch):
-    from prover.proofenv import ToolchainMissing
+    from prover.assistants.base import ToolchainMissing
 
     monkeypatch.setenv("PATH", str(tmp_path))
     monkeypatch.setenv("ELAN_HOME", str(tmp_path / "elan"))
@@ -436,7 +436,7 @@ LIVE = pytest.mark.skipif(
 
 @LIVE
 def test_live_cheats_are_rejected_and_an_honest_proof_accepted(data_dir):
-    from prover.lean import create_env
+    from prover.assistants.lean import create_env
 
     env = create_env(tactic_timeout=120)
     try:
@@ -464,8 +464,8 @@ def test_case_counts():
 def test_every_minif2f_lean4_header_and_statement_passes_the_filters(data_dir):
     """An honest proof rejected is a bug too: all 488 records split, and their headers and
     statements pass the filters (Mathlib tokens such as `f⁻¹' s` included)."""
+    from prover.assistants.lean.check import header_refusal, statement_refusal
     from prover.datasets import load_benchmark
-    from prover.lean.check import header_refusal, statement_refusal
 
     records = load_benchmark("minif2f-lean4", "all", data_dir)
     assert len(records) == 488

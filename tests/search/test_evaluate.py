@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from prover.backends import CoqConfig
-from prover.evaluate import ConfigMismatch, EvalConfig, run_eval
+from prover.assistants.registry import CoqConfig
+from prover.batch.runner import ConfigMismatch, EvalConfig, run_eval
 from prover.methods import Budget
 from prover.results import read_results
 from prover.theorem import Theorem

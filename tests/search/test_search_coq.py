@@ -10,12 +10,12 @@ from __future__ import annotations
 import jinja2
 import pytest
 
-from prover.coq import create_env
-from prover.generator import MIN_CALL_SECONDS, Sample
+from prover.assistants.base import Status
+from prover.assistants.coq import create_env
 from prover.methods import Budget
 from prover.methods.search import best_first_search, save_graph
+from prover.models.base import MIN_CALL_SECONDS, Sample
 from prover.prompts import PromptTemplate
-from prover.proofenv import Status
 from prover.theorem import Theorem
 from tests.scripted import ScriptedGenerator
 
@@ -238,8 +238,8 @@ def test_portfolio_progress_on_some_goals_makes_a_state_of_its_own(env):
 
 
 def test_states_below_the_root_get_the_quick_portfolio():
-    from prover.backends import backend
-    from prover.coq import default_portfolio
+    from prover.assistants.coq import default_portfolio
+    from prover.assistants.registry import backend
 
     coq = backend("coq")
     quick = coq.quick_portfolio(default_portfolio())

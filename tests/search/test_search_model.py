@@ -5,12 +5,12 @@ from __future__ import annotations
 import pytest
 from typer.testing import CliRunner
 
+from prover.assistants.base import Status
+from prover.assistants.coq import create_env
 from prover.cli import app
-from prover.coq import create_env
 from prover.methods import Budget
 from prover.methods.search import best_first_search
 from prover.models import load_generator
-from prover.proofenv import Status
 from prover.theorem import Theorem
 
 

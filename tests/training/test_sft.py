@@ -86,7 +86,7 @@ def test_training_prompt_is_the_prompt_the_search_sends(fixture_data):
     """The real search on a real theorem with the real SmolLM2 runtime: the text the engine
     receives for the root state is, character for character, the training example's prompt.
     (A recording wrapper sits between the chat layer and the CTranslate2 engine.)"""
-    from prover.coq.env import CoqEnv
+    from prover.assistants.coq.env import CoqEnv
     from prover.methods import Budget
     from prover.methods.search import best_first_search
     from prover.models import load_generator
@@ -214,7 +214,7 @@ def test_miniF2F_test_statements_are_excluded_and_counted(tmp_path, fixture_data
 def test_lora_checkpoint_resumes_strictly_merges_and_runs_in_ctranslate2(
     tmp_path, fixture_data, tiny_base, monkeypatch
 ):
-    from prover.generator import SamplingParams
+    from prover.models.base import SamplingParams
     from prover.models.checkpoint import is_adapter, merge_adapter, read_meta
     from prover.models.ct2 import CT2Generator
     from training.train import load_weights, train

@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from prover.generator import SamplingParams
+from prover.models.base import SamplingParams
 from prover.models.ct2 import tokenizer_dir
 from training.config import TrainConfig
 from training.data import Batches, packed_sequences

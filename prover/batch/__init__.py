@@ -1,0 +1,1 @@
+"""Batch runs: a config, workers that prove one theorem each, executors, the resumable runner."""
