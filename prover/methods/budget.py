@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, fields
 from typing import Any
 
-from prover.models.base import SamplingParams
+from prover.models.base import SamplingParams, sampling_params
 
 
 @dataclass(frozen=True)
@@ -43,18 +43,24 @@ class Budget:
         }
 
     def sampling(
-        self, attempt: int, stop: tuple[str, ...], seconds_left: float, n: int | None = None
+        self,
+        attempt: int,
+        stop: tuple[str, ...],
+        seconds_left: float | None,
+        n: int | None = None,
+        min_temperature: float = 0.0,
     ) -> SamplingParams:
         """Sampling for attempt `attempt`: `n` (default `samples`) completions at the attempt's
-        temperature, stopped after `seconds_left` (what is left of the theorem's clock)."""
-        return SamplingParams(
+        temperature (raised to `min_temperature`), seeded by the attempt, stopped after
+        `seconds_left` (what is left of the theorem's clock); samples, never beams."""
+        return sampling_params(
             n=self.samples if n is None else n,
             temperature=self.temperature(attempt),
             max_tokens=self.max_tokens,
             stop=stop,
-            beam_at_zero=False,
+            seconds_left=seconds_left,
             seed=attempt,
-            max_seconds=seconds_left,
+            min_temperature=min_temperature,
         )
 
     def temperature(self, attempt: int) -> float:

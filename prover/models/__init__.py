@@ -44,9 +44,7 @@ def load_generator(
     if lazy and runtime in ("auto", "ct2"):
         _convert_checkpoint_now(spec)
     if lazy and runtime != "openai":
-        return LazyGenerator(
-            lambda: load_generator(spec, runtime, False, threads, **options), name=spec
-        )
+        return LazyGenerator(lambda: load_generator(spec, runtime, False, threads, **options))
     if runtime == "auto":
         runtime = "hf" if _is_seq2seq(spec) else "ct2"
         if runtime == "ct2":

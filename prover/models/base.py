@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from typing import Protocol, runtime_checkable
 
 
@@ -43,6 +43,9 @@ class CompletionPrompt(str):
 
 @dataclass(frozen=True)
 class SamplingParams:
+    """What one model call may produce; refuses, like vLLM's, values no runtime can honour
+    (a runtime that silently clamped `n=0` to one sample hid the caller's mistake)."""
+
     n: int = 8
     temperature: float = 0.0
     top_p: float = 1.0
@@ -54,6 +57,56 @@ class SamplingParams:
     seed: int | None = 0
     # Stop generating after this long (the search passes what is left of its wall clock).
     max_seconds: float | None = None
+
+    def __post_init__(self) -> None:
+        problem = _sampling_problem(self)
+        if problem is not None:
+            raise ValueError(f"SamplingParams: {problem}")
+
+
+def _sampling_problem(p: SamplingParams) -> str | None:
+    if p.n < 1:
+        return f"n must be at least 1, got {p.n}"
+    if p.temperature < 0:
+        return f"temperature must be non-negative, got {p.temperature}"
+    if not 0 < p.top_p <= 1:
+        return f"top_p must be in (0, 1], got {p.top_p}"
+    if p.max_tokens < 1:
+        return f"max_tokens must be at least 1, got {p.max_tokens}"
+    if p.max_seconds is not None and p.max_seconds < 0:
+        return f"max_seconds must be non-negative, got {p.max_seconds}"
+    return None
+
+
+def sampling_params(
+    *,
+    n: int,
+    temperature: float,
+    max_tokens: int,
+    stop: tuple[str, ...],
+    seconds_left: float | None,
+    seed: int | None = 0,
+    beams: bool = False,
+    min_temperature: float = 0.0,
+    top_p: float = 1.0,
+) -> SamplingParams:
+    """The one builder of a model call's parameters, so that each method's sampling rule
+    reads as an argument instead of a copy of the fields.
+
+    `beams`: at temperature 0 with n > 1, ask for the n best beams (the tactic search, as
+    Llemma's harness) rather than the lowest-temperature samples. `min_temperature` raises
+    a lower temperature to it (DSP's later rounds: greedy twice gives the same sketch).
+    `seconds_left`: what is left of the caller's clock (None: no limit)."""
+    return SamplingParams(
+        n=n,
+        temperature=max(temperature, min_temperature),
+        top_p=top_p,
+        max_tokens=max_tokens,
+        stop=stop,
+        beam_at_zero=beams,
+        seed=seed,
+        max_seconds=seconds_left,
+    )
 
 
 @dataclass(frozen=True)
@@ -72,12 +125,9 @@ class Sample:
 
 @dataclass
 class GeneratorStats:
+    """What a runtime counts: its model calls (a server's batching is judged by them)."""
+
     calls: int = 0
-    prompts: int = 0
-    samples: int = 0
-    tokens: int = 0
-    seconds: float = 0.0
-    extra: dict = field(default_factory=dict)
 
 
 @runtime_checkable
@@ -107,10 +157,9 @@ class LazyGenerator:
 
     min_load_seconds = 2.0  # loading takes seconds: with less time left, do not start
 
-    def __init__(self, load: Callable[[], Generator], name: str = ""):
+    def __init__(self, load: Callable[[], Generator]):
         self._load = load
         self._inner: Generator | None = None
-        self.name = name
 
     @property
     def loaded(self) -> bool:
@@ -131,7 +180,8 @@ class LazyGenerator:
             return [[] for _ in prompts]  # loading alone would overrun the caller's budget
         inner = self.load()
         if loading and params.max_seconds is not None:  # loading spent part of the caller's time
-            params = replace(params, max_seconds=params.max_seconds - (time.perf_counter() - t0))
+            left = max(params.max_seconds - (time.perf_counter() - t0), 0.0)
+            params = replace(params, max_seconds=left)
         return inner.generate(prompts, params)
 
     @property

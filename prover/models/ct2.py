@@ -178,7 +178,7 @@ class CT2Generator:
             return [[] for _ in prompts]
         if len(prompts) > 1 and self.device == "cpu":
             return self._one_by_one(prompts, params, deadline)
-        n = max(params.n, 1)
+        n = params.n
         beams = params.temperature <= 0 and n > 1 and params.beam_at_zero
         max_length = params.max_tokens
         if beams and params.max_seconds is not None:
@@ -220,7 +220,6 @@ class CT2Generator:
             raise ModelUnavailable(f"CTranslate2 failed: {e}") from e
         elapsed = time.perf_counter() - t0
         out = []
-        tokens = 0
         for b, r in enumerate(results):
             samples = []
             for ids, score in zip(r.sequences_ids, r.scores, strict=True):
@@ -229,16 +228,11 @@ class CT2Generator:
                     samples.append(Sample(text, float(score), len(ids)))
                 else:
                     samples.append(Sample(text, steps.logprob(b, ids, kept, score), kept))
-                tokens += len(ids)
             out.append(best_unique(samples))
         if beams:
             longest = max((len(ids) for r in results for ids in r.sequences_ids), default=0)
             self._beam_calls.setdefault(n, deque(maxlen=8)).append((max(longest, 1), elapsed))
         self.stats.calls += 1
-        self.stats.prompts += len(prompts)
-        self.stats.samples += sum(len(o) for o in out)
-        self.stats.tokens += tokens
-        self.stats.seconds += elapsed
         return out
 
     # --- plumbing ------------------------------------------------------------------------
@@ -250,7 +244,7 @@ class CT2Generator:
         the longest prompt, and the engine's work grows with the batch; a GPU has the room)."""
         out = []
         for prompt in prompts:
-            left = None if deadline is None else deadline - time.perf_counter()
+            left = None if deadline is None else max(deadline - time.perf_counter(), 0.0)
             out.append(self.generate([prompt], replace(params, max_seconds=left))[0])
         return out
 
@@ -343,3 +337,10 @@ def _vocab_ids_containing(tokenizer_dir: Path, stops: tuple[str, ...]) -> frozen
     size = tok.get_vocab_size(with_added_tokens=True)
     texts = tok.decode_batch([[i] for i in range(size)], skip_special_tokens=False)
     return frozenset(i for i, t in enumerate(texts) if any(s in t for s in stops))
+
+
+if __name__ == "__main__":  # verify and convert now: python -m prover.models.ct2 [NAME ...]
+    from prover.models.registry import DEFAULT
+
+    for arg in sys.argv[1:] or [DEFAULT]:
+        print(ct2_model_dir(arg))

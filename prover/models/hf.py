@@ -9,7 +9,6 @@ kept (up to and including the one that completed the stop string), whatever deco
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 from prover.models.base import GeneratorStats, ModelUnavailable, Sample, SamplingParams, best_unique
@@ -58,8 +57,7 @@ class HFGenerator:
     def generate(self, prompts: list[str], params: SamplingParams) -> list[list[Sample]]:
         import torch
 
-        t0 = time.perf_counter()
-        n = max(params.n, 1)
+        n = params.n
         enc = self.tokenizer(prompts, return_tensors="pt", padding=True).to(self.device)
         kwargs: dict = {
             "max_new_tokens": params.max_tokens,
@@ -81,7 +79,7 @@ class HFGenerator:
             torch.manual_seed(params.seed)
         if params.stop:
             kwargs |= {"stop_strings": list(params.stop), "tokenizer": self.tokenizer}
-        if params.max_seconds:
+        if params.max_seconds is not None:  # 0 (a spent clock) is a limit, not none
             kwargs["max_time"] = max(params.max_seconds, 0.5)
         with torch.no_grad():
             out = self.model.generate(**enc, **kwargs)
@@ -102,10 +100,6 @@ class HFGenerator:
             for i in range(len(prompts))
         ]
         self.stats.calls += 1
-        self.stats.prompts += len(prompts)
-        self.stats.samples += len(kept)
-        self.stats.tokens += sum(len(t) for _, t in kept)
-        self.stats.seconds += time.perf_counter() - t0
         return results
 
     def _cut(self, tokens: list[int], stops: tuple[str, ...]) -> tuple[str, list[int]]:

@@ -47,7 +47,6 @@ class OpenAIGenerator:
 
     # --- the Generator seam --------------------------------------------------------------
     def generate(self, prompts: list[str], params: SamplingParams) -> list[list[Sample]]:
-        t0 = time.perf_counter()
         out = []
         for prompt in prompts:
             body: dict[str, Any] = {
@@ -73,11 +72,10 @@ class OpenAIGenerator:
                     ]
                 )
             )
-        self._account(len(prompts), out, t0)
+        self.stats.calls += 1
         return out
 
     def chat(self, messages: list[dict[str, str]], params: SamplingParams) -> list[Sample]:
-        t0 = time.perf_counter()
         body: dict[str, Any] = {
             "model": self.name,
             "messages": messages,
@@ -99,7 +97,7 @@ class OpenAIGenerator:
                 Sample(text, float(sum(tokens)), len(tokens) or max(len(text.split()), 1))
             )
         result = best_unique(samples)
-        self._account(1, [result], t0)
+        self.stats.calls += 1
         return result
 
     # --- plumbing ------------------------------------------------------------------------
@@ -108,13 +106,6 @@ class OpenAIGenerator:
         tokens = (logprobs or {}).get("token_logprobs") or []
         values = [v for v in tokens if v is not None]
         return Sample(text, float(sum(values)), len(values) or max(len(text.split()), 1))
-
-    def _account(self, prompts: int, out: list[list[Sample]], t0: float) -> None:
-        self.stats.calls += 1
-        self.stats.prompts += prompts
-        self.stats.samples += sum(len(o) for o in out)
-        self.stats.tokens += sum(s.num_tokens for o in out for s in o)
-        self.stats.seconds += time.perf_counter() - t0
 
     def _throttle(self) -> None:
         if not self._min_interval:

@@ -18,18 +18,21 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
-from prover.models.base import Generator, Sample, SamplingParams
+from prover.models.base import Generator, Sample, SamplingParams, sampling_params
 
 
 def _params(body: dict[str, Any]) -> SamplingParams:
+    """The request's sampling; raises ValueError (answered 400) on a value no runtime honours."""
     stop = body.get("stop") or []
-    return SamplingParams(
+    return sampling_params(
         n=int(body.get("n", 1)),
         temperature=float(body.get("temperature", 1.0)),
         top_p=float(body.get("top_p", 1.0)),
         max_tokens=int(body.get("max_tokens", 16)),
         stop=tuple([stop] if isinstance(stop, str) else stop),
+        seconds_left=None,
         seed=body.get("seed"),
+        beams=True,  # an OpenAI client asking n > 1 at temperature 0 gets the n best beams
     )
 
 
@@ -56,8 +59,12 @@ def openai_router(generator: Generator, model_name: str) -> APIRouter:
         body = await body_of(request)
         if isinstance(body, JSONResponse):
             return body
+        try:
+            params = _params(body)
+        except (TypeError, ValueError) as e:  # an OpenAI server answers 400 to these too
+            return _error(400, str(e))
         prompt = body.get("prompt", "")
-        samples = (await asyncio.to_thread(generator.generate, [prompt], _params(body)))[0]
+        samples = (await asyncio.to_thread(generator.generate, [prompt], params))[0]
         choices = [
             {
                 "index": i,
@@ -74,15 +81,19 @@ def openai_router(generator: Generator, model_name: str) -> APIRouter:
         body = await body_of(request)
         if isinstance(body, JSONResponse):
             return body
+        try:
+            params = _params(body)
+        except (TypeError, ValueError) as e:  # an OpenAI server answers 400 to these too
+            return _error(400, str(e))
         own_chat = getattr(generator, "chat", None)  # the runtime renders its chat template
         tokenizer = getattr(generator, "tokenizer", None)
         if own_chat is not None:
-            samples = await asyncio.to_thread(own_chat, body.get("messages", []), _params(body))
+            samples = await asyncio.to_thread(own_chat, body.get("messages", []), params)
         elif tokenizer is not None and hasattr(tokenizer, "apply_chat_template"):
             prompt = tokenizer.apply_chat_template(
                 body.get("messages", []), tokenize=False, add_generation_prompt=True
             )
-            samples = (await asyncio.to_thread(generator.generate, [prompt], _params(body)))[0]
+            samples = (await asyncio.to_thread(generator.generate, [prompt], params))[0]
         else:
             return _error(400, "this model has no chat template")
         choices = [

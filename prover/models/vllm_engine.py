@@ -8,8 +8,6 @@ LLM.beam_search(), and both spellings are handled.
 
 from __future__ import annotations
 
-import time
-
 from prover.models.base import GeneratorStats, ModelUnavailable, Sample, SamplingParams, best_unique
 
 
@@ -47,7 +45,6 @@ class VLLMGenerator:
         self.stats = GeneratorStats()
 
     def generate(self, prompts: list[str], params: SamplingParams) -> list[list[Sample]]:
-        t0 = time.perf_counter()
         if params.temperature <= 0 and params.n > 1 and params.beam_at_zero:
             results = self._beam(prompts, params)
         else:
@@ -70,9 +67,6 @@ class VLLMGenerator:
                 )
         deduped = [best_unique(r) for r in results]
         self.stats.calls += 1
-        self.stats.prompts += len(prompts)
-        self.stats.samples += sum(len(r) for r in deduped)
-        self.stats.seconds += time.perf_counter() - t0
         return deduped
 
     def _beam(self, prompts: list[str], params: SamplingParams) -> list[list[Sample]]:
