@@ -97,9 +97,11 @@ def sampling_params(
     Llemma's harness) rather than the lowest-temperature samples. `min_temperature` raises
     a lower temperature to it (DSP's later rounds: greedy twice gives the same sketch).
     `seconds_left`: what is left of the caller's clock (None: no limit)."""
+    if temperature >= 0:  # a negative one is refused below, never raised into range
+        temperature = max(temperature, min_temperature)
     return SamplingParams(
         n=n,
-        temperature=max(temperature, min_temperature),
+        temperature=temperature,
         top_p=top_p,
         max_tokens=max_tokens,
         stop=stop,

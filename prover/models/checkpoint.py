@@ -20,6 +20,7 @@ import json
 import shutil
 import sys
 import tempfile
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -42,10 +43,10 @@ def write_meta(path: str | Path, meta: dict[str, Any]) -> None:
 
 
 def template_digest(name: str) -> str:
-    """The digest of a prompt template file as the package ships it now."""
-    from prover.prompts import PROMPT_DIR
-
-    return hashlib.sha256((PROMPT_DIR / f"{name}.txt").read_bytes()).hexdigest()[:16]
+    """The digest of a prompt template file as the package ships it now (read as the
+    package's data: `prover.prompts` renders templates and sits above the models)."""
+    text = (resources.files("prover") / "prompts" / f"{name}.txt").read_bytes()
+    return hashlib.sha256(text).hexdigest()[:16]
 
 
 def drifted_templates(meta: dict[str, Any]) -> list[str]:

@@ -344,7 +344,7 @@ def test_few_shot_tactic_prompts_reach_the_model_unwrapped():
     assert inner.prompts[0] == few_shot and "<|im_start|>" not in inner.prompts[0]
     assert inner.prompts[1].startswith("<|im_start|>")  # an instruction prompt is still a turn
     # a completion prompt stays one through the lazy wrapper too
-    lazy = LazyGenerator(lambda: chat, name="recording")
+    lazy = LazyGenerator(lambda: chat)
     lazy.generate([few_shot], SamplingParams(n=1))
     assert inner.prompts[2] == few_shot
 
