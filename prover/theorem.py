@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
-from typing import Literal
+from dataclasses import dataclass
 
-System = Literal["coq", "lean", "isabelle"]
 SYSTEMS: tuple[str, ...] = ("coq", "lean", "isabelle")
 
 
@@ -26,6 +24,3 @@ class Theorem:
     split: str = ""
     informal_statement: str | None = None
     informal_proof: str | None = None
-
-    def to_dict(self) -> dict:
-        return asdict(self)

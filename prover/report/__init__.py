@@ -25,7 +25,9 @@ from prover.report.render import (
     run_table,
 )
 
-PUBLISHED = Path(__file__).resolve().parents[2] / "benchmarks" / "minif2f" / "published.csv"
+# Shipped with the package (an installed wheel has no benchmarks/ folder beside it);
+# benchmarks/minif2f/published.csv is a link to this file, documented there in PUBLISHED.md.
+PUBLISHED = Path(__file__).resolve().parent / "published.csv"
 
 __all__ = ["Diff", "ReportInputError", "Run", "diff_runs", "load_runs", "write_report"]
 
@@ -57,7 +59,8 @@ def write_report(
     """Write report.md, report.html and the PNGs into out_dir; return the HTML path.
 
     `diff` names two runs (file paths among `paths`, or run labels) to compare per theorem;
-    `published` defaults to benchmarks/minif2f/published.csv (skipped if absent).
+    `published` defaults to the table shipped with the package, `PUBLISHED` (the file
+    benchmarks/minif2f/published.csv links to; skipped if absent).
     Raises ReportInputError with a one-line message on unreadable or empty input.
     """
     rep = Report()

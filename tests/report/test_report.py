@@ -7,6 +7,7 @@ import math
 import re
 import shutil
 import struct
+from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
@@ -382,6 +383,20 @@ def test_published_csv_has_a_source_for_every_row():
     for r in rows:
         assert r["source"].strip() and r["status"].strip(), r
         assert 0 < float(r["solved_pct"]) < 100
+
+
+def test_published_numbers_ship_inside_the_package():
+    """An installed wheel has no benchmarks/ folder: the table is the package's own data, and
+    benchmarks/minif2f/published.csv (where the docs point) is the same file."""
+    import prover.report
+    from prover.report import PUBLISHED
+
+    package = Path(prover.report.__file__).resolve().parent
+    assert PUBLISHED.parent == package and PUBLISHED.is_file()
+    in_repo = package.parents[1] / "benchmarks" / "minif2f" / "published.csv"
+    assert in_repo.read_bytes() == PUBLISHED.read_bytes()
+    pyproject = (package.parents[1] / "pyproject.toml").read_text(encoding="utf-8")
+    assert '"report/published.csv"' in pyproject
 
 
 # --- a real run ---------------------------------------------------------------------------
