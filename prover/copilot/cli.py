@@ -11,6 +11,8 @@ import re
 from pathlib import Path
 from typing import Any
 
+from prover.copilot.protocol import SuggestRequest
+
 _HOLE = re.compile(r"(?<![\w'.])(admit\.|Admitted\.)")
 
 
@@ -35,8 +37,18 @@ def cursor_text(target: str) -> str:
     return text[: m.start()]
 
 
-def ask(body: dict[str, Any], server: str | None, token: str | None, model: str) -> dict[str, Any]:
-    """The /suggest answer, from a server or computed here."""
+def suggest_request(body: SuggestRequest | dict[str, Any]) -> SuggestRequest:
+    """The typed request (the one the server validates); `ValueError` naming a bad field."""
+    if isinstance(body, SuggestRequest):
+        return body
+    return SuggestRequest.model_validate(body)  # pydantic's ValidationError is a ValueError
+
+
+def ask(
+    body: SuggestRequest | dict[str, Any], server: str | None, token: str | None, model: str
+) -> dict[str, Any]:
+    """The /suggest answer (its JSON), from a server or computed here."""
+    request = suggest_request(body)
     if server:
         import httpx
 
@@ -44,9 +56,9 @@ def ask(body: dict[str, Any], server: str | None, token: str | None, model: str)
         try:
             r = httpx.post(
                 server.rstrip("/") + "/suggest",
-                json=body,
+                json=request.model_dump(mode="json", exclude_none=True),
                 headers=headers,
-                timeout=float(body.get("timeout", 60)) + 10,
+                timeout=request.timeout + 10,
             )
         except httpx.HTTPError as e:
             raise RuntimeError(f"server {server} unreachable: {e}") from None
@@ -67,7 +79,7 @@ def ask(body: dict[str, Any], server: str | None, token: str | None, model: str)
     except ModelUnavailable as e:
         raise RuntimeError(str(e)) from None
     try:
-        return copilot.suggest(body, Deadline(float(body.get("timeout", 60))))
+        return copilot.suggest(request, Deadline(request.timeout)).model_dump(mode="json")
     except (RequestError, Cancelled) as e:
         raise ValueError(str(e)) from None
     finally:
