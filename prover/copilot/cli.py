@@ -11,7 +11,9 @@ import re
 from pathlib import Path
 from typing import Any
 
-from prover.copilot.protocol import SuggestRequest
+from pydantic import ValidationError
+
+from prover.copilot.protocol import ErrorInfo, SuggestAnswer, SuggestRequest, problems
 
 _HOLE = re.compile(r"(?<![\w'.])(admit\.|Admitted\.)")
 
@@ -41,7 +43,10 @@ def suggest_request(body: SuggestRequest | dict[str, Any]) -> SuggestRequest:
     """The typed request (the one the server validates); `ValueError` naming a bad field."""
     if isinstance(body, SuggestRequest):
         return body
-    return SuggestRequest.model_validate(body)  # pydantic's ValidationError is a ValueError
+    try:
+        return SuggestRequest.model_validate(body)
+    except ValidationError as e:
+        raise ValueError(f"bad request: {problems(e.errors())}") from None
 
 
 def ask(
@@ -90,16 +95,18 @@ def ask(
 
 
 def print_answer(answer: dict[str, Any], file: str, as_json: bool) -> None:
+    """The answer as JSON (as the server sent it), or as a table of the suggestions."""
     if as_json:
         print(json.dumps(answer, indent=1))
         return
-    if not answer.get("ok"):
-        err = answer.get("error", {})
-        where = f"{file}:{err['line']}:{err['col']}: " if err.get("line") else f"{file}: "
-        print(f"{where}{err.get('message')}")
+    typed = SuggestAnswer.model_validate(answer)
+    if not typed.ok:
+        err = typed.error or ErrorInfo(message="no answer")
+        where = f"{file}:{err.line}:{err.col}: " if err.line else f"{file}: "
+        print(f"{where}{err.message}")
         return
-    if not answer["suggestions"]:
-        print(answer.get("note") or "no suggestion was accepted by Coq")
+    if not typed.suggestions:
+        print(typed.note or "no suggestion was accepted by Coq")
         return
     from rich.console import Console
     from rich.table import Table
@@ -107,14 +114,14 @@ def print_answer(answer: dict[str, Any], file: str, as_json: bool) -> None:
     table = Table(title="checked suggestions, best first")
     for col in ("#", "tactic", "result", "from"):
         table.add_column(col)
-    for i, s in enumerate(answer["suggestions"], 1):
-        if s["status"] == "failed":
-            result = "failed: " + s.get("error", "")[:80]
-        elif s["status"] == "open":
-            goals = s["goals"]
+    for i, s in enumerate(typed.suggestions, 1):
+        if s.status == "failed":
+            result = "failed: " + (s.error or "")[:80]
+        elif s.status == "open":
+            goals = s.goals or []
             last = goals[0].splitlines()[-1] if goals and goals[0] else ""
             result = f"{len(goals)} goal(s): {last}"
         else:
-            result = s["status"]
-        table.add_row(str(i), s["tactic"], result, s.get("source", ""))
+            result = s.status
+        table.add_row(str(i), s.tactic, result, s.source or "")
     Console(width=120).print(table)

@@ -197,6 +197,16 @@ class HealthAnswer(BaseModel):
     model_calls: int | None = Field(None, description="Model calls made (requests batch).")
 
 
+def problems(errors: list[Any]) -> str:
+    """Pydantic's errors as one line naming each bad field (`k: Input should be ...`): what
+    the server's 422 says in `error.message` and `prover suggest` prints."""
+    out = []
+    for e in errors:
+        field = ".".join(str(part) for part in e.get("loc", ()) if part != "body")
+        out.append(f"{field}: {e.get('msg')}" if field else str(e.get("msg")))
+    return "; ".join(out)
+
+
 __all__ = [
     "MAX_TIMEOUT",
     "Answer",
@@ -210,4 +220,5 @@ __all__ = [
     "SuggestAnswer",
     "SuggestRequest",
     "Suggestion",
+    "problems",
 ]

@@ -32,6 +32,7 @@ from prover.copilot.protocol import (
     ProveRequest,
     SuggestAnswer,
     SuggestRequest,
+    problems,
 )
 from prover.copilot.protocol import Request as CopilotRequest
 from prover.copilot.session import Cancelled, Deadline
@@ -139,14 +140,10 @@ async def _invalid(request: Request, exc: Exception) -> JSONResponse:
         if isinstance(whole[0].get("input"), bytes | str):  # sent as another content type
             return _error(400, "body is not JSON (send it as application/json)")
         return _error(400, "body is not a JSON object")
-    problems = []
-    for e in errors:
-        field = ".".join(str(part) for part in e.get("loc", ()) if part != "body")
-        problems.append(f"{field}: {e.get('msg')}" if field else str(e.get("msg")))
     detail = [
         {"loc": list(e.get("loc", ())), "msg": e.get("msg"), "type": e.get("type")} for e in errors
     ]
-    body = {"ok": False, "error": {"message": "; ".join(problems)}, "detail": detail}
+    body = {"ok": False, "error": {"message": problems(errors)}, "detail": detail}
     return JSONResponse(body, status_code=422)
 
 
