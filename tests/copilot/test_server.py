@@ -302,3 +302,12 @@ def test_answers_on_the_wire_leave_out_fields_that_do_not_apply(live):
     assert set(answer.json()) == {"ok", "goals", "suggestions"}
     outside = post(live, "/suggest", {"text": HEADER}).json()
     assert set(outside) == {"ok", "error"} and set(outside["error"]) == {"message", "line", "col"}
+
+
+def test_the_emacs_package_sends_seconds_and_keeps_the_old_variable():
+    from prover.copilot import EMACS_PACKAGE
+
+    source = EMACS_PACKAGE.read_text()
+    assert "(seconds . ,seconds)" in source and "(budget ." not in source
+    # a user's (setq prover-copilot-prove-budget N) still sets the seconds sent
+    assert "'prover-copilot-prove-budget 'prover-copilot-prove-seconds" in source
