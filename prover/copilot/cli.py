@@ -11,6 +11,10 @@ import re
 from pathlib import Path
 from typing import Any
 
+from pydantic import ValidationError
+
+from prover.copilot.protocol import ErrorInfo, SuggestAnswer, SuggestRequest, problems
+
 _HOLE = re.compile(r"(?<![\w'.])(admit\.|Admitted\.)")
 
 
@@ -35,8 +39,21 @@ def cursor_text(target: str) -> str:
     return text[: m.start()]
 
 
-def ask(body: dict[str, Any], server: str | None, token: str | None, model: str) -> dict[str, Any]:
-    """The /suggest answer, from a server or computed here."""
+def suggest_request(body: SuggestRequest | dict[str, Any]) -> SuggestRequest:
+    """The typed request (the one the server validates); `ValueError` naming a bad field."""
+    if isinstance(body, SuggestRequest):
+        return body
+    try:
+        return SuggestRequest.model_validate(body)
+    except ValidationError as e:
+        raise ValueError(f"bad request: {problems(e.errors())}") from None
+
+
+def ask(
+    body: SuggestRequest | dict[str, Any], server: str | None, token: str | None, model: str
+) -> dict[str, Any]:
+    """The /suggest answer (its JSON), from a server or computed here."""
+    request = suggest_request(body)
     if server:
         import httpx
 
@@ -44,9 +61,9 @@ def ask(body: dict[str, Any], server: str | None, token: str | None, model: str)
         try:
             r = httpx.post(
                 server.rstrip("/") + "/suggest",
-                json=body,
+                json=request.model_dump(mode="json", exclude_none=True),
                 headers=headers,
-                timeout=float(body.get("timeout", 60)) + 10,
+                timeout=request.timeout + 10,
             )
         except httpx.HTTPError as e:
             raise RuntimeError(f"server {server} unreachable: {e}") from None
@@ -67,7 +84,7 @@ def ask(body: dict[str, Any], server: str | None, token: str | None, model: str)
     except ModelUnavailable as e:
         raise RuntimeError(str(e)) from None
     try:
-        return copilot.suggest(body, Deadline(float(body.get("timeout", 60))))
+        return copilot.suggest(request, Deadline(request.timeout)).model_dump(mode="json")
     except (RequestError, Cancelled) as e:
         raise ValueError(str(e)) from None
     finally:
@@ -78,16 +95,18 @@ def ask(body: dict[str, Any], server: str | None, token: str | None, model: str)
 
 
 def print_answer(answer: dict[str, Any], file: str, as_json: bool) -> None:
+    """The answer as JSON (as the server sent it), or as a table of the suggestions."""
     if as_json:
         print(json.dumps(answer, indent=1))
         return
-    if not answer.get("ok"):
-        err = answer.get("error", {})
-        where = f"{file}:{err['line']}:{err['col']}: " if err.get("line") else f"{file}: "
-        print(f"{where}{err.get('message')}")
+    typed = SuggestAnswer.model_validate(answer)
+    if not typed.ok:
+        err = typed.error or ErrorInfo(message="no answer")
+        where = f"{file}:{err.line}:{err.col}: " if err.line else f"{file}: "
+        print(f"{where}{err.message}")
         return
-    if not answer["suggestions"]:
-        print(answer.get("note") or "no suggestion was accepted by Coq")
+    if not typed.suggestions:
+        print(typed.note or "no suggestion was accepted by Coq")
         return
     from rich.console import Console
     from rich.table import Table
@@ -95,14 +114,14 @@ def print_answer(answer: dict[str, Any], file: str, as_json: bool) -> None:
     table = Table(title="checked suggestions, best first")
     for col in ("#", "tactic", "result", "from"):
         table.add_column(col)
-    for i, s in enumerate(answer["suggestions"], 1):
-        if s["status"] == "failed":
-            result = "failed: " + s.get("error", "")[:80]
-        elif s["status"] == "open":
-            goals = s["goals"]
+    for i, s in enumerate(typed.suggestions, 1):
+        if s.status == "failed":
+            result = "failed: " + (s.error or "")[:80]
+        elif s.status == "open":
+            goals = s.goals or []
             last = goals[0].splitlines()[-1] if goals and goals[0] else ""
             result = f"{len(goals)} goal(s): {last}"
         else:
-            result = s["status"]
-        table.add_row(str(i), s["tactic"], result, s.get("source", ""))
+            result = s.status
+        table.add_row(str(i), s.tactic, result, s.source or "")
     Console(width=120).print(table)

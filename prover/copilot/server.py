@@ -1,7 +1,9 @@
 """`prover serve`: the copilot's HTTP server (FastAPI on uvicorn).
 
 Routes: POST /suggest and POST /prove (the copilot, JSON), GET /health, and the
-OpenAI-compatible /v1 routes (prover.models.serve). Each copilot request runs in a worker
+OpenAI-compatible /v1 routes (prover.models.serve). The copilot's requests and answers are
+the models of prover.copilot.protocol: a malformed request is refused (422, the field
+named) before any work, and /openapi.json publishes the schema. Each copilot request runs in a worker
 thread with its own clock: past its timeout it is cancelled (504) and the server goes on
 serving others; a client that goes away cancels its request at the next step. Bound to
 anything but loopback, every route except /health needs ``Authorization: Bearer TOKEN``,
@@ -15,19 +17,42 @@ import hmac
 import ipaddress
 import socket
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
-from fastapi import FastAPI, Request
+from fastapi import APIRouter, FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel
 
 from prover.assistants.base import ProofEnvError
+from prover.copilot.protocol import (
+    ErrorAnswer,
+    HealthAnswer,
+    ProveAnswer,
+    ProveRequest,
+    SuggestAnswer,
+    SuggestRequest,
+    problems,
+)
+from prover.copilot.protocol import Request as CopilotRequest
 from prover.copilot.session import Cancelled, Deadline
 from prover.copilot.suggest import Copilot, RequestError
 from prover.models.base import ModelUnavailable
 from prover.models.serve import openai_router
 
-DEFAULT_TIMEOUT = 60.0
-MAX_TIMEOUT = 3600.0
+_ERRORS: dict[int | str, dict[str, Any]] = {
+    code: {"model": ErrorAnswer, "description": why}
+    for code, why in [
+        (400, "the request cannot be answered as asked (or its body is not JSON)"),
+        (422, "a malformed request: error.message names the fields"),
+        (499, "the client went away; the request was cancelled"),
+        (503, "the model is unavailable"),
+        (504, "the request ran past its timeout and was cancelled"),
+        (500, "the proof assistant failed"),
+    ]
+}
+R = TypeVar("R", bound=CopilotRequest)
+A = TypeVar("A", bound=BaseModel)
 
 
 class InsecureBind(ValueError):
@@ -72,45 +97,60 @@ def create_app(copilot: Copilot, model_name: str, token: str | None = None) -> F
     app = FastAPI(title="prover copilot", docs_url=None, redoc_url=None)
     if token:
         app.add_middleware(BearerToken, token=token)
+    app.add_exception_handler(RequestValidationError, _invalid)
 
-    @app.get("/health")
-    async def health() -> dict[str, Any]:
+    @app.get("/health", response_model=HealthAnswer)
+    async def health() -> HealthAnswer:
         stats = getattr(copilot.generator, "stats", None)
-        return {
-            "status": "ok",
-            "model": model_name,
-            "sessions": len(copilot.sessions),
-            "requests": dict(copilot.stats),
-            "model_calls": getattr(stats, "calls", None),
-        }
+        return HealthAnswer(
+            model=model_name,
+            sessions=len(copilot.sessions),
+            requests=dict(copilot.stats),
+            model_calls=getattr(stats, "calls", None),
+        )
 
-    @app.post("/suggest")
-    async def suggest(request: Request):
-        return await _answer(request, copilot.suggest, copilot.stats)
+    # strict_content_type=False: a body without a Content-Type is read as JSON, as before.
+    copilot_routes = APIRouter(strict_content_type=False, responses=_ERRORS)
 
-    @app.post("/prove")
-    async def prove(request: Request):
-        return await _answer(request, copilot.prove, copilot.stats)
+    @copilot_routes.post("/suggest", response_model=SuggestAnswer)
+    async def suggest(body: SuggestRequest, request: Request):
+        """Checked next-tactic suggestions at the cursor, best first."""
+        return await _answer(request, body, copilot.suggest, copilot.stats)
 
+    @copilot_routes.post("/prove", response_model=ProveAnswer)
+    async def prove(body: ProveRequest, request: Request):
+        """A proof from the cursor, re-checked with the rest of the proof."""
+        return await _answer(request, body, copilot.prove, copilot.stats)
+
+    app.include_router(copilot_routes)
     app.include_router(openai_router(copilot.generator, model_name))
     return app
 
 
-async def _answer(
-    request: Request, work: Callable[[dict, Deadline], dict], stats: dict[str, int]
-) -> JSONResponse:
-    try:
-        body = await request.json()
-    except ValueError:
+async def _invalid(request: Request, exc: Exception) -> JSONResponse:
+    """A request the protocol's models refuse: 422 with each bad field named (in `error`'s
+    message, which the clients show, and in FastAPI's usual `detail`); 400 for a body that
+    is not JSON at all."""
+    assert isinstance(exc, RequestValidationError)
+    errors = exc.errors()
+    if any(e.get("type") == "json_invalid" for e in errors):
         return _error(400, "body is not JSON")
-    if not isinstance(body, dict):
+    whole = [e for e in errors if tuple(e.get("loc", ())) == ("body",)]
+    if whole and whole[0].get("type") == "model_attributes_type":
+        if isinstance(whole[0].get("input"), bytes | str):  # sent as another content type
+            return _error(400, "body is not JSON (send it as application/json)")
         return _error(400, "body is not a JSON object")
-    try:
-        timeout = float(body.get("timeout", DEFAULT_TIMEOUT))
-    except (TypeError, ValueError):
-        return _error(400, "'timeout' must be a number of seconds")
-    if not 0 < timeout <= MAX_TIMEOUT:
-        return _error(400, f"'timeout' must be in (0, {MAX_TIMEOUT:g}] seconds")
+    detail = [
+        {"loc": list(e.get("loc", ())), "msg": e.get("msg"), "type": e.get("type")} for e in errors
+    ]
+    body = {"ok": False, "error": {"message": problems(errors)}, "detail": detail}
+    return JSONResponse(body, status_code=422)
+
+
+async def _answer(
+    request: Request, body: R, work: Callable[[R, Deadline], A], stats: dict[str, int]
+) -> A | JSONResponse:
+    timeout = body.timeout
     deadline = Deadline(timeout)
     task = asyncio.ensure_future(asyncio.to_thread(work, body, deadline))
     while True:
@@ -128,7 +168,7 @@ async def _answer(
             stats["client_gone"] = stats.get("client_gone", 0) + 1
             return _error(499, "client went away; request cancelled")
     try:
-        return JSONResponse(task.result())
+        return task.result()
     except RequestError as e:
         return _error(400, str(e))
     except Cancelled as e:

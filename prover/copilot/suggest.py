@@ -20,12 +20,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Any
 
 from prover.assistants.base import Outcome, ProofState, TacticResult, Verdict
 from prover.assistants.coq.env import CoqEnv
 from prover.candidates import (
-    SOURCES,
     Candidate,
     CandidateSource,
     CandidateSources,
@@ -37,6 +35,14 @@ from prover.candidates import (
     template_source,
 )
 from prover.copilot.coqfile import CursorError, ProofAtCursor, proof_at_cursor, rest_of_proof
+from prover.copilot.protocol import (
+    ErrorInfo,
+    ProveAnswer,
+    ProveRequest,
+    SuggestAnswer,
+    Suggestion,
+    SuggestRequest,
+)
 from prover.copilot.session import Cancelled, CoqSession, Deadline, SessionPool
 from prover.methods import Budget, ProofResult
 from prover.models.base import Generator, ModelUnavailable, SamplingParams, best_unique
@@ -51,7 +57,8 @@ AUTOMATION_SECONDS = 1.0  # per automation tactic: a failing nia/nra must not ea
 
 
 class RequestError(ValueError):
-    """A request the copilot cannot answer as asked (bad field, unsupported system)."""
+    """A request the copilot cannot answer as asked (the protocol's models refuse malformed
+    ones before they get here)."""
 
 
 @dataclass
@@ -67,41 +74,35 @@ class Copilot:
     knn: KnnPredictor | None = None  # a kNN tactic predictor (Retriever.tactics), when loaded
 
     # --- suggest ---------------------------------------------------------------------
-    def suggest(self, body: dict[str, Any], deadline: Deadline) -> dict[str, Any]:
+    def suggest(self, request: SuggestRequest, deadline: Deadline) -> SuggestAnswer:
         self.stats["suggest"] += 1
-        system = body.get("system", "coq")
-        k = _int(body, "k", 8, 1, 32)  # refuse a bad k before any work
-        wanted = self._sources(body)
-        include_failed = bool(body.get("include_failed", False))
-        if system == "lean":
-            return self._suggest_lean(body, deadline)
-        if system != "coq":
-            raise RequestError(f"unknown system {system!r}; the copilot serves coq and lean")
-        text = body.get("text")
-        if not isinstance(text, str):
+        if request.system == "lean":
+            return self._suggest_lean(request, deadline)
+        if request.system != "coq" or request.text is None:
             raise RequestError("Coq suggestions need 'text': the file's text up to the cursor")
+        wanted = tuple(request.sources)
         try:
-            proof = proof_at_cursor(text)
+            proof = proof_at_cursor(request.text)
         except CursorError as e:
-            return {"ok": False, "error": e.as_dict()}
+            return SuggestAnswer(ok=False, error=ErrorInfo(**e.as_dict()))
         session = self.sessions.get(proof.header)
         with session.lock:
             try:
                 state = session.state_at(proof, deadline)
             except CursorError as e:
-                return {"ok": False, "error": e.as_dict()}
+                return SuggestAnswer(ok=False, error=ErrorInfo(**e.as_dict()))
             goals = list(state.goals)
             if _finished(state):
-                return {"ok": True, "goals": [], "suggestions": [], "note": "no goals left here"}
-        sources = self._candidate_sources(wanted, proof.header, k)
+                return SuggestAnswer(ok=True, goals=[], suggestions=[], note="no goals left here")
+        sources = self._candidate_sources(wanted, proof.header, request.k)
         from_sources = [c for source in sources for c in source(state.text)]
         model: list[Candidate] = []
         if "model" in wanted:
             template = load_template("coq_tactic")
             prompt = template.render(state=state.text)
             deadline.check()
-            model = self._model_candidates(prompt, body, deadline, template.stop)
-        suggestions = []
+            model = self._model_candidates(prompt, request, deadline, template.stop)
+        suggestions: list[Suggestion] = []
         with session.lock:
             state = session.state_at(proof, deadline)  # another request may have moved it
             for c in merge(model, from_sources):
@@ -111,21 +112,10 @@ class Copilot:
                     state, c.tactic, timeout=max(min(seconds, deadline.left()), 1.0)
                 )
                 suggestions.append(_suggestion(c.tactic, c.logprob, result, state, c.source))
-        suggestions.sort(key=lambda s: (_RANK[s["status"]], -s["logprob"]))
-        if not include_failed:
-            suggestions = [s for s in suggestions if s["status"] != "failed"]
-        return {"ok": True, "goals": goals, "suggestions": suggestions}
-
-    def _sources(self, body: dict[str, Any]) -> tuple[str, ...]:
-        """The candidate sources a request asks for (default: all)."""
-        wanted = body.get("sources", list(SOURCES))
-        if (
-            not isinstance(wanted, list)
-            or not wanted
-            or not all(isinstance(s, str) and s in SOURCES for s in wanted)
-        ):
-            raise RequestError(f"'sources' must be a non-empty list of {', '.join(SOURCES)}")
-        return tuple(wanted)
+        suggestions.sort(key=lambda s: (_RANK[s.status], -s.logprob))
+        if not request.include_failed:
+            suggestions = [s for s in suggestions if s.status != "failed"]
+        return SuggestAnswer(ok=True, goals=goals, suggestions=suggestions)
 
     def _candidate_sources(
         self, wanted: tuple[str, ...], header: str, k: int
@@ -144,111 +134,101 @@ class Copilot:
         return sources
 
     def _model_candidates(
-        self, prompt: str, body: dict, deadline: Deadline, stop: tuple[str, ...]
+        self, prompt: str, request: SuggestRequest, deadline: Deadline, stop: tuple[str, ...]
     ) -> list[Candidate]:
         """The model's distinct tactics, scored by length-normalised log-probability (the
         score the other sources' priors are set against)."""
-        params = self._params(body, deadline, stop)
+        params = self._params(request, deadline, stop)
         return model_candidates(best_unique(self.generator.generate([prompt], params)[0]))
 
-    def _suggest_lean(self, body: dict[str, Any], deadline: Deadline) -> dict[str, Any]:
-        goal = body.get("goal")
-        if not isinstance(goal, str) or not goal.strip():
+    def _suggest_lean(self, request: SuggestRequest, deadline: Deadline) -> SuggestAnswer:
+        goal = request.goal
+        if goal is None or not goal.strip():
             raise RequestError("Lean suggestions need 'goal': the pretty-printed tactic state")
         from prover.assistants.lean.check import refusal
 
         template = load_template("lean_tactic")
-        candidates = self._generate(template.render(state=goal), body, deadline, template.stop)
+        prompt = template.render(state=goal)
+        candidates = self._generate(prompt, request, deadline, template.stop)
         # The Lean side runs what it receives through evalTactic in the user's editor: every
         # suggestion passes the filter a proof passes (no run_tac, sorry, native_decide,
         # set_option, ...) before it leaves the server, and a refused one is never sent,
         # not even with include_failed.
         kept = {t: lp for t, lp in candidates.items() if refusal(t) is None}
-        out = [{"tactic": t, "status": "unchecked", "logprob": lp} for t, lp in kept.items()]
-        return {
-            "ok": True,
-            "checked": False,
-            "goals": [goal],
-            "suggestions": out,
-            "refused": len(candidates) - len(kept),
-        }
+        out = [Suggestion(tactic=t, status="unchecked", logprob=lp) for t, lp in kept.items()]
+        return SuggestAnswer(
+            ok=True,
+            checked=False,
+            goals=[goal],
+            suggestions=out,
+            refused=len(candidates) - len(kept),
+        )
 
     def _generate(
-        self, prompt: str, body: dict, deadline: Deadline, stop: tuple[str, ...]
+        self, prompt: str, request: SuggestRequest, deadline: Deadline, stop: tuple[str, ...]
     ) -> dict[str, float]:
         """The model's distinct tactics for `prompt` with their log-probabilities, best first."""
-        params = self._params(body, deadline, stop)
+        params = self._params(request, deadline, stop)
         candidates: dict[str, float] = {}
         for sample in best_unique(self.generator.generate([prompt], params)[0]):
             candidates.setdefault(sample.text.strip(), sample.logprob)
         candidates.pop("", None)
         return candidates
 
-    def _params(self, body: dict, deadline: Deadline, stop: tuple[str, ...]) -> SamplingParams:
+    def _params(
+        self, request: SuggestRequest, deadline: Deadline, stop: tuple[str, ...]
+    ) -> SamplingParams:
         return SamplingParams(
-            n=_int(body, "k", 8, 1, 32),
+            n=request.k,
             temperature=0.0,
-            max_tokens=_int(body, "max_tokens", self.max_tokens, 1, 512),
+            max_tokens=request.max_tokens or self.max_tokens,
             stop=stop or ("\n",),
             max_seconds=deadline.left(),
         )
 
     # --- prove -----------------------------------------------------------------------
-    def prove(self, body: dict[str, Any], deadline: Deadline) -> dict[str, Any]:
+    def prove(self, request: ProveRequest, deadline: Deadline) -> ProveAnswer:
         self.stats["prove"] += 1
-        system = body.get("system", "coq")
-        if system != "coq":
+        if request.system != "coq":
             raise RequestError("the server proves Coq goals; Lean's prove? checks on the Lean side")
-        text, rest = body.get("text"), body.get("rest", "")
-        if not isinstance(text, str) or not isinstance(rest, str):
-            raise RequestError("'text' (up to the cursor) and 'rest' (after it) must be strings")
-        method = body.get("method", "search")
-        if method not in ("search", "portfolio"):
-            raise RequestError(f"unknown method {method!r}; the copilot runs search or portfolio")
-        budget = body.get("budget", 60.0)
-        if not isinstance(budget, int | float) or budget <= 0:
-            raise RequestError("'budget' must be a positive number of seconds")
-        samples = _int(body, "samples", 8, 1, 32)
-        max_expansions = _int(body, "max_expansions", 16, 0, 10_000)
-        max_tokens = _int(body, "max_tokens", self.max_tokens, 1, 512)
         try:
-            proof = proof_at_cursor(text)
-            rest_spans = rest_of_proof(rest)
+            proof = proof_at_cursor(request.text)
+            rest_spans = rest_of_proof(request.rest)
             if rest_spans and rest_spans[0].text == "admit.":  # the hole being filled
                 rest_spans = rest_spans[1:]
         except CursorError as e:
-            return {"ok": False, "error": e.as_dict()}
+            return ProveAnswer(ok=False, error=ErrorInfo(**e.as_dict()))
         session = self.sessions.get("prove:" + proof.header)
         with session.lock:
             try:
                 state = session.state_at(proof, deadline)
             except CursorError as e:
-                return {"ok": False, "error": e.as_dict()}
+                return ProveAnswer(ok=False, error=ErrorInfo(**e.as_dict()))
             env = ContinuedProof(session, proof, tuple(s.text for s in rest_spans), state, deadline)
             limits = Budget(
-                samples=samples,
-                expansions=max_expansions,
-                wall_seconds=max(min(budget, deadline.left() - 5.0), 0.5),
+                samples=request.samples,
+                expansions=request.max_expansions,
+                wall_seconds=max(min(request.seconds, deadline.left() - 5.0), 0.5),
                 tactic_timeout=session.env.tactic_timeout,
-                max_tokens=max_tokens,
+                max_tokens=request.max_tokens or self.max_tokens,
             )
-            portfolio = self.portfolio if body.get("portfolio", True) else ()
+            portfolio = self.portfolio if request.portfolio else ()
             candidates = CandidateSources(templates=self.templates, knn=self.knn)
             result = run_method(
-                method, session.theorem, env, self.generator, limits, portfolio, candidates
+                request.method, session.theorem, env, self.generator, limits, portfolio, candidates
             )
-        answer: dict[str, Any] = {
-            "ok": True,
-            "status": result.status.value,
-            "reason": result.reason,
-            "expansions": result.expansions,
-            "seconds": round(result.wall_seconds, 3),
-        }
+        answer = ProveAnswer(
+            ok=True,
+            status=result.status.value,
+            reason=result.reason,
+            expansions=result.expansions,
+            seconds=round(result.wall_seconds, 3),
+        )
         if result.status.value == "proved" and result.proof in env.found:
-            answer["proof"] = env.found[result.proof]
-            answer["whole_checked"] = env.whole_checked
+            answer.proof = env.found[result.proof]
+            answer.whole_checked = env.whole_checked
             if not env.whole_checked:
-                answer["note"] = (
+                answer.note = (
                     "the goal was closed in coqtop; the rest of the proof still has admit, "
                     "so the whole theorem was not re-checked"
                 )
@@ -260,27 +240,20 @@ _RANK = {COMPLETE: 0, "open": 1, "failed": 2}
 
 def _suggestion(
     tactic: str, logprob: float, result: TacticResult, before: ProofState, source: str = "model"
-) -> dict[str, Any]:
+) -> Suggestion:
     common = {"tactic": tactic, "logprob": logprob, "source": source}
     if result.outcome is Outcome.ERROR or result.state is None:
-        return {**common, "status": "failed", "error": result.message}
+        return Suggestion(**common, status="failed", error=result.message)
     if result.state.key == before.key:
-        return {**common, "status": "failed", "error": "no progress: the goals are unchanged"}
+        return Suggestion(**common, status="failed", error="no progress: the goals are unchanged")
     if result.outcome is Outcome.FINISHED:
-        return {**common, "status": COMPLETE, "goals": []}
+        return Suggestion(**common, status=COMPLETE, goals=[])
     goals = [] if _finished(result.state) else list(result.state.goals)
-    return {**common, "status": COMPLETE if not goals else "open", "goals": goals}
+    return Suggestion(**common, status=COMPLETE if not goals else "open", goals=goals)
 
 
 def _finished(state: ProofState) -> bool:
     return bool(state.goals) and state.goals[0].startswith(("No more goals", _SUBPROOF_DONE))
-
-
-def _int(body: dict[str, Any], key: str, default: int, lo: int, hi: int) -> int:
-    value = body.get(key, default)
-    if not isinstance(value, int) or not lo <= value <= hi:
-        raise RequestError(f"'{key}' must be an integer from {lo} to {hi}")
-    return value
 
 
 class ContinuedProof:

@@ -143,10 +143,11 @@ def test_a_client_that_goes_away_cancels_its_request(live):
 
 
 def test_bad_requests_are_refused_with_a_reason(live):
-    assert post(live, "/suggest", {"text": FILE, "k": 0}).status_code == 400
-    assert post(live, "/suggest", {"system": "isabelle", "text": FILE}).status_code == 400
-    assert post(live, "/prove", {"text": FILE, "budget": "soon"}).status_code == 400
-    assert post(live, "/prove", {"text": FILE, "method": "magic"}).status_code == 400
+    # Malformed fields are refused by the protocol's models (422, the field named).
+    assert post(live, "/suggest", {"text": FILE, "k": 0}).status_code == 422
+    assert post(live, "/suggest", {"system": "isabelle", "text": FILE}).status_code == 422
+    assert post(live, "/prove", {"text": FILE, "budget": "soon"}).status_code == 422
+    assert post(live, "/prove", {"text": FILE, "method": "magic"}).status_code == 422
     r = httpx.post(live.url + "/suggest", content=b"{not json", timeout=10)
     assert r.status_code == 400 and "JSON" in r.json()["error"]["message"]
     health = httpx.get(live.url + "/health", timeout=10).json()
@@ -212,7 +213,7 @@ def test_suggest_ranks_every_candidate_source_and_a_request_can_pick_them(live, 
     assert len(scripted.prompts) == asked  # no model call
     for bad in ([], ["oracle"], "model"):
         r = post(live, "/suggest", {"text": FILE, "sources": bad})
-        assert r.status_code == 400 and "sources" in r.json()["error"]["message"]
+        assert r.status_code == 422 and "sources" in r.json()["error"]["message"]
 
 
 def test_a_knn_predictor_joins_the_suggestions(live):
@@ -225,3 +226,88 @@ def test_a_knn_predictor_joins_the_suggestions(live):
     assert [(s["tactic"], s["source"]) for s in answer["suggestions"]] == [
         ("rewrite <- plus_n_O.", "knn")
     ]
+
+
+def test_a_malformed_request_gets_422_naming_the_field(live):
+    """The protocol's models refuse a request before any work; the clients read
+    `error.message`, FastAPI's `detail` lists the same fields."""
+    cases = [
+        ("/prove", {"text": FILE, "seconds": -1}, "seconds"),
+        ("/prove", {"rest": "admit.\nAdmitted.\n"}, "text"),  # missing
+        ("/suggest", {"text": FILE, "k": "8"}, "k"),  # strict: a string is not a count
+        ("/suggest", {"text": FILE, "timeout": 0}, "timeout"),
+        ("/suggest", {"system": "coq"}, "'text'"),  # Coq needs the file's text
+        ("/suggest", {"system": "lean", "goal": "  "}, "'goal'"),
+    ]
+    requests_before = dict(live.copilot.stats)
+    for route, body, field in cases:
+        r = post(live, route, body)
+        assert r.status_code == 422, (body, r.text)
+        answer = r.json()
+        assert answer["ok"] is False and field in answer["error"]["message"], answer
+        assert answer["detail"]
+    named = post(live, "/prove", {"text": FILE, "seconds": -1}).json()["detail"]
+    assert named[0]["loc"][-1] == "seconds"
+    assert dict(live.copilot.stats) == requests_before  # refused before any work
+
+
+def test_budget_is_still_accepted_for_seconds(live):
+    text = HEADER + "Theorem hard2 : forall m : nat, m * m <> 3.\nProof.\n"
+    for name in ("budget", "seconds"):
+        body = {"text": text, "method": "portfolio", name: 1, "portfolio": False}
+        r = post(live, "/prove", body)
+        assert r.status_code == 200, r.text
+        assert r.json()["status"] == "failed"
+    bad = post(live, "/prove", {"text": text, "budget": -5})
+    assert bad.status_code == 422 and "budget" in bad.json()["error"]["message"]
+
+
+def test_openapi_lists_the_request_and_answer_models(live):
+    schema = httpx.get(live.url + "/openapi.json", timeout=10).json()
+    models = schema["components"]["schemas"]
+    assert {"SuggestRequest", "SuggestAnswer", "Suggestion", "ProveRequest", "ProveAnswer"} <= set(
+        models
+    )
+    suggest = schema["paths"]["/suggest"]["post"]
+    body = suggest["requestBody"]["content"]["application/json"]["schema"]
+    assert body["$ref"].endswith("/SuggestRequest")
+    answer = suggest["responses"]["200"]["content"]["application/json"]["schema"]
+    assert answer["$ref"].endswith("/SuggestAnswer")
+    prove = models["ProveRequest"]["properties"]
+    assert "seconds" in prove and prove["seconds"]["exclusiveMinimum"] == 0
+    assert models["ProveRequest"]["required"] == ["text"]
+    assert set(models["SuggestRequest"]["properties"]) >= {
+        "system",
+        "text",
+        "goal",
+        "k",
+        "sources",
+        "include_failed",
+        "max_tokens",
+        "timeout",
+    }
+    health = schema["paths"]["/health"]["get"]["responses"]["200"]["content"]
+    assert health["application/json"]["schema"]["$ref"].endswith("/HealthAnswer")
+
+
+def test_answers_on_the_wire_leave_out_fields_that_do_not_apply(live):
+    """The clients test for a key's presence: a failed suggestion has `error` and no
+    `goals`, an accepted one `goals` and no `error`; an answer carries no nulls."""
+    answer = post(live, "/suggest", {"text": FILE, "include_failed": True, "sources": ["model"]})
+    suggestions = answer.json()["suggestions"]
+    failed = next(s for s in suggestions if s["status"] == "failed")
+    assert set(failed) == {"tactic", "logprob", "source", "status", "error"}
+    done = next(s for s in suggestions if s["status"] == "proof complete")
+    assert set(done) == {"tactic", "logprob", "source", "status", "goals"}
+    assert set(answer.json()) == {"ok", "goals", "suggestions"}
+    outside = post(live, "/suggest", {"text": HEADER}).json()
+    assert set(outside) == {"ok", "error"} and set(outside["error"]) == {"message", "line", "col"}
+
+
+def test_the_emacs_package_sends_seconds_and_keeps_the_old_variable():
+    from prover.copilot import EMACS_PACKAGE
+
+    source = EMACS_PACKAGE.read_text()
+    assert "(seconds . ,seconds)" in source and "(budget ." not in source
+    # a user's (setq prover-copilot-prove-budget N) still sets the seconds sent
+    assert "'prover-copilot-prove-budget 'prover-copilot-prove-seconds" in source

@@ -39,6 +39,9 @@ def test_errors_name_the_position_and_bad_input_is_refused(tmp_path, live):
     assert "not found" in suggest(str(tmp_path / "missing.v")).stderr
     down = suggest(f"{file}:5", "--server", "http://127.0.0.1:9", timeout=60)
     assert down.returncode == 2 and "unreachable" in down.stderr
+    # The CLI builds the server's typed request: a bad field is refused before asking.
+    bad_k = suggest(f"{file}:5", "--server", live.url, "--k", "0")
+    assert bad_k.returncode == 2 and "k: Input should be greater than or equal to 1" in bad_k.stderr
 
 
 def test_in_process_with_the_embedded_model(tmp_path):

@@ -54,7 +54,10 @@
   "Proving method for `prover-prove': \"search\" (model + automation) or \"portfolio\"."
   :type 'string)
 
-(defcustom prover-copilot-prove-budget 60
+(define-obsolete-variable-alias
+  'prover-copilot-prove-budget 'prover-copilot-prove-seconds "0.2")
+
+(defcustom prover-copilot-prove-seconds 60
   "Seconds the server may search for a proof."
   :type 'number)
 
@@ -172,16 +175,16 @@
                    (cons (match-beginning 0) (match-end 0)))))
          (from (if hole (car hole) (point)))
          (to (if hole (cdr hole) (point)))
-         (budget prover-copilot-prove-budget)
+         (seconds prover-copilot-prove-seconds)
          (answer (prover-copilot--request
                   "/prove"
                   `((system . "coq")
                     (text . ,(buffer-substring-no-properties (point-min) from))
                     (rest . ,(buffer-substring-no-properties to (cdr end)))
                     (method . ,prover-copilot-method)
-                    (budget . ,budget)
-                    (timeout . ,(+ budget 30)))
-                  (+ budget 40))))
+                    (seconds . ,seconds)
+                    (timeout . ,(+ seconds 30)))
+                  (+ seconds 40))))
     (cond ((eq (alist-get 'ok answer) :json-false)
            (user-error "prover: the file does not check here: %s"
                        (prover-copilot--error-text answer)))
