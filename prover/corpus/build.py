@@ -18,6 +18,7 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from prover.corpus.libraries import DEFAULT_LIBRARIES, Library, known_libraries, library
 from prover.corpus.replay import FILE_SECONDS, FileReplay, replay_file
@@ -101,12 +102,13 @@ def build_corpus(
     test_statements: TestStatements | None = None,
     progress: bool = True,
     retry_skipped: bool = False,
-    index: bool = True,
+    index: Callable[[Path], dict[str, Any]] | None = None,
 ) -> BuildReport:
     """Replay the files of `libraries` (under `dirs`, default each library's default slice;
     `()` for everything) into `out_dir` (default: the cache), `workers` coqtops at a time.
     Files replayed before are kept; with `retry_skipped`, those skipped (a timeout on a busy
-    machine) are replayed again. With `index`, the retrieval index is built at the end."""
+    machine) are replayed again. `index`, when given, runs on the finished corpus (the command
+    builds the retrieval index there); the facts it returns join the provenance's `build`."""
     t0 = time.monotonic()
     libs = [library(n) for n in libraries]
     if not libs:
@@ -145,14 +147,8 @@ def build_corpus(
         "replay_seconds_all_files": provenance.pop("replay_seconds_all_files"),
         "replay_cpu_seconds_all_files": provenance.pop("replay_cpu_seconds_all_files"),
     }
-    if index:
-        # The retrieval index, built now rather than by the first search that needs it
-        # (tens of seconds for the default slice); a current index is only loaded.
-        from prover.retrieval import Retriever
-
-        retriever = Retriever.load(out)
-        provenance["build"]["index_seconds"] = round(retriever.stats.load_seconds, 1)
-        provenance["build"]["index_built"] = retriever.stats.index_built
+    if index is not None:
+        provenance["build"].update(index(out))
     (out / PROVENANCE).write_text(json.dumps(provenance, indent=1, sort_keys=True) + "\n")
     return BuildReport(out, len(todo), reused, time.monotonic() - t0, provenance)
 

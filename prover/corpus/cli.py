@@ -58,6 +58,7 @@ def build(
     Resumable: files already replayed into the directory are kept; a file that fails to
     replay is skipped and counted. Proofs whose statement is a miniF2F test statement are left out."""
     from prover.corpus import build_corpus, minif2f_test_statements
+    from prover.retrieval import build_index
 
     if workers < 1:
         raise _fail("--workers must be at least 1")
@@ -74,6 +75,7 @@ def build(
             file_seconds=file_seconds,
             test_statements=lambda: minif2f_test_statements(str(data_dir) if data_dir else None),
             retry_skipped=retry_skipped,
+            index=build_index,
         )
     except ValueError as e:
         raise _fail(str(e)) from None
