@@ -136,3 +136,19 @@ def test_summarize_counts_and_times():
     assert s.median_seconds == 2.0 and s.other_seconds == 4.5
     assert s.overhead_share == pytest.approx(4.5 / 8.0)
     assert summarize([]) == BatchSummary()
+
+
+def test_a_worker_closes_its_env_on_leaving_its_with_block(monkeypatch):
+    from prover.batch.worker import Worker
+
+    class Env:
+        closed = False
+
+        def close(self):
+            self.closed = True
+
+    env = Env()
+    monkeypatch.setattr(backend("coq").module(), "create_env", lambda **kw: env)
+    with Worker(EvalConfig("coq", "portfolio")) as worker:
+        assert worker.env is env and not env.closed
+    assert env.closed
