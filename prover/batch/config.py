@@ -6,7 +6,7 @@ run of the same configuration, so its dict must stay stable for every valid run.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import dataclass, field, fields
 from typing import Any, ClassVar
 
 from prover.assistants.registry import AssistantConfig, backend
@@ -112,9 +112,7 @@ class EvalConfig:
             "system": self.system,
             "method": m.name,
             "budget": self.budget.only(m.reads),
-            "assistant": assistant.as_dict()
-            if hasattr(assistant, "as_dict")
-            else asdict(assistant),
+            "assistant": assistant.as_dict(),
         }
         if "portfolio" in m.options:
             d["portfolio"] = self.portfolio
