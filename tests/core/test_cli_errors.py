@@ -72,3 +72,16 @@ def test_a_base_url_without_the_openai_runtime_is_refused(runtime, shown, data_d
     said = " ".join(output.split())
     assert said.count("error:") == 1
     assert f"--base-url is used by --runtime openai only, not by runtime {shown}" in said
+
+
+def test_learn_finds_its_default_training_recipe(tmp_path, monkeypatch):
+    """The default recipe is training/configs/sft_cpu_smoke.yaml of the repository."""
+    import sys
+
+    learn = pytest.importorskip("training.learn")
+    seen = []
+    monkeypatch.setattr(learn, "learn", lambda cfg: seen.append(cfg) or [])
+    monkeypatch.setattr(sys.modules["prover.cli.learn"], "require_toolchain", lambda system: None)
+    code, output = run("learn", "--out", str(tmp_path / "runs"))
+    assert code == 0, output
+    assert seen and seen[0].train_config.endswith("training/configs/sft_cpu_smoke.yaml")
