@@ -17,7 +17,9 @@ import time
 from dataclasses import fields
 from pathlib import Path
 
-from prover.batch.runner import EvalConfig, run_eval, summarize
+from prover.batch.config import EvalConfig
+from prover.batch.runner import run_eval
+from prover.batch.summary import summarize
 from prover.datasets import load_benchmark
 from prover.methods import Budget
 
@@ -84,17 +86,17 @@ def main() -> None:
     head += ("model %", "checker %", "elsewhere %", "run s")
     print("".join(f"{h:>12}" for h in head))
     for method, s, elapsed in rows:
-        wall = s["wall_seconds"] or 1.0
-        model_share = 100 * s["model_seconds"] / wall
-        checker_share = 100 * s["checker_seconds"] / wall
+        wall = s.wall_seconds or 1.0
+        model_share = 100 * s.model_seconds / wall
+        checker_share = 100 * s.checker_seconds / wall
         cells = (
             method,
-            s["proved"],
-            s["failed"],
-            s["invalid_statement"],
-            s["error"],
-            f"{s['median_seconds']:.1f}",
-            s["model_calls"],
+            s.proved,
+            s.failed,
+            s.invalid_statement,
+            s.error,
+            f"{s.median_seconds:.1f}",
+            s.model_calls,
             f"{model_share:.1f}",
             f"{checker_share:.1f}",
             f"{max(100 - model_share - checker_share, 0.0):.1f}",

@@ -15,7 +15,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from prover.batch.runner import EvalConfig, run_eval, summarize
+from prover.batch.config import EvalConfig
+from prover.batch.runner import run_eval
+from prover.batch.summary import summarize
 from prover.datasets import load_benchmark
 from prover.methods import Budget
 
@@ -95,8 +97,8 @@ def main() -> None:
         )
         for tag, s, _ in rows:
             print(
-                f"{tag:<18}{s['proved']:>7}{s['failed']:>7}{s['invalid_statement']:>8}{s['error']:>6}"
-                f"{s['median_seconds']:>10.1f}{s['model_seconds']:>9.1f}{s['checker_seconds']:>10.1f}{100 * s['overhead_share']:>8.2f}%"
+                f"{tag:<18}{s.proved:>7}{s.failed:>7}{s.invalid_statement:>8}{s.error:>6}"
+                f"{s.median_seconds:>10.1f}{s.model_seconds:>9.1f}{s.checker_seconds:>10.1f}{100 * s.overhead_share:>8.2f}%"
             )
 
     if args.skip_throughput:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import importlib
 import re
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
@@ -50,6 +50,10 @@ class CoqConfig:
                 f"unknown automation {self.automation!r}; choose one of {', '.join(PORTFOLIOS)}"
             )
 
+    def as_dict(self) -> dict[str, Any]:
+        """The configuration as a results line's `config` holds it."""
+        return asdict(self)
+
 
 @dataclass(frozen=True)
 class LeanConfig:
@@ -60,11 +64,39 @@ class LeanConfig:
     repl_command: tuple[str, ...] | None = None
     portfolio: tuple[str, ...] | None = None  # the automation tactics (None: the default list)
 
+    def as_dict(self) -> dict[str, Any]:
+        """The configuration as a results line's `config` holds it."""
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class IsabelleServerConfig:
+    """Which Isabelle server to use. None given: the one named in $PROVER_ISABELLE_SERVER,
+    else a private one started for the env (prover.assistants.isabelle.create_env)."""
+
+    name: str | None = None  # a named server (`isabelle server -n NAME`)
+    address: str | None = None  # with port and password: a running server
+    port: int | None = None
+    password: str | None = None
+    server_command: tuple[str, ...] | None = None  # the command that starts or finds one
+
+    def given(self) -> dict[str, Any]:
+        """The fields set, by name: what the env is created with and the config dict holds."""
+        values = {f.name: getattr(self, f.name) for f in fields(self)}
+        if self.server_command is not None:
+            values["server_command"] = list(self.server_command)
+        return {k: v for k, v in values.items() if v is not None}
+
 
 @dataclass(frozen=True)
 class IsabelleConfig:
     check_timeout: float = 120.0  # the final from-scratch check
-    server: dict[str, Any] = field(default_factory=dict)  # name / address, port, password
+    server: IsabelleServerConfig = field(default_factory=IsabelleServerConfig)
+
+    def as_dict(self) -> dict[str, Any]:
+        """The configuration as a results line's `config` holds it: the server's fields that
+        are set (an untouched server is `{}`)."""
+        return {"check_timeout": self.check_timeout, "server": self.server.given()}
 
 
 AssistantConfig = CoqConfig | LeanConfig | IsabelleConfig
@@ -130,12 +162,17 @@ class Backend:
                 automation=config.automation,
             )
         if isinstance(config, LeanConfig):
-            options = asdict(config)
-            options.pop("portfolio")
-            options["repl_command"] = list(config.repl_command) if config.repl_command else None
-            return module.create_env(tactic_timeout=tactic_timeout, **options)
+            return module.create_env(
+                tactic_timeout=tactic_timeout,
+                backend=config.backend,
+                project_dir=config.project_dir,
+                memory_cap_gb=config.memory_cap_gb,
+                allow_native_decide=config.allow_native_decide,
+                repl_command=list(config.repl_command) if config.repl_command else None,
+            )
         if isinstance(config, IsabelleConfig):
-            return module.create_env(check_timeout=config.check_timeout, **config.server)
+            # only the server fields given: none given lets the env find or start its server
+            return module.create_env(check_timeout=config.check_timeout, **config.server.given())
         raise TypeError(f"{type(config).__name__} is not a {self.system} configuration")
 
     def checker(self, env: Any):

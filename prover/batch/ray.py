@@ -14,7 +14,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from prover.batch.runner import EvalConfig, EvalSummary, Worker, error_record, run_batch
+from prover.batch.config import EvalConfig
+from prover.batch.runner import EvalSummary, run_batch
+from prover.batch.worker import Worker, error_record
 from prover.results import ResultRecord
 from prover.theorem import Theorem
 

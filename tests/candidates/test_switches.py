@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 from typer.testing import CliRunner
 
-from prover.batch.runner import EvalConfig
+from prover.batch.config import EvalConfig
 from prover.cli import app
 from prover.models.base import Sample
 
@@ -77,7 +77,7 @@ def test_a_knn_predictor_plugs_into_the_worker_and_reaches_the_search():
     """The kNN plug point: `Worker.knn` (a `Retriever.tactics` once a corpus is loaded). Here
     a predictor that knows the one tactic that closes the goal; the model is useless."""
     from prover.assistants.registry import CoqConfig
-    from prover.batch.runner import Worker
+    from prover.batch.worker import Worker
     from prover.methods import Budget
     from prover.theorem import Theorem
 

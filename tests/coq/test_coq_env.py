@@ -301,7 +301,8 @@ def _dies(send):
 
 def test_a_theorem_that_keeps_killing_coqtop_is_an_error_and_the_batch_goes_on(tmp_path):
     from prover.assistants.registry import CoqConfig
-    from prover.batch.runner import EvalConfig, run_eval
+    from prover.batch.config import EvalConfig
+    from prover.batch.runner import run_eval
     from prover.methods import Budget
     from prover.results import read_results
 

@@ -24,7 +24,8 @@ from prover.assistants.coq.portfolio import (
     SLOW_PORTFOLIO,
 )
 from prover.assistants.registry import CoqConfig, backend
-from prover.batch.runner import EvalConfig, Worker
+from prover.batch.config import EvalConfig
+from prover.batch.worker import Worker
 from prover.methods import Budget, prove
 from prover.methods.search import best_first_search
 from prover.models.base import Sample

@@ -58,3 +58,30 @@ def test_missing_toolchain_fails_fast_with_instructions(
     monkeypatch.setenv("HOME", str(tmp_path))
     code, output = run("eval", "--system", system, "--limit", "1", "--data-dir", str(data_dir))
     assert code == 2 and needle in " ".join(output.split()) and "Traceback" not in output
+
+
+@pytest.mark.parametrize(
+    ("runtime", "shown"), [([], "auto"), (["--runtime", "ct2"], "ct2"), (["--runtime", "hf"], "hf")]
+)
+def test_a_base_url_without_the_openai_runtime_is_refused(runtime, shown, data_dir, monkeypatch):
+    """It used to vanish silently: the run then used a local model instead of the server."""
+    monkeypatch.setenv("PROVER_DATA_DIR", str(data_dir))
+    args = ["eval", "--benchmark", "minif2f-rocq", "--base-url", "http://h:8000/v1", *runtime]
+    code, output = run(*args)
+    assert code == 2, output
+    said = " ".join(output.split())
+    assert said.count("error:") == 1
+    assert f"--base-url is used by --runtime openai only, not by runtime {shown}" in said
+
+
+def test_learn_finds_its_default_training_recipe(tmp_path, monkeypatch):
+    """The default recipe is training/configs/sft_cpu_smoke.yaml of the repository."""
+    import sys
+
+    learn = pytest.importorskip("training.learn")
+    seen = []
+    monkeypatch.setattr(learn, "learn", lambda cfg: seen.append(cfg) or [])
+    monkeypatch.setattr(sys.modules["prover.cli.learn"], "require_toolchain", lambda system: None)
+    code, output = run("learn", "--out", str(tmp_path / "runs"))
+    assert code == 0, output
+    assert seen and seen[0].train_config.endswith("training/configs/sft_cpu_smoke.yaml")

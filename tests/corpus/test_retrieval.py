@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import pytest
 
-from prover.batch.runner import EvalConfig, Worker
+from prover.batch.config import EvalConfig
+from prover.batch.worker import Worker
 from prover.corpus import load_tactics
 from prover.methods import Budget
 from prover.methods.search import best_first_search

@@ -190,7 +190,7 @@ def test_prover_check_on_a_theory_file_states_the_code_oracle(
 
 def test_code_oracle_results_count_as_proved_under_their_own_status():
     """proved_code_oracle flows where proved_native_decide does: counts and solve rates."""
-    from prover.batch.runner import summarize
+    from prover.batch.summary import summarize
     from prover.methods.result import ProofResult
     from prover.report.stats import is_proved
     from prover.results import ResultRecord
@@ -198,6 +198,6 @@ def test_code_oracle_results_count_as_proved_under_their_own_status():
     code = ResultRecord(name="a", system="isabelle", status=Status.CODE_ORACLE.value)
     plain = ResultRecord(name="b", system="isabelle", status=Status.PROVED.value)
     failed = ResultRecord(name="c", system="isabelle", status=Status.FAILED.value)
-    assert summarize([code, plain, failed])["proved"] == 2
+    assert summarize([code, plain, failed]).proved == 2
     assert is_proved(code) and not is_proved(failed)
     assert ProofResult(Status.CODE_ORACLE, proof="by eval").proved

@@ -9,7 +9,8 @@ import sys
 
 import pytest
 
-from prover.batch.runner import EvalConfig, run_eval
+from prover.batch.config import EvalConfig
+from prover.batch.runner import run_eval
 from prover.datasets import load_benchmark, select
 from prover.methods import Budget
 from prover.results import read_results

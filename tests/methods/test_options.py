@@ -6,7 +6,8 @@ import pytest
 from typer.testing import CliRunner
 
 from prover.assistants.registry import CoqConfig
-from prover.batch.runner import EvalConfig, Worker
+from prover.batch.config import EvalConfig
+from prover.batch.worker import Worker
 from prover.cli import app
 from prover.methods import NAMES, Budget, method
 

@@ -405,7 +405,8 @@ def test_published_numbers_ship_inside_the_package():
 @pytest.mark.skipif(shutil.which("coqtop") is None, reason="Coq (coqtop) is not installed")
 def test_report_command_on_a_real_coq_run(tmp_path):
     from prover.assistants.registry import CoqConfig
-    from prover.batch.runner import EvalConfig, run_eval
+    from prover.batch.config import EvalConfig
+    from prover.batch.runner import run_eval
     from prover.theorem import Theorem
 
     out = tmp_path / "portfolio.jsonl"

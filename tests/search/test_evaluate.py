@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from prover.assistants.registry import CoqConfig
-from prover.batch.runner import ConfigMismatch, EvalConfig, run_eval
+from prover.batch.config import EvalConfig
+from prover.batch.runner import ConfigMismatch, run_eval
 from prover.methods import Budget
 from prover.results import read_results
 from prover.theorem import Theorem

@@ -10,8 +10,8 @@ import pytest
 ray = pytest.importorskip("ray", reason="Ray is an optional extra (pip install -e '.[ray]')")
 
 from prover.assistants.registry import CoqConfig  # noqa: E402
+from prover.batch.config import EvalConfig  # noqa: E402
 from prover.batch.ray import ProofActor, run_eval_ray  # noqa: E402
-from prover.batch.runner import EvalConfig  # noqa: E402
 from prover.methods import Budget  # noqa: E402
 from prover.results import read_results  # noqa: E402
 from prover.theorem import Theorem  # noqa: E402

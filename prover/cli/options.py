@@ -1,0 +1,140 @@
+"""The options the commands share, declared once, and `fail`: how a command says no.
+
+Errors a user can fix print one line starting with ``error:`` and exit with status 2.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+
+from prover.batch.config import EvalConfig
+from prover.cli.defaults import CLI_DEFAULTS, ISABELLE_DEFAULTS, WHOLE_TEXT_TOKENS
+from prover.methods import ALIASES, NAMES, Budget
+from prover.theorem import SYSTEMS
+
+console = Console(stderr=True)
+
+
+def fail(message: str, code: int = 2) -> typer.Exit:
+    console.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
+    return typer.Exit(code)
+
+
+# Options shared by `prove` and `eval`, declared once.
+SystemOpt = Annotated[
+    str | None,
+    typer.Option(help=f"proof assistant: {', '.join(SYSTEMS)} (default: the benchmark's)"),
+]
+BenchmarkOpt = Annotated[
+    str | None, typer.Option(help="minif2f-rocq, minif2f-lean4 or minif2f-isabelle")
+]
+DataDirOpt = Annotated[
+    Path | None, typer.Option(help="folder holding <benchmark>/minif2f.jsonl (or $PROVER_DATA_DIR)")
+]
+MethodOpt = Annotated[
+    str | None,
+    typer.Option(
+        help=f"{', '.join(NAMES)} (default: search; sketch on Isabelle; "
+        f"{', '.join(ALIASES)} is sketch's older name)"
+    ),
+]
+MODEL_HELP = (
+    "'embedded' (Qwen2.5-Coder-0.5B-Instruct, offline), smollm2, qwen2.5-coder-1.5b "
+    "(`prover setup model NAME`), a local HF dir, a hub id, or a served model name"
+)
+ModelOpt = Annotated[str, typer.Option(help=MODEL_HELP)]
+# prove/eval: None takes (and the help shows) prover.batch.config.EvalConfig's default; a
+# method without a model refuses them.
+ProveModelOpt = Annotated[str | None, typer.Option(help=MODEL_HELP, show_default=EvalConfig.model)]
+ProveRuntimeOpt = Annotated[
+    str | None,
+    typer.Option(
+        help="auto (CTranslate2 for causal models, transformers for seq2seq), ct2, hf, vllm "
+        "or openai",
+        show_default=EvalConfig.runtime,
+    ),
+]
+BaseUrlOpt = Annotated[
+    str | None, typer.Option(help="OpenAI-compatible server URL (runtime openai)")
+]
+
+
+# Budget options default to None: a method refuses one it does not read, and an option
+# left out takes the method's default: prover.methods.Budget's, or prover.cli.defaults'.
+def _budget_option(key: str, text: str) -> Any:
+    """A budget option of prove/eval; its help shows the default an omitted one takes."""
+    shown = f"{getattr(Budget(**CLI_DEFAULTS), key):g}"
+    if key == "max_tokens":
+        shown += f"; whole, sketch: {WHOLE_TEXT_TOKENS}"
+    if key in ISABELLE_DEFAULTS:
+        shown += f"; Isabelle: {ISABELLE_DEFAULTS[key]:g}"
+    return typer.Option(help=text, show_default=shown)
+
+
+SamplesOpt = Annotated[int | None, _budget_option("samples", "candidates per model call")]
+AttemptsOpt = Annotated[
+    int | None,
+    _budget_option("attempts", "attempts (search: restarts; whole/sketch: rounds of samples)"),
+]
+ExpansionsOpt = Annotated[
+    int | None, _budget_option("expansions", "search: expansions per attempt; copra: queries")
+]
+RepairOpt = Annotated[
+    int | None, _budget_option("repair_rounds", "whole: repair rounds per failed proof")
+]
+WallOpt = Annotated[float | None, _budget_option("wall_seconds", "wall-clock seconds per theorem")]
+TacticTimeoutOpt = Annotated[
+    float | None, _budget_option("tactic_timeout", "seconds per proof-assistant call")
+]
+PortfolioOpt = Annotated[
+    bool | None,
+    typer.Option(
+        help="search/sketch: try the automation portfolio on every new state",
+        show_default="on" if EvalConfig.portfolio else "off",
+    ),
+]
+AutomationOpt = Annotated[
+    str | None,
+    typer.Option(
+        help="coq: the automation portfolio: default (cheap closers first, the hammers after "
+        "the model's first expansions) or classic (the first 18 tactics, all before the model)",
+        show_default="default",
+    ),
+]
+RetrievalOpt = Annotated[
+    bool | None,
+    typer.Option(
+        help="Coq search: similar library states and lemmas from the proof corpus in every "
+        "prompt (`prover corpus build`)",
+        show_default="on" if EvalConfig.retrieval else "off",
+    ),
+]
+TemplatesOpt = Annotated[
+    bool | None,
+    typer.Option(
+        help="search: template candidates over each state's hypotheses and variables "
+        "(prover.candidates), ranked with the model's",
+        show_default="on" if EvalConfig.templates else "off",
+    ),
+]
+KnnOpt = Annotated[
+    bool | None,
+    typer.Option(
+        help="Coq search: the proof corpus's nearest-neighbour tactics among the candidates "
+        "(`prover corpus build`)",
+        show_default="on" if EvalConfig.knn else "off",
+    ),
+]
+TemperatureOpt = Annotated[
+    list[float] | None,
+    typer.Option("--temperature", help="sampling temperature (repeat for a list)"),
+]
+MaxTokensOpt = Annotated[int | None, _budget_option("max_tokens", "max new tokens per completion")]
+TheoremOpt = Annotated[
+    str | None,
+    typer.Option("--theorem", help="the theorem in the file (needed when it states several)"),
+]
