@@ -13,13 +13,13 @@ import sys
 import typer
 
 from prover.cli.check import check
+from prover.cli.corpus import corpus_app
 from prover.cli.learn import learn
 from prover.cli.options import console, fail
 from prover.cli.prove import eval_cmd, prove
 from prover.cli.report import report
 from prover.cli.serve import copilot_path, serve, suggest
 from prover.cli.setup import setup
-from prover.corpus.cli import corpus_app
 from prover.models.quiet import quiet_libraries
 
 quiet_libraries()  # the prover's own output only: no third-party progress bars or notices

@@ -7,18 +7,13 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
+
+from prover.cli.options import console, fail
 
 corpus_app = typer.Typer(
     no_args_is_help=True,
     help="The proof corpus: Coq libraries' proofs replayed into (goal state, tactic) rows.",
 )
-console = Console(stderr=True)
-
-
-def _fail(message: str) -> typer.Exit:
-    console.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
-    return typer.Exit(2)
 
 
 @corpus_app.command("build")
@@ -61,7 +56,7 @@ def build(
     from prover.retrieval import build_index
 
     if workers < 1:
-        raise _fail("--workers must be at least 1")
+        raise fail("--workers must be at least 1")
     chosen = (
         None if dirs is None else (() if dirs == "all" else tuple(d for d in dirs.split(",") if d))
     )
@@ -78,7 +73,7 @@ def build(
             index=build_index,
         )
     except ValueError as e:
-        raise _fail(str(e)) from None
+        raise fail(str(e)) from None
     p = report.provenance
     c = p["counts"]
     console.print(
@@ -104,9 +99,9 @@ def add_found(
     from prover.retrieval.pool import SplitRefused, add_found_proofs
 
     if not results.is_file():
-        raise _fail(f"file {results} not found")
+        raise fail(f"file {results} not found")
     try:
         report = add_found_proofs(results, corpus, data_dir=str(data_dir) if data_dir else None)
     except SplitRefused as e:
-        raise _fail(str(e)) from None
+        raise fail(str(e)) from None
     print(json.dumps(report.__dict__))
