@@ -54,7 +54,7 @@ class LearnConfig:
     limit: int | None = None
     eval_names: list[str] | None = None  # the fixed evaluation sample (default: stride 4, offset 2)
     eval_limit: int | None = None
-    budget: Budget = field(default_factory=lambda: Budget(wall_seconds=60.0, max_tokens=48))
+    budget: Budget = field(default_factory=lambda: Budget(wall_limit=60.0, max_tokens=48))
     portfolio: bool = True
     steps: int | None = None  # fine-tuning steps per round (default: the recipe's max_steps)
     corpus: str | None = None  # a corpus dir / tactics.jsonl mixed into every round's data

@@ -25,7 +25,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
-from prover.assistants.base import ProofEnvError, Status
+from prover.assistants.base import Status
 from prover.assistants.registry import AssistantConfig, backend
 from prover.candidates import CandidateSources, KnnPredictor
 from prover.methods import Budget, ProofResult, canonical, method, prove
@@ -177,11 +177,12 @@ class Worker:
             self.knn = retriever.tactics if config.uses_knn else None
 
     def result(self, theorem: Theorem) -> ProofResult:
-        """Prove `theorem`; a failure of the assistant or a bug becomes an `error` result."""
+        """Prove `theorem`; a bug becomes an `error` result (`prove` maps the failures of the
+        assistant and the model); the env is recreated after any `error`."""
         cfg = self.config
         t0 = time.monotonic()
         try:
-            return prove(
+            result = prove(
                 theorem,
                 cfg.method,
                 cfg.budget,
@@ -191,8 +192,9 @@ class Worker:
                 retriever=self.retriever,
                 candidates=cfg.candidate_sources(knn=self.knn),
             )
-        except ProofEnvError as e:
-            result = ProofResult(Status.ERROR, reason=f"{cfg.system} failed: {e}")
+            if result.status is Status.ERROR:
+                self._restart_env()
+            return result
         except Exception as e:  # a bug or a backend surprise must not end the batch
             result = ProofResult(Status.ERROR, reason=f"{type(e).__name__}: {e}")
             result.extra["traceback"] = traceback.format_exc(limit=5)

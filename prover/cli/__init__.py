@@ -19,6 +19,7 @@ from prover.batch.runner import ConfigMismatch, EvalConfig, run_eval, summarize
 from prover.corpus.cli import corpus_app
 from prover.datasets import DEFAULT_BENCHMARK, DatasetError, load_benchmark, select, system_of
 from prover.methods import ALIASES, NAMES, Budget, method
+from prover.methods.defaults import budget_defaults, default_budget
 from prover.models.quiet import quiet_libraries
 from prover.models.registry import DEFAULT as DEFAULT_MODEL
 from prover.theorem import SYSTEMS, Theorem
@@ -79,21 +80,19 @@ BaseUrlOpt = Annotated[
     str | None, typer.Option(help="OpenAI-compatible server URL (runtime openai)")
 ]
 # Budget options default to None: a method refuses one it does not read, and an option
-# left out takes the method's default: prover.methods.Budget's, or the CLI's own below.
-CLI_DEFAULTS = {"max_tokens": 48}
-WHOLE_TEXT_TOKENS = 256  # whole and sketch write proofs, not tactics
-# DSP as the Llemma paper ran it: one greedy Isar proof of up to 1024 tokens per theorem; each
-# candidate theory check gets 30 s.
-ISABELLE_DEFAULTS = {"samples": 1, "max_tokens": 1024, "tactic_timeout": 30.0}
+# left out takes the method's default (prover.methods.defaults).
 
 
 def _budget_option(key: str, text: str) -> Any:
     """A budget option of prove/eval; its help shows the default an omitted one takes."""
-    shown = f"{getattr(Budget(**CLI_DEFAULTS), key):g}"
-    if key == "max_tokens":
-        shown += f"; whole, sketch: {WHOLE_TEXT_TOKENS}"
-    if key in ISABELLE_DEFAULTS:
-        shown += f"; Isabelle: {ISABELLE_DEFAULTS[key]:g}"
+    search = default_budget("search", "coq").get(key)
+    whole = default_budget("whole", "coq").get(key)
+    isabelle = default_budget("sketch", "isabelle").get(key)
+    shown = f"{search:g}"
+    if whole != search:
+        shown += f"; whole, sketch: {whole:g}"
+    if isabelle != whole:
+        shown += f"; Isabelle: {isabelle:g}"
     return typer.Option(help=text, show_default=shown)
 
 
@@ -252,12 +251,7 @@ def _build_config(
             raise fail(f"{flag} is not used by method {m.name} (it uses no model)")
     if "temperatures" in values:
         values["temperatures"] = tuple(values["temperatures"])
-    defaults = dict(CLI_DEFAULTS)
-    if m.name in ("whole", "sketch"):
-        defaults["max_tokens"] = WHOLE_TEXT_TOKENS
-    if system == "isabelle":
-        defaults |= ISABELLE_DEFAULTS
-    budget = Budget(**{**{k: v for k, v in defaults.items() if k in m.reads}, **values})
+    budget = default_budget(m.name, system, m.reads, **values)
     model_options = {"base_url": base_url} if base_url else {}
     chosen = {k: v for k, v in (("model", model), ("runtime", runtime)) if v is not None}
     return EvalConfig(
@@ -359,7 +353,7 @@ def prove(
     _require_toolchain(system)
     _require_corpus(config)
     from prover.batch.runner import Worker
-    from prover.methods.search import save_graph
+    from prover.methods.tree import save_graph
 
     console.print(
         f"proving [bold]{theorem.name}[/] with {system} ({config.method})", highlight=False
@@ -832,7 +826,7 @@ def learn(
         "samples": samples,
         "expansions": max_expansions,
         "tactic_timeout": tactic_timeout,
-        "max_tokens": CLI_DEFAULTS["max_tokens"],
+        "max_tokens": budget_defaults("search", "coq")["max_tokens"],
     }
     recipe = (
         train_config
@@ -851,7 +845,7 @@ def learn(
         limit=limit,
         eval_names=[n.strip() for n in eval_names.split(",")] if eval_names else None,
         eval_limit=eval_limit,
-        budget=Budget(**{k: v for k, v in given.items() if v is not None}),
+        budget=Budget.from_keys({k: v for k, v in given.items() if v is not None}),
         portfolio=True if portfolio is None else portfolio,
         steps=steps,
         corpus=corpus,

@@ -228,7 +228,7 @@ class Copilot:
             limits = Budget(
                 samples=samples,
                 expansions=max_expansions,
-                wall_seconds=max(min(budget, deadline.left() - 5.0), 0.5),
+                wall_limit=max(min(budget, deadline.left() - 5.0), 0.5),
                 tactic_timeout=session.env.tactic_timeout,
                 max_tokens=max_tokens,
             )

@@ -144,7 +144,7 @@ def test_sketch_fills_sorry_holes(tmp_path):
             Budget(samples=1, expansions=1),
             env,
             gen,
-            portfolio=("linarith", "nlinarith"),
+            portfolio_tactics=("linarith", "nlinarith"),
         )
     finally:
         env.close()
