@@ -345,7 +345,7 @@ def run_method(
     env: ContinuedProof,
     generator: Generator | None,
     budget: Budget,
-    portfolio: tuple[str, ...],
+    portfolio_tactics: tuple[str, ...],
     candidates: CandidateSources | None = None,
 ) -> ProofResult:
     """The copilot's one seam to the proving methods (`prover.methods.prove`): `search`
@@ -358,7 +358,9 @@ def run_method(
     try:
         if method != "search":
             candidates = None  # only the search ranks candidate sources
-        return prove(theorem, method, budget, env, generator, portfolio, candidates=candidates)
+        return prove(
+            theorem, method, budget, env, generator, portfolio_tactics, candidates=candidates
+        )
     except Cancelled as e:  # raised between steps; the method's own clock did not see it
         return ProofResult(Status.ERROR, reason=str(e))
 
