@@ -51,6 +51,10 @@ class Budget:
         """The value of the field whose config key is `key`."""
         return getattr(self, _FIELDS.get(key, key))
 
+    def as_config(self) -> dict[str, Any]:
+        """Every field under its config key, as a JSON-ready dict."""
+        return self.only(set(self.config_keys()))
+
     def only(self, names: frozenset[str] | set[str]) -> dict[str, Any]:
         """The fields whose keys are in `names`, as a JSON-ready dict (what a method's
         config_id covers)."""

@@ -74,6 +74,73 @@ MAX_WIDTH_FACTOR = 4  # a model call asks for at most this many times `samples`
 WIDTH_CALL_SHARE = 0.9  # a call that used this share of the time it was given was cut short
 
 
+def search(
+    task: Task, template: PromptTemplate | None = None, automation_only: bool = False
+) -> ProofResult:
+    """Search for a proof of the task's theorem; without a generator only the automation
+    portfolio runs (and then the task's candidate sources alone, when any is on), and with
+    `automation_only` the portfolio alone. The task's `retriever` (a
+    `prover.retrieval.Retriever`) puts similar library states and lemmas into every prompt
+    (`prover.retrieval.prompt.prompt_fields`)."""
+    theorem, env, clock = task.theorem, task.env, task.clock
+    generator = None if automation_only else task.generator
+    candidates = NO_SOURCES if automation_only else task.candidates
+    tree = Tree(env, clock)
+    task.tally = tree.tally
+    verdicts: list[Verdict] = []
+    with clock.checker_call():
+        root_state = env.open(theorem)
+    root = tree.add_node(root_state, 0.0, 0)
+    if generator is not None:
+        template = template or load_template(f"{theorem.system}_tactic")
+    stop = template.stop if template else ()
+
+    def prompt(state: ProofState) -> str:
+        assert template is not None
+        return template.render(
+            theorem=theorem, state=state.text, **prompt_fields(task.retriever, state.text)
+        )
+
+    proof, reason = search_from(
+        tree,
+        root,
+        generator,
+        task.budget,
+        prompt,
+        stop,
+        verified(theorem, env, tree, verdicts),
+        task.portfolio_tactics,
+        quick=backend(theorem.system).quick_portfolio(task.portfolio_tactics),
+        sources=candidates.for_theorem(theorem.header),
+    )
+    if proof is not None:
+        return accepted(verdicts[-1], proof)
+    if tree.rejected:
+        reason += f"; {len(tree.rejected)} finished proof(s) rejected by the checker"
+    return ProofResult(Status.FAILED, reason=reason)
+
+
+def run(task: Task) -> ProofResult:
+    return search(task)
+
+
+def best_first_search(
+    theorem: Theorem,
+    env: ProofEnv,
+    generator: Generator | None,
+    budget: Budget = Budget(),
+    portfolio_tactics: tuple[str, ...] = (),
+    template: PromptTemplate | None = None,
+    clock: Clock | None = None,
+    retriever: Any = None,
+    candidates: CandidateSources = NO_SOURCES,
+) -> ProofResult:
+    """`search` of one theorem, ended as `prover.methods.prove` ends a run (`settle`), for
+    callers that choose their own prompt `template`."""
+    task = Task(theorem, env, budget, generator, portfolio_tactics, clock, retriever, candidates)
+    return settle(task, lambda t: search(t, template))
+
+
 def search_from(
     tree: Tree,
     root: int,
@@ -332,70 +399,3 @@ def next_width(width: int, distinct: int, samples: int) -> int:
 
 def _with_seconds(params: SamplingParams, left: float) -> SamplingParams:
     return replace(params, max_seconds=left)
-
-
-def search(
-    task: Task, template: PromptTemplate | None = None, automation_only: bool = False
-) -> ProofResult:
-    """Search for a proof of the task's theorem; without a generator only the automation
-    portfolio runs (and then the task's candidate sources alone, when any is on), and with
-    `automation_only` the portfolio alone. The task's `retriever` (a
-    `prover.retrieval.Retriever`) puts similar library states and lemmas into every prompt
-    (`prover.retrieval.prompt.prompt_fields`)."""
-    theorem, env, clock = task.theorem, task.env, task.clock
-    generator = None if automation_only else task.generator
-    candidates = NO_SOURCES if automation_only else task.candidates
-    tree = Tree(env, clock)
-    task.tally = tree.tally
-    verdicts: list[Verdict] = []
-    with clock.checker_call():
-        root_state = env.open(theorem)
-    root = tree.add_node(root_state, 0.0, 0)
-    if generator is not None:
-        template = template or load_template(f"{theorem.system}_tactic")
-    stop = template.stop if template else ()
-
-    def prompt(state: ProofState) -> str:
-        assert template is not None
-        return template.render(
-            theorem=theorem, state=state.text, **prompt_fields(task.retriever, state.text)
-        )
-
-    proof, reason = search_from(
-        tree,
-        root,
-        generator,
-        task.budget,
-        prompt,
-        stop,
-        verified(theorem, env, tree, verdicts),
-        task.portfolio_tactics,
-        quick=backend(theorem.system).quick_portfolio(task.portfolio_tactics),
-        sources=candidates.for_theorem(theorem.header),
-    )
-    if proof is not None:
-        return accepted(verdicts[-1], proof)
-    if tree.rejected:
-        reason += f"; {len(tree.rejected)} finished proof(s) rejected by the checker"
-    return ProofResult(Status.FAILED, reason=reason)
-
-
-def run(task: Task) -> ProofResult:
-    return search(task)
-
-
-def best_first_search(
-    theorem: Theorem,
-    env: ProofEnv,
-    generator: Generator | None,
-    budget: Budget = Budget(),
-    portfolio_tactics: tuple[str, ...] = (),
-    template: PromptTemplate | None = None,
-    clock: Clock | None = None,
-    retriever: Any = None,
-    candidates: CandidateSources = NO_SOURCES,
-) -> ProofResult:
-    """`search` of one theorem, ended as `prover.methods.prove` ends a run (`settle`), for
-    callers that choose their own prompt `template`."""
-    task = Task(theorem, env, budget, generator, portfolio_tactics, clock, retriever, candidates)
-    return settle(task, lambda t: search(t, template))

@@ -64,6 +64,9 @@ def test_the_task_always_has_a_clock_of_the_wall_limit():
 def test_the_wall_limit_keeps_its_config_key_and_config_ids():
     assert Budget(wall_limit=5).only({"wall_seconds"}) == {"wall_seconds": 5}
     assert Budget.from_keys({"wall_seconds": 5}) == Budget(wall_limit=5)
+    assert (
+        Budget().as_config()["wall_seconds"] == 600.0 and "wall_limit" not in Budget().as_config()
+    )
     assert "wall_seconds" in Budget.config_keys() and "wall_limit" not in Budget.config_keys()
     # computed before the field was renamed: old results files must keep resuming
     assert EvalConfig("coq", "search").id == "90750ad8b72d"
