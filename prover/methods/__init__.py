@@ -1,10 +1,11 @@
 """Proving methods, one module each, behind one entry point.
 
 Every method module declares `NAME`, `SYSTEMS` (the assistants it supports), `USES_MODEL`,
-`READS` (the `Budget` fields it uses; only those enter a run's config_id, and the CLI
-refuses the others), `OPTIONS` (method switches such as `portfolio`) and one entry point
-`run(task: Task) -> ProofResult`, which may raise: `prove` (through `task.settle`) is the
-one place where an exception becomes a status and where the clock enters the result.
+`READS` (the config keys of the `Budget` fields it uses; only those enter a run's
+config_id, and the CLI refuses the others), `OPTIONS` (method switches such as
+`portfolio`) and one entry point `run(task: Task) -> ProofResult`, which may raise:
+`prove` (through `prover.methods.task.settle`) is the one place where an exception becomes
+a status and where the clock enters the result.
 
     search        best-first search over proof states (Coq, Lean)
     portfolio     the automation alone (Coq, Lean)

@@ -1,7 +1,7 @@
 """One budget and one clock for every proving method.
 
-`Budget` holds every limit a method may read; each method declares which fields it reads
-(`Method.reads`), the CLI refuses an option a method does not read, and only the read
+`Budget` holds every limit a method may read; each method declares which fields it reads,
+by their config keys (`Method.reads`), the CLI refuses an option a method does not read, and only the read
 fields enter a run's `config_id`. `Clock` is the one wall clock: it splits a theorem's
 time into model calls, proof-assistant calls and (by difference) everything else, and
 tells each call how much is left so that no call can overrun the theorem's budget.
