@@ -32,10 +32,6 @@ class Counts:
     checker_seconds: float = 0.0
     wall_seconds: float = 0.0
 
-    @property
-    def overhead_seconds(self) -> float:
-        return max(self.wall_seconds - self.model_seconds - self.checker_seconds, 0.0)
-
     def counts(self) -> dict[str, int | float]:
         """The counts as a results line records them: seconds rounded to the millisecond."""
         return {f.name: round(getattr(self, f.name), 3) for f in fields(Counts)}

@@ -54,7 +54,7 @@ class LearnConfig:
     limit: int | None = None
     eval_names: list[str] | None = None  # the fixed evaluation sample (default: stride 4, offset 2)
     eval_limit: int | None = None
-    budget: Budget = field(default_factory=lambda: Budget(wall_seconds=60.0, max_tokens=48))
+    budget: Budget = field(default_factory=lambda: Budget(wall_limit=60.0, max_tokens=48))
     portfolio: bool = True
     steps: int | None = None  # fine-tuning steps per round (default: the recipe's max_steps)
     corpus: str | None = None  # a corpus dir / tactics.jsonl mixed into every round's data
@@ -125,6 +125,7 @@ def learn(cfg: LearnConfig, progress: bool = True) -> list[dict]:
     settings = {
         k: (str(v) if isinstance(v, Path) else v) for k, v in dataclasses.asdict(cfg).items()
     }
+    settings["budget"] = cfg.budget.as_config()  # under its config keys (`wall_seconds`)
     (out / "learn.json").write_text(json.dumps(settings, indent=2, default=str) + "\n")
     say = print if progress else (lambda *a, **k: None)
     rounds = _done_rounds(out)
@@ -265,7 +266,7 @@ def _write_proofs_provenance(out: Path, cfg: LearnConfig, known: dict, dropped: 
         "what": "proofs the search found and the verdict accepted, by `prover learn`",
         "benchmark": f"{BENCHMARK} valid split (prover.datasets)",
         "run": {"out": str(out), "model": cfg.model, "train_config": cfg.train_config},
-        "budget": dataclasses.asdict(cfg.budget),
+        "budget": cfg.budget.as_config(),
         "counts": {
             "proofs": len(known),
             "by_round": {

@@ -28,7 +28,7 @@ METHODS = ("portfolio", "search", "whole", "sketch")
 
 def budget_for(method: str, args: argparse.Namespace) -> Budget:
     """The same wall clock and tactic timeout for every method; model limits where they apply."""
-    common = {"wall_seconds": args.wall_seconds, "tactic_timeout": args.tactic_timeout}
+    common = {"wall_limit": args.wall_seconds, "tactic_timeout": args.tactic_timeout}
     if method == "portfolio":
         return Budget(**common)
     model = {"samples": args.samples, "attempts": args.attempts, **common}

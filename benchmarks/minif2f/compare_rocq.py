@@ -65,7 +65,7 @@ def main() -> None:
     automation = EvalConfig(
         system="coq",
         method="portfolio",
-        budget=Budget(wall_seconds=args.wall_seconds, tactic_timeout=10.0),
+        budget=Budget(wall_limit=args.wall_seconds, tactic_timeout=10.0),
     )
     model_search = EvalConfig(
         system="coq",
@@ -75,7 +75,7 @@ def main() -> None:
             expansions=args.max_expansions,
             attempts=args.attempts,
             temperatures=(0.0, 1.0),
-            wall_seconds=args.wall_seconds,
+            wall_limit=args.wall_seconds,
             tactic_timeout=10.0,
             max_tokens=48,
         ),

@@ -190,7 +190,7 @@ def first_call(args: argparse.Namespace) -> None:
         try:
             for theorem in sample[: args.limit]:
                 timed = Timed(model)
-                budget = Budget(wall_seconds=args.wall_seconds)
+                budget = Budget(wall_limit=args.wall_seconds)
                 r = best_first_search(theorem, env, timed, budget, tactics)
                 calls = timed.calls
                 if r.status.value == "invalid_statement":

@@ -13,6 +13,10 @@ from typing import Any, Protocol, runtime_checkable
 
 from prover.theorem import Theorem
 
+# Seconds one proof-assistant call may take unless a run says otherwise (`--tactic-timeout`):
+# the one default of the budget, the envs and the registry.
+TACTIC_TIMEOUT = 10.0
+
 
 class ProofEnvError(Exception):
     """The proof assistant itself failed (crash, hang, protocol error); not the tactic."""

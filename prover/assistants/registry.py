@@ -15,6 +15,7 @@ from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
+from prover.assistants.base import TACTIC_TIMEOUT
 from prover.assistants.checker import IsabelleChecker, StepwiseChecker
 from prover.assistants.text import (
     coq_extract,
@@ -149,7 +150,9 @@ class Backend:
     def setup(self) -> int:
         return self.module().setup()
 
-    def create_env(self, config: AssistantConfig | None = None, tactic_timeout: float = 10.0):
+    def create_env(
+        self, config: AssistantConfig | None = None, tactic_timeout: float = TACTIC_TIMEOUT
+    ):
         """The assistant's env (a ProofEnv where `stepwise`; Isabelle's whole-theory env)."""
         config = config or self.config_type()
         module = self.module()

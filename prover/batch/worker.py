@@ -6,7 +6,7 @@ import contextlib
 import time
 import traceback
 
-from prover.assistants.base import ProofEnvError, Status
+from prover.assistants.base import Status
 from prover.assistants.registry import backend
 from prover.batch.config import EvalConfig
 from prover.candidates import KnnPredictor
@@ -74,11 +74,12 @@ class Worker:
         self.close()
 
     def result(self, theorem: Theorem) -> ProofResult:
-        """Prove `theorem`; a failure of the assistant or a bug becomes an `error` result."""
+        """Prove `theorem`; a bug becomes an `error` result (`prove` maps the failures of the
+        assistant and the model); the env is recreated after any `error`."""
         cfg = self.config
         t0 = time.monotonic()
         try:
-            return prove(
+            result = prove(
                 theorem,
                 cfg.method,
                 cfg.budget,
@@ -88,8 +89,9 @@ class Worker:
                 retriever=self.retriever,
                 candidates=cfg.candidate_sources(knn=self.knn),
             )
-        except ProofEnvError as e:
-            result = ProofResult(Status.ERROR, reason=f"{cfg.system} failed: {e}")
+            if result.status is Status.ERROR:
+                self._restart_env()
+            return result
         except Exception as e:  # a bug or a backend surprise must not end the batch
             result = ProofResult(Status.ERROR, reason=f"{type(e).__name__}: {e}")
             result.extra["traceback"] = traceback.format_exc(limit=5)

@@ -8,17 +8,17 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from prover.batch.config import EvalConfig, ModelOptions
-from prover.cli.defaults import budget_defaults
 from prover.cli.options import fail
 from prover.datasets import DEFAULT_BENCHMARK, DatasetError, system_of
-from prover.methods import Budget, method
+from prover.methods import method
+from prover.methods.defaults import default_budget
 from prover.theorem import SYSTEMS, Theorem
 
 
 @dataclass(frozen=True)
 class BudgetOptions:
     """The budget options a prove/eval command was given, by `Budget` field name; None: left
-    out (the method's default applies, prover.cli.defaults or Budget's own)."""
+    out (the method's default applies: prover.methods.defaults)."""
 
     samples: int | None = None
     attempts: int | None = None
@@ -131,8 +131,7 @@ def build_config(
     chosen_runtime = runtime if runtime is not None else EvalConfig.runtime
     if base_url and chosen_runtime != "openai":
         raise fail(f"--base-url is used by --runtime openai only, not by runtime {chosen_runtime}")
-    defaults = budget_defaults(m.name, system)
-    run_budget = Budget(**{**{k: v for k, v in defaults.items() if k in m.reads}, **values})
+    run_budget = default_budget(m.name, system, m.reads, **values)
     chosen = {k: v for k, v in (("model", model), ("runtime", runtime)) if v is not None}
     return EvalConfig(
         system=system,

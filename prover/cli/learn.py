@@ -9,7 +9,6 @@ from typing import Annotated
 import typer
 
 from prover.cli.configure import require_toolchain
-from prover.cli.defaults import CLI_DEFAULTS
 from prover.cli.options import (
     MODEL_HELP,
     DataDirOpt,
@@ -21,6 +20,7 @@ from prover.cli.options import (
     fail,
 )
 from prover.methods import Budget
+from prover.methods.defaults import budget_defaults
 
 
 def learn(
@@ -76,7 +76,7 @@ def learn(
         "samples": samples,
         "expansions": max_expansions,
         "tactic_timeout": tactic_timeout,
-        "max_tokens": CLI_DEFAULTS["max_tokens"],
+        "max_tokens": budget_defaults("search", "coq")["max_tokens"],
     }
     recipe = (
         train_config
@@ -95,7 +95,7 @@ def learn(
         limit=limit,
         eval_names=[n.strip() for n in eval_names.split(",")] if eval_names else None,
         eval_limit=eval_limit,
-        budget=Budget(**{k: v for k, v in given.items() if v is not None}),
+        budget=Budget.from_keys({k: v for k, v in given.items() if v is not None}),
         portfolio=True if portfolio is None else portfolio,
         steps=steps,
         corpus=corpus,

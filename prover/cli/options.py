@@ -12,8 +12,8 @@ import typer
 from rich.console import Console
 
 from prover.batch.config import EvalConfig
-from prover.cli.defaults import CLI_DEFAULTS, ISABELLE_DEFAULTS, WHOLE_TEXT_TOKENS
-from prover.methods import ALIASES, NAMES, Budget
+from prover.methods import ALIASES, NAMES
+from prover.methods.defaults import default_budget
 from prover.theorem import SYSTEMS
 
 console = Console(stderr=True)
@@ -64,14 +64,17 @@ BaseUrlOpt = Annotated[
 
 
 # Budget options default to None: a method refuses one it does not read, and an option
-# left out takes the method's default: prover.methods.Budget's, or prover.cli.defaults'.
+# left out takes the method's default (prover.methods.defaults).
 def _budget_option(key: str, text: str) -> Any:
     """A budget option of prove/eval; its help shows the default an omitted one takes."""
-    shown = f"{getattr(Budget(**CLI_DEFAULTS), key):g}"
-    if key == "max_tokens":
-        shown += f"; whole, sketch: {WHOLE_TEXT_TOKENS}"
-    if key in ISABELLE_DEFAULTS:
-        shown += f"; Isabelle: {ISABELLE_DEFAULTS[key]:g}"
+    search = default_budget("search", "coq").get(key)
+    whole = default_budget("whole", "coq").get(key)
+    isabelle = default_budget("sketch", "isabelle").get(key)
+    shown = f"{search:g}"
+    if whole != search:
+        shown += f"; whole, sketch: {whole:g}"
+    if isabelle != whole:
+        shown += f"; Isabelle: {isabelle:g}"
     return typer.Option(help=text, show_default=shown)
 
 

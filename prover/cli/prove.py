@@ -119,7 +119,7 @@ def prove(
     require_toolchain(system)
     require_corpus(config)
     from prover.batch.worker import Worker
-    from prover.methods.search import save_graph
+    from prover.methods.tree import save_graph
 
     console.print(
         f"proving [bold]{theorem.name}[/] with {system} ({config.method})", highlight=False

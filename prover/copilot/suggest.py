@@ -208,7 +208,7 @@ class Copilot:
             limits = Budget(
                 samples=request.samples,
                 expansions=request.max_expansions,
-                wall_seconds=max(min(request.seconds, deadline.left() - 5.0), 0.5),
+                wall_limit=max(min(request.seconds, deadline.left() - 5.0), 0.5),
                 tactic_timeout=session.env.tactic_timeout,
                 max_tokens=request.max_tokens or self.max_tokens,
             )
@@ -318,7 +318,7 @@ def run_method(
     env: ContinuedProof,
     generator: Generator | None,
     budget: Budget,
-    portfolio: tuple[str, ...],
+    portfolio_tactics: tuple[str, ...],
     candidates: CandidateSources | None = None,
 ) -> ProofResult:
     """The copilot's one seam to the proving methods (`prover.methods.prove`): `search`
@@ -331,7 +331,9 @@ def run_method(
     try:
         if method != "search":
             candidates = None  # only the search ranks candidate sources
-        return prove(theorem, method, budget, env, generator, portfolio, candidates=candidates)
+        return prove(
+            theorem, method, budget, env, generator, portfolio_tactics, candidates=candidates
+        )
     except Cancelled as e:  # raised between steps; the method's own clock did not see it
         return ProofResult(Status.ERROR, reason=str(e))
 

@@ -1,9 +1,11 @@
 """Proving methods, one module each, behind one entry point.
 
 Every method module declares `NAME`, `SYSTEMS` (the assistants it supports), `USES_MODEL`,
-`READS` (the `Budget` fields it uses; only those enter a run's config_id, and the CLI
-refuses the others), `OPTIONS` (method switches such as `portfolio`) and one entry point
-`run(task: Task) -> ProofResult`.
+`READS` (the config keys of the `Budget` fields it uses; only those enter a run's
+config_id, and the CLI refuses the others), `OPTIONS` (method switches such as
+`portfolio`) and one entry point `run(task: Task) -> ProofResult`, which may raise:
+`prove` (through `prover.methods.task.settle`) is the one place where an exception becomes
+a status and where the clock enters the result.
 
     search        best-first search over proof states (Coq, Lean)
     portfolio     the automation alone (Coq, Lean)
@@ -23,23 +25,13 @@ from typing import Any
 from prover.candidates import CandidateSources
 from prover.methods.budget import Budget, Clock
 from prover.methods.result import ProofResult
-from prover.methods.task import Task
+from prover.methods.task import Task, settle
 from prover.theorem import Theorem
 
 NAMES = ("search", "portfolio", "whole", "sketch", "copra", "sledgehammer")
 ALIASES = {"informal2formal": "sketch"}  # the older name of Isabelle's DSP
 
-__all__ = [
-    "ALIASES",
-    "NAMES",
-    "Budget",
-    "Clock",
-    "Method",
-    "ProofResult",
-    "Task",
-    "method",
-    "prove",
-]
+__all__ = ["ALIASES", "NAMES", "Budget", "ProofResult", "canonical", "method", "prove"]
 
 
 @dataclass(frozen=True)
@@ -75,7 +67,7 @@ def prove(
     budget: Budget,
     env: Any,
     generator: Any = None,
-    portfolio: tuple[str, ...] = (),
+    portfolio_tactics: tuple[str, ...] = (),
     clock: Clock | None = None,
     retriever: Any = None,
     candidates: CandidateSources | None = None,
@@ -83,18 +75,21 @@ def prove(
     """Prove `theorem` with one method: the one entry point the runners and the copilot use.
 
     `env` is the assistant's env from `prover.assistants.registry.backend(system).create_env(...)`;
-    `generator` is any Generator (None for methods without a model); `portfolio` the
+    `generator` is any Generator (None for methods without a model); `portfolio_tactics` the
     automation tactics (`backend(system).portfolio()`) for methods that use them;
     `retriever` the proof corpus's retriever for methods whose prompts use it; `candidates`
     the prover.candidates.CandidateSources of methods with the `templates` option (None:
-    none)."""
+    none); `clock` the theorem's clock (default: a fresh one of `budget.wall_limit`).
+
+    The result's status is the method's, or `invalid_statement` / `error` when the run
+    raised (`prover.methods.task.settle`); its seconds are the clock's."""
     m = method(method_name)
     problem = m.refusal(theorem.system)
     if problem:
         raise ValueError(problem)
     if m.uses_model and generator is None:
         raise ValueError(f"method {m.name} needs a model")
-    task = Task(theorem, env, budget, generator, portfolio, clock, retriever)
+    task = Task(theorem, env, budget, generator, portfolio_tactics, clock, retriever)
     if candidates is not None:
         task.candidates = candidates
-    return m.module.run(task)
+    return settle(task, m.module.run)

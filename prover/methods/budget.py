@@ -1,7 +1,7 @@
 """One budget and one clock for every proving method.
 
-`Budget` holds every limit a method may read; each method declares which fields it reads
-(`Method.reads`), the CLI refuses an option a method does not read, and only the read
+`Budget` holds every limit a method may read; each method declares which fields it reads,
+by their config keys (`Method.reads`), the CLI refuses an option a method does not read, and only the read
 fields enter a run's `config_id`. `Clock` is the one wall clock: it splits a theorem's
 time into model calls, proof-assistant calls and (by difference) everything else, and
 tells each call how much is left so that no call can overrun the theorem's budget.
@@ -15,7 +15,14 @@ from contextlib import contextmanager
 from dataclasses import dataclass, fields
 from typing import Any
 
+from prover.assistants.base import TACTIC_TIMEOUT
 from prover.models.base import SamplingParams, sampling_params
+
+# A field's key in a run's config (and so in its config_id) where it differs from the field's
+# name: the wall-clock limit was first called `wall_seconds`, which results lines still use
+# for the limit while `Counts.wall_seconds` is the time measured.
+_KEYS = {"wall_limit": "wall_seconds"}
+_FIELDS = {key: name for name, key in _KEYS.items()}
 
 
 @dataclass(frozen=True)
@@ -24,22 +31,38 @@ class Budget:
     samples: int = 8  # candidates per model call
     repair_rounds: int = 2  # whole: times a failed proof's first error goes back to the model
     expansions: int = 32  # search: model calls per attempt; copra: queries
-    wall_seconds: float = 600.0  # per theorem, everything included
-    tactic_timeout: float = 10.0  # per proof-assistant call
+    wall_limit: float = 600.0  # seconds per theorem, everything included (key: wall_seconds)
+    tactic_timeout: float = TACTIC_TIMEOUT  # per proof-assistant call
     temperatures: tuple[float, ...] = (0.0,)
     max_tokens: int = 64
 
     @classmethod
-    def field_names(cls) -> tuple[str, ...]:
-        return tuple(f.name for f in fields(cls))
+    def config_keys(cls) -> tuple[str, ...]:
+        """The fields' keys in a run's config: what methods declare they read (`READS`) and
+        what the CLI's options set."""
+        return tuple(_KEYS.get(f.name, f.name) for f in fields(cls))
+
+    @classmethod
+    def from_keys(cls, values: dict[str, Any]) -> Budget:
+        """A budget from config keys (`wall_seconds` for `wall_limit`)."""
+        return cls(**{_FIELDS.get(k, k): v for k, v in values.items()})
+
+    def get(self, key: str) -> Any:
+        """The value of the field whose config key is `key`."""
+        return getattr(self, _FIELDS.get(key, key))
+
+    def as_config(self) -> dict[str, Any]:
+        """Every field under its config key, as a JSON-ready dict."""
+        return self.only(set(self.config_keys()))
 
     def only(self, names: frozenset[str] | set[str]) -> dict[str, Any]:
-        """The fields in `names`, as a JSON-ready dict (what a method's config_id covers)."""
+        """The fields whose keys are in `names`, as a JSON-ready dict (what a method's
+        config_id covers)."""
         return {
-            n: list(v) if isinstance(v, tuple) else v
-            for n in self.field_names()
-            if n in names
-            for v in [getattr(self, n)]
+            k: list(v) if isinstance(v, tuple) else v
+            for k in self.config_keys()
+            if k in names
+            for v in [self.get(k)]
         }
 
     def sampling(
@@ -73,12 +96,12 @@ class Budget:
 
 
 class Clock:
-    """A theorem's wall clock, split into model, checker and overhead seconds."""
+    """A theorem's wall clock, split into model, checker and (by difference) other seconds."""
 
-    def __init__(self, wall_seconds: float):
-        self.budget = wall_seconds
+    def __init__(self, wall_limit: float):
+        self.budget = wall_limit
         self.start = time.monotonic()
-        self.deadline = self.start + wall_seconds
+        self.deadline = self.start + wall_limit
         self.model = 0.0
         self.checker = 0.0
 
@@ -90,10 +113,6 @@ class Clock:
 
     def left(self) -> float:
         return max(self.deadline - time.monotonic(), 0.0)
-
-    @property
-    def overhead(self) -> float:
-        return max(self.elapsed() - self.model - self.checker, 0.0)
 
     def model_call(self):
         """`with clock.model_call():` counts the block's time as the model's."""

@@ -13,18 +13,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Protocol
 
-from prover.assistants.base import (
-    InvalidStatement,
-    Outcome,
-    ProofEnv,
-    ProofEnvError,
-    ProofState,
-    Status,
-)
-from prover.methods.budget import Budget, Clock
-from prover.methods.result import ProofResult, proved_status
+from prover.assistants.base import Outcome, ProofState, Status
+from prover.methods.result import ProofResult, accepted
 from prover.methods.task import Task
-from prover.models.base import ModelUnavailable, Sample, SamplingParams
+from prover.models.base import Sample, SamplingParams
 from prover.theorem import Theorem
 
 NAME = "copra"
@@ -67,61 +59,40 @@ def render_messages(theorem: Theorem, stack: list[_Frame]) -> list[dict[str, str
     ]
 
 
-def copra_search(
-    theorem: Theorem,
-    env: ProofEnv,
-    model: ChatModel,
-    budget: Budget = Budget(expansions=60),
-    clock: Clock | None = None,
-    max_failures: int = MAX_FAILURES,
-) -> ProofResult:
-    clock = clock or Clock(budget.wall_seconds)
+def copra_search(task: Task, model: ChatModel, max_failures: int = MAX_FAILURES) -> ProofResult:
+    """Walk the task's theorem depth-first, one tactic per query of `model`, within
+    `expansions` queries and the clock."""
+    theorem, env, budget, clock = task.theorem, task.env, task.budget, task.clock
     queries = tactic_calls = 0
     rejected: list[str] = []
 
-    def finish(status: Status, **kw) -> ProofResult:
-        return ProofResult(
-            status=status,
-            model_calls=queries,
-            expansions=queries,
-            tactic_calls=tactic_calls,
-            model_seconds=clock.model,
-            checker_seconds=clock.checker,
-            rejected=rejected,
-            wall_seconds=clock.elapsed(),
-            **kw,
-        )
+    def tally(result: ProofResult) -> None:
+        result.model_calls = result.expansions = queries
+        result.tactic_calls = tactic_calls
+        result.rejected = rejected
 
-    try:
-        with clock.checker_call():
-            root = env.open(theorem)
-    except InvalidStatement as e:
-        return finish(Status.INVALID_STATEMENT, reason=str(e))
-    except ProofEnvError as e:
-        return finish(Status.ERROR, reason=f"{env.system} failed: {e}")
-
+    task.tally = tally
+    with clock.checker_call():
+        root = env.open(theorem)
     params = SamplingParams(
         n=1, temperature=budget.temperature(0), max_tokens=budget.max_tokens, stop=("\n",)
     )
     stack = [_Frame(root, "")]
     while stack:
         if queries >= budget.expansions:
-            return finish(Status.FAILED, reason="query budget exhausted")
+            return ProofResult(Status.FAILED, reason="query budget exhausted")
         if clock.expired():
-            return finish(Status.FAILED, reason="wall clock exhausted")
+            return ProofResult(Status.FAILED, reason="wall clock exhausted")
         frame = stack[-1]
         if len(frame.failures) >= max_failures or len(stack) > MAX_DEPTH:
             stack.pop()  # backtrack: the parent records this branch as a failure
             if stack:
                 stack[-1].failures.append((frame.tactic, "led to a dead end"))
             continue
-        try:
-            with clock.model_call():
-                samples = model.chat(
-                    render_messages(theorem, stack), replace(params, max_seconds=clock.left())
-                )
-        except ModelUnavailable as e:
-            return finish(Status.ERROR, reason=f"model unavailable: {e}")
+        with clock.model_call():
+            samples = model.chat(
+                render_messages(theorem, stack), replace(params, max_seconds=clock.left())
+            )
         queries += 1
         tactic = samples[0].text.strip().strip("`").strip() if samples else ""
         if not tactic:
@@ -130,12 +101,9 @@ def copra_search(
         if any(tactic == f for f, _ in frame.failures):
             frame.failures.append((tactic, "repeated a failed tactic"))
             continue
-        try:
-            with clock.checker_call():
-                tactic_calls += 1
-                result = env.run_tactic(frame.state, tactic, timeout=clock.left())
-        except ProofEnvError as e:
-            return finish(Status.ERROR, reason=f"{env.system} failed: {e}")
+        with clock.checker_call():
+            tactic_calls += 1
+            result = env.run_tactic(frame.state, tactic, timeout=clock.left())
         if result.outcome is Outcome.ERROR:
             frame.failures.append((tactic, result.message))
         elif result.outcome is Outcome.FINISHED:
@@ -143,9 +111,7 @@ def copra_search(
             with clock.checker_call():
                 verdict = env.verify(theorem, proof)
             if verdict.ok:
-                return finish(
-                    proved_status(verdict), proof=proof, axioms=verdict.axioms_beyond_stdlib
-                )
+                return accepted(verdict, proof)
             rejected.append(verdict.reason)
             frame.failures.append((tactic, f"rejected by the checker: {verdict.reason}"))
         else:
@@ -154,12 +120,11 @@ def copra_search(
                 frame.failures.append((tactic, "made no progress (returned to an earlier goal)"))
             else:
                 stack.append(_Frame(result.state, tactic))
-    return finish(Status.FAILED, reason="every branch abandoned")
+    return ProofResult(Status.FAILED, reason="every branch abandoned")
 
 
 def run(task: Task) -> ProofResult:
-    chat = as_chat_model(task.generator)
-    return copra_search(task.theorem, task.env, chat, task.budget, task.clock)
+    return copra_search(task, as_chat_model(task.generator))
 
 
 def as_chat_model(generator) -> ChatModel:

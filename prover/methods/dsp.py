@@ -14,14 +14,14 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from prover.assistants.base import InvalidStatement, ProofEnvError, Status
+from prover.assistants.base import Status
 from prover.assistants.isabelle import theory
 from prover.assistants.isabelle.env import IsabelleEnv
 from prover.assistants.isabelle.examples import load_examples, select_examples
 from prover.datasets import DatasetError
-from prover.methods.budget import Budget, Clock
-from prover.methods.result import ProofResult, proved_status
-from prover.models.base import Generator, ModelUnavailable, SamplingParams
+from prover.methods.result import ProofResult, accepted
+from prover.methods.task import Task
+from prover.models.base import SamplingParams
 from prover.prompts import load_template
 from prover.theorem import Theorem
 
@@ -128,46 +128,36 @@ def close_holes(
     return proof, ""
 
 
-def prove_informal(
-    theorem: Theorem,
-    env: IsabelleEnv,
-    generator: Generator,
-    budget: Budget = Budget(samples=1, max_tokens=1024, tactic_timeout=30.0),
-    clock: Clock | None = None,
-    data_dir: str | Path | None = None,
-) -> ProofResult:
+def prove_informal(task: Task, data_dir: str | Path | None = None) -> ProofResult:
     """Draft-sketch-prove one theorem: attempts x samples sketches, holes closed by automation.
 
     Attempt 0 uses the first temperature (greedy by default, as Llemma's evaluation); later
     attempts sample at 0.6 or more so they can differ. Each candidate check gets at most
     `tactic_timeout` seconds. Every sketch is checked; a filled proof counts only after
-    `env.verify` re-checks it from scratch."""
-    clock = clock or Clock(budget.wall_seconds)
+    `env.verify` re-checks it from scratch. `data_dir` holds the few-shot examples."""
+    theorem, env, generator, budget, clock = (
+        task.theorem,
+        task.env,
+        task.generator,
+        task.budget,
+        task.clock,
+    )
     stats = HoleStats()
     calls = 0
     extra: dict = {"sketches": 0}
 
-    def result(status: Status, **kw) -> ProofResult:
-        extra.update(holes=stats.holes, sledgehammer_calls=stats.sledgehammer_calls)
-        return ProofResult(
-            status,
-            model_calls=calls,
-            expansions=calls,
-            tactic_calls=stats.checks,
-            model_seconds=clock.model,
-            checker_seconds=clock.checker,
-            wall_seconds=clock.elapsed(),
-            extra=extra,
-            **kw,
-        )
+    def tally(result: ProofResult) -> None:
+        result.model_calls = result.expansions = calls
+        result.tactic_calls = stats.checks
+        result.extra.update(extra, holes=stats.holes, sledgehammer_calls=stats.sledgehammer_calls)
 
-    problem = _statement_problem(theorem, env, clock)
-    if problem is not None:
-        return result(problem[0], reason=problem[1])
+    task.tally = tally
+    with clock.checker_call():
+        env.check_statement(theorem)
     try:
         examples = select_examples(theorem, load_examples(data_dir))
     except DatasetError as e:
-        return result(Status.ERROR, reason=str(e))
+        return ProofResult(Status.ERROR, reason=str(e))
     prompt = build_prompt(theorem, examples)
     stop = load_template("isabelle_dsp").stop
     reasons: list[str] = []
@@ -184,11 +174,8 @@ def prove_informal(
             seed=attempt,
             max_seconds=clock.left(),
         )
-        try:
-            with clock.model_call():
-                completions = generator.generate([prompt], params)[0]
-        except ModelUnavailable as e:
-            return result(Status.ERROR, reason=f"model unavailable: {e}")
+        with clock.model_call():
+            completions = generator.generate([prompt], params)[0]
         calls += 1
         for sample in completions:
             if clock.expired():
@@ -206,53 +193,41 @@ def prove_informal(
                     env,
                     theorem,
                     sketch,
-                    _deadline(clock),
+                    clock.deadline,
                     check_timeout=budget.tactic_timeout,
                     stats=stats,
                 )
                 verdict = env.verify(theorem, proof) if proof else None
             if verdict is not None and verdict.ok:
-                return result(
-                    proved_status(verdict), proof=proof, axioms=verdict.axioms_beyond_stdlib
-                )
+                return accepted(verdict, proof)
             reasons.append(why or (verdict.reason if verdict else ""))
-    return result(Status.FAILED, reason="; ".join(r for r in reasons if r)[:500] or "no sketch")
+    return ProofResult(
+        Status.FAILED, reason="; ".join(r for r in reasons if r)[:500] or "no sketch"
+    )
 
 
-def sledgehammer_only(
-    theorem: Theorem,
-    env: IsabelleEnv,
-    budget: Budget = Budget(),
-    clock: Clock | None = None,
-    with_heuristics: bool = False,
-) -> ProofResult:
+def sledgehammer_only(task: Task, with_heuristics: bool = False) -> ProofResult:
     """Sledgehammer alone on the statement (the published anchor row), within the wall clock.
 
     With `with_heuristics` the fixed tactic list is tried first (DSP's "Sledgehammer +
     heuristics" row)."""
-    clock = clock or Clock(budget.wall_seconds)
+    theorem, env, budget, clock = task.theorem, task.env, task.budget, task.clock
     stats = HoleStats()
 
-    def result(status: Status, **kw) -> ProofResult:
-        return ProofResult(
-            status,
-            tactic_calls=stats.checks,
-            checker_seconds=clock.checker,
-            wall_seconds=clock.elapsed(),
-            extra={"sledgehammer_calls": stats.sledgehammer_calls},
-            **kw,
-        )
+    def tally(result: ProofResult) -> None:
+        result.tactic_calls = stats.checks
+        result.extra["sledgehammer_calls"] = stats.sledgehammer_calls
 
-    problem = _statement_problem(theorem, env, clock)
-    if problem is not None:
-        return result(problem[0], reason=problem[1])
+    task.tally = tally
+    with clock.checker_call():
+        env.check_statement(theorem)
     tactics = env.hole_tactics() if with_heuristics else ()
     with clock.checker_call():
         proof, why = close_holes(
             env,
             theorem,
             "sorry",
-            _deadline(clock),
+            clock.deadline,  # close_holes counts on the time.monotonic scale, as the clock
             tactics=tactics,
             check_timeout=budget.tactic_timeout,
             sledgehammer_timeout=max(clock.left() - 5, 15.0),
@@ -261,24 +236,5 @@ def sledgehammer_only(
         )
         verdict = env.verify(theorem, proof) if proof else None
     if verdict is not None and verdict.ok:
-        return result(proved_status(verdict), proof=proof, axioms=verdict.axioms_beyond_stdlib)
-    return result(Status.FAILED, reason=verdict.reason if verdict is not None else why)
-
-
-def _deadline(clock: Clock) -> float:
-    """The clock's deadline on the `time.monotonic` scale close_holes uses."""
-    return clock.deadline
-
-
-def _statement_problem(
-    theorem: Theorem, env: IsabelleEnv, clock: Clock
-) -> tuple[Status, str] | None:
-    """(status, reason) for a statement that does not check (or an Isabelle that fails), else None."""
-    try:
-        with clock.checker_call():
-            env.check_statement(theorem)
-    except InvalidStatement as e:
-        return Status.INVALID_STATEMENT, str(e)
-    except ProofEnvError as e:
-        return Status.ERROR, f"isabelle failed: {e}"
-    return None
+        return accepted(verdict, proof)
+    return ProofResult(Status.FAILED, reason=verdict.reason if verdict is not None else why)

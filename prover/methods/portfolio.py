@@ -10,7 +10,7 @@ first tactic that closes the goal must pass the verdict."""
 from __future__ import annotations
 
 from prover.methods.result import ProofResult
-from prover.methods.search import best_first_search
+from prover.methods.search import search
 from prover.methods.task import Task
 
 NAME = "portfolio"
@@ -21,5 +21,4 @@ OPTIONS: frozenset[str] = frozenset()
 
 
 def run(task: Task) -> ProofResult:
-    t = task
-    return best_first_search(t.theorem, t.env, None, t.budget, t.portfolio, clock=t.clock)
+    return search(task, automation_only=True)

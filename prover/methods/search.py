@@ -1,6 +1,6 @@
 """search: best-first search over proof states (formal-to-formal), as in Llemma's harness.
 
-The search tree lives in a networkx DiGraph: nodes are proof states, edges are tactics. A
+The search tree (prover.methods.tree) has proof states for nodes and tactics for edges. A
 node's priority is the accumulated negative log-probability of the tactics on its path,
 each step length-normalised (log-prob / tokens) so long tactics are not penalised for
 their length. Every candidate runs once, on its parent's live state: the backend owns
@@ -17,27 +17,12 @@ from __future__ import annotations
 
 import heapq
 import itertools
-import json
-import re
-from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field, replace
-from pathlib import Path
+from dataclasses import replace
 from typing import Any
 
-import networkx as nx
-
 from prover.assistants.automation import root_schedule
-from prover.assistants.base import (
-    InvalidStatement,
-    Outcome,
-    ProofEnv,
-    ProofEnvError,
-    ProofState,
-    Status,
-    TacticResult,
-    Verdict,
-)
+from prover.assistants.base import Outcome, ProofEnv, ProofState, Status, Verdict
 from prover.assistants.registry import backend
 from prover.candidates import (
     NO_SOURCES,
@@ -50,8 +35,16 @@ from prover.candidates import (
 )
 from prover.methods.budget import Budget, Clock
 from prover.methods.result import ProofResult, accepted
-from prover.methods.task import Task
-from prover.models.base import MIN_CALL_SECONDS, Generator, ModelUnavailable, SamplingParams
+from prover.methods.task import Task, settle
+from prover.methods.tree import (
+    MIN_TACTIC_SECONDS,
+    Accept,
+    Done,
+    Tree,
+    finished,
+    verified,
+)
+from prover.models.base import MIN_CALL_SECONDS, Generator, SamplingParams
 from prover.prompts import PromptTemplate, load_template
 from prover.retrieval.prompt import prompt_fields
 from prover.theorem import Theorem
@@ -72,10 +65,7 @@ READS = frozenset(
 )
 OPTIONS = frozenset({"portfolio", "templates"})
 MAX_DEPTH = 50
-_TRANSIENT = re.compile(r"(?i)timeout|restart|died|memory|interrupt")
-_MIN_CALL_SECONDS = 0.05  # less than this left: do not start another call
 QUICK_TACTIC_SECONDS = 3.0  # a portfolio tactic on a state below the root
-MIN_TACTIC_SECONDS = 1.0  # less than this left: no tactic starts
 LATER_SHARE = 0.5  # of the clock left, what the root's slow portfolio may take from the model
 # The root's slow portfolio stops this long before the clock: `hammer` can ignore Coq's
 # Timeout and its interrupt, and was killed 3.7 s past its limit on a loaded machine.
@@ -84,71 +74,71 @@ MAX_WIDTH_FACTOR = 4  # a model call asks for at most this many times `samples`
 WIDTH_CALL_SHARE = 0.9  # a call that used this share of the time it was given was cut short
 
 
-@dataclass
-class Tree:
-    """One theorem's search tree and the counters every method that steps through states shares."""
+def search(
+    task: Task, template: PromptTemplate | None = None, automation_only: bool = False
+) -> ProofResult:
+    """Search for a proof of the task's theorem; without a generator only the automation
+    portfolio runs (and then the task's candidate sources alone, when any is on), and with
+    `automation_only` the portfolio alone. The task's `retriever` (a
+    `prover.retrieval.Retriever`) puts similar library states and lemmas into every prompt
+    (`prover.retrieval.prompt.prompt_fields`)."""
+    theorem, env, clock = task.theorem, task.env, task.clock
+    generator = None if automation_only else task.generator
+    candidates = NO_SOURCES if automation_only else task.candidates
+    tree = Tree(env, clock)
+    task.tally = tree.tally
+    verdicts: list[Verdict] = []
+    with clock.checker_call():
+        root_state = env.open(theorem)
+    root = tree.add_node(root_state, 0.0, 0)
+    if generator is not None:
+        template = template or load_template(f"{theorem.system}_tactic")
+    stop = template.stop if template else ()
 
-    env: ProofEnv
-    clock: Clock
-    graph: nx.DiGraph = field(default_factory=nx.DiGraph)
-    tactic_calls: int = 0
-    expansions: int = 0
-    model_calls: int = 0
-    attempts: int = 0
-    rejected: list[str] = field(default_factory=list)
-    ran: Counter = field(default_factory=Counter)  # candidates run, by source
-    widths: list[int] = field(default_factory=list)  # n of each model call
+    def prompt(state: ProofState) -> str:
+        assert template is not None
+        return template.render(
+            theorem=theorem, state=state.text, **prompt_fields(task.retriever, state.text)
+        )
 
-    def __post_init__(self) -> None:
-        self._ids = itertools.count()
-        # (goals, tactic) -> result: a later attempt that proposes a tactic already run on the
-        # same goals reuses the answer (states stay valid until the next `open`).
-        self._results: dict[tuple[str, str], TacticResult] = {}
-
-    def run(self, state: ProofState, tactic: str, seconds: float | None = None) -> TacticResult:
-        """Run `tactic` on `state`, for at most `seconds` (and what is left of the clock)."""
-        key = (state.key, tactic)
-        if key in self._results:
-            return self._results[key]
-        left = self.clock.left()
-        if left < MIN_TACTIC_SECONDS:
-            # Coq's Timeout counts whole seconds: a tactic started now could end a second late
-            return TacticResult(Outcome.ERROR, message="Timeout! (under 1 s of the budget left)")
-        with self.clock.checker_call():
-            self.tactic_calls += 1
-            result = self.env.run_tactic(
-                state, tactic, timeout=left if seconds is None else min(seconds, left)
-            )
-        if not (result.outcome is Outcome.ERROR and _TRANSIENT.search(result.message)):
-            self._results[key] = result  # a timeout or a crash may not recur: not cached
-        return result
-
-    def add_node(self, state: ProofState | None, score: float, depth: int, **attrs: Any) -> int:
-        node = next(self._ids)
-        self.graph.add_node(node, state=state, score=score, depth=depth, **attrs)
-        return node
-
-    def path(self, node: int) -> list[str]:
-        tactics = []
-        while True:
-            preds = list(self.graph.predecessors(node))
-            if not preds:
-                return tactics[::-1]
-            tactics.append(self.graph.edges[preds[0], node]["tactic"])
-            node = preds[0]
-
-    def out_of_time(self) -> bool:
-        return self.clock.left() < _MIN_CALL_SECONDS
+    proof, reason = search_from(
+        tree,
+        root,
+        generator,
+        task.budget,
+        prompt,
+        stop,
+        verified(theorem, env, tree, verdicts),
+        task.portfolio_tactics,
+        quick=backend(theorem.system).quick_portfolio(task.portfolio_tactics),
+        sources=candidates.for_theorem(theorem.header),
+    )
+    if proof is not None:
+        return accepted(verdicts[-1], proof)
+    if tree.rejected:
+        reason += f"; {len(tree.rejected)} finished proof(s) rejected by the checker"
+    return ProofResult(Status.FAILED, reason=reason)
 
 
-# A goal is closed when `done(parent_state, result)` holds; `accept(tactics)` then returns
-# the proof text it stands for (after whatever check it needs) or None to go on searching.
-Done = Callable[[ProofState, TacticResult], bool]
-Accept = Callable[[list[str]], str | None]
+def run(task: Task) -> ProofResult:
+    return search(task)
 
 
-def finished(_parent: ProofState, result: TacticResult) -> bool:
-    return result.outcome is Outcome.FINISHED
+def best_first_search(
+    theorem: Theorem,
+    env: ProofEnv,
+    generator: Generator | None,
+    budget: Budget = Budget(),
+    portfolio_tactics: tuple[str, ...] = (),
+    template: PromptTemplate | None = None,
+    clock: Clock | None = None,
+    retriever: Any = None,
+    candidates: CandidateSources = NO_SOURCES,
+) -> ProofResult:
+    """`search` of one theorem, ended as `prover.methods.prove` ends a run (`settle`), for
+    callers that choose their own prompt `template`."""
+    task = Task(theorem, env, budget, generator, portfolio_tactics, clock, retriever, candidates)
+    return settle(task, lambda t: search(t, template))
 
 
 def search_from(
@@ -409,159 +399,3 @@ def next_width(width: int, distinct: int, samples: int) -> int:
 
 def _with_seconds(params: SamplingParams, left: float) -> SamplingParams:
     return replace(params, max_seconds=left)
-
-
-def verified(theorem: Theorem, env: ProofEnv, tree: Tree, verdicts: list[Verdict]) -> Accept:
-    """An `accept` for whole theorems: the path's proof counts only once `env.verify` says so."""
-
-    refused: set[str] = set()  # a proof text is judged once, however many attempts reach it
-
-    def accept(tactics: list[str]) -> str | None:
-        proof = env.proof_text(tactics)
-        if proof in refused:
-            return None
-        with tree.clock.checker_call():
-            verdict = env.verify(theorem, proof)
-        if verdict.ok:
-            verdicts.append(verdict)
-            return proof
-        tree.rejected.append(verdict.reason)
-        refused.add(proof)
-        return None
-
-    return accept
-
-
-def best_first_search(
-    theorem: Theorem,
-    env: ProofEnv,
-    generator: Generator | None,
-    budget: Budget = Budget(),
-    portfolio: tuple[str, ...] = (),
-    template: PromptTemplate | None = None,
-    clock: Clock | None = None,
-    retriever: Any = None,
-    candidates: CandidateSources = NO_SOURCES,
-) -> ProofResult:
-    """Search for a proof of `theorem`; `generator=None` runs the automation portfolio only
-    (and then the `candidates` sources alone, when any is on). `retriever` (a
-    `prover.retrieval.Retriever`) puts similar library states and lemmas into every prompt
-    (`prover.retrieval.prompt.prompt_fields`)."""
-    clock = clock or Clock(budget.wall_seconds)
-    replay0 = replayed(env)
-    tree = Tree(env, clock)
-    verdicts: list[Verdict] = []
-    try:
-        with clock.checker_call():
-            root_state = env.open(theorem)
-        root = tree.add_node(root_state, 0.0, 0)
-        if generator is not None:
-            template = template or load_template(f"{theorem.system}_tactic")
-        stop = template.stop if template else ()
-
-        def prompt(state: ProofState) -> str:
-            assert template is not None
-            return template.render(
-                theorem=theorem, state=state.text, **prompt_fields(retriever, state.text)
-            )
-
-        proof, reason = search_from(
-            tree,
-            root,
-            generator,
-            budget,
-            prompt,
-            stop,
-            verified(theorem, env, tree, verdicts),
-            portfolio,
-            quick=backend(theorem.system).quick_portfolio(portfolio),
-            sources=candidates.for_theorem(theorem.header),
-        )
-        if proof is not None:
-            result = accepted(verdicts[-1], proof)
-        else:
-            if tree.rejected:
-                reason += f"; {len(tree.rejected)} finished proof(s) rejected by the checker"
-            result = ProofResult(Status.FAILED, reason=reason)
-    except InvalidStatement as e:
-        result = ProofResult(Status.INVALID_STATEMENT, reason=str(e))
-    except ModelUnavailable as e:
-        result = ProofResult(Status.ERROR, reason=f"model unavailable: {e}")
-    except ProofEnvError as e:
-        result = ProofResult(Status.ERROR, reason=f"{env.system} failed: {e}")
-    return finish(result, tree, clock, replayed(env) - replay0)
-
-
-def finish(result: ProofResult, tree: Tree, clock: Clock, replayed_tactics: int = 0) -> ProofResult:
-    """Copy the tree's counters and the clock's split into `result`."""
-    result.wall_seconds = clock.elapsed()
-    result.model_seconds = clock.model
-    result.checker_seconds = clock.checker
-    result.replayed_tactics = replayed_tactics
-    result.tactic_calls = tree.tactic_calls
-    result.expansions = tree.expansions
-    result.model_calls = tree.model_calls
-    result.rejected = tree.rejected
-    result.graph = tree.graph
-    if tree.attempts:
-        result.extra["attempts"] = tree.attempts
-    if tree.ran:
-        result.extra["candidates_run"] = dict(tree.ran)
-    if tree.widths and max(tree.widths) > min(tree.widths):
-        result.extra["model_widths"] = dict(Counter(tree.widths))
-    by_source = proof_sources(tree.graph)
-    if by_source:
-        result.extra["proof_sources"] = by_source
-    return result
-
-
-def proof_sources(graph: nx.DiGraph) -> dict[str, int]:
-    """The found proof's tactics counted by source (model, template, knn, portfolio)."""
-    ends = [n for n, data in graph.nodes(data=True) if data.get("finished")]
-    if not ends:
-        return {}
-    counts: Counter = Counter()
-    node = ends[-1]
-    while preds := list(graph.predecessors(node)):
-        counts[graph.edges[preds[0], node].get("source", "model")] += 1
-        node = preds[0]
-    return dict(counts)
-
-
-def replayed(env: Any) -> int:
-    stats = getattr(env, "stats", None)
-    return int(getattr(stats, "replayed_tactics", 0)) if stats is not None else 0
-
-
-def run(task: Task) -> ProofResult:
-    t = task
-    return best_first_search(
-        t.theorem,
-        t.env,
-        t.generator,
-        t.budget,
-        t.portfolio,
-        clock=t.clock,
-        retriever=t.retriever,
-        candidates=t.candidates,
-    )
-
-
-def save_graph(graph: nx.DiGraph, path: str | Path) -> Path:
-    """Write the search tree as node-link JSON (goals text, scores, tactics), for inspection."""
-    g = nx.DiGraph()
-    for n, data in graph.nodes(data=True):
-        state = data.get("state")
-        g.add_node(
-            n,
-            goals=list(state.goals) if state else [],
-            score=data.get("score"),
-            depth=data.get("depth"),
-            finished=bool(data.get("finished")),
-        )
-    for a, b, data in graph.edges(data=True):
-        g.add_edge(a, b, **{k: v for k, v in data.items() if isinstance(v, (str, int, float))})
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(nx.node_link_data(g, edges="links"), indent=1))
-    return path

@@ -15,23 +15,15 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from prover.assistants.base import (
-    InvalidStatement,
-    Outcome,
-    ProofEnv,
-    ProofEnvError,
-    ProofState,
-    Status,
-    TacticResult,
-)
-from prover.methods.budget import Budget, Clock
+from prover.assistants.base import Outcome, ProofState, Status, TacticResult
+from prover.methods.budget import Budget
 from prover.methods.result import ProofResult, accepted
 from prover.methods.search import READS as SEARCH_READS
-from prover.methods.search import Tree, finish, replayed, search_from
+from prover.methods.search import search_from
 from prover.methods.task import Task
-from prover.models.base import Generator, ModelUnavailable
+from prover.methods.tree import Tree
+from prover.models.base import Generator
 from prover.prompts import load_template
-from prover.theorem import Theorem
 
 NAME = "sketch"
 SYSTEMS = ("coq", "lean", "isabelle")
@@ -122,93 +114,87 @@ def fill_sketch(
     return None, "the sketch leaves goals open"
 
 
-def sketch_proof(
-    theorem: Theorem,
-    env: ProofEnv,
-    generator: Generator,
-    budget: Budget,
-    portfolio: tuple[str, ...] = (),
-    clock: Clock | None = None,
-) -> ProofResult:
+def sketch_proof(task: Task) -> ProofResult:
+    """Sketches from the model, each run step by step with its holes closed, until one
+    filled sketch passes the verdict (Coq, Lean)."""
     from prover.assistants.registry import backend
 
+    theorem, env, generator, budget, clock = (
+        task.theorem,
+        task.env,
+        task.generator,
+        task.budget,
+        task.clock,
+    )
     b = backend(theorem.system)
     assert b.sketch_steps is not None and b.is_hole is not None
-    clock = clock or Clock(budget.wall_seconds)
     tree = Tree(env, clock)
-    replay0 = replayed(env)
     template = load_template(f"{theorem.system}_sketch")
     tactic = load_template(f"{theorem.system}_tactic")
     stats = {"sketches": 0, "holes": 0, "closed": 0}
     reasons: list[str] = []
 
+    def tally(result: ProofResult) -> None:
+        result.extra.update(stats)
+        tree.tally(result)
+
+    task.tally = tally
+
     def prompt(state: ProofState) -> str:
         return tactic.render(theorem=theorem, state=state.text)
 
-    try:
-        with clock.checker_call():
-            root = env.open(theorem)
-        text = template.render(theorem=theorem)
-        for attempt in range(budget.attempts):
-            if tree.out_of_time():
-                break
-            params = budget.sampling(attempt, template.stop, clock.left())
-            with clock.model_call():
-                completions = generator.generate([text], params)[0]
-            tree.model_calls += 1
-            seen: set[str] = set()
-            for c in completions:
-                sketch = b.extract(c.text)
-                if not sketch or sketch in seen:
-                    continue
-                seen.add(sketch)
-                stats["sketches"] += 1
-                try:
-                    steps = b.sketch_steps(sketch)
-                except ValueError as e:
-                    reasons.append(f"unreadable sketch: {e}")
-                    continue
-                filled, why = fill_sketch(
-                    tree,
-                    root,
-                    steps,
-                    b.is_hole,
-                    generator,
-                    budget,
-                    portfolio,
-                    prompt,
-                    tactic.stop,
-                    stats,
-                )
-                if filled is None:
-                    reasons.append(why)
-                    if tree.out_of_time():
-                        break
-                    continue
-                proof = env.proof_text(filled)
-                with clock.checker_call():
-                    verdict = env.verify(theorem, proof)
-                if verdict.ok:
-                    result = accepted(verdict, proof)
-                    result.extra.update(stats)
-                    return finish(result, tree, clock, replayed(env) - replay0)
-                tree.rejected.append(verdict.reason)
-                reasons.append(f"rejected by the checker: {verdict.reason}")
-        result = ProofResult(Status.FAILED, reason="; ".join(reasons)[:500] or "no sketch")
-    except InvalidStatement as e:
-        result = ProofResult(Status.INVALID_STATEMENT, reason=str(e))
-    except ModelUnavailable as e:
-        result = ProofResult(Status.ERROR, reason=f"model unavailable: {e}")
-    except ProofEnvError as e:
-        result = ProofResult(Status.ERROR, reason=f"{env.system} failed: {e}")
-    result.extra.update(stats)
-    return finish(result, tree, clock, replayed(env) - replay0)
+    with clock.checker_call():
+        root = env.open(theorem)
+    text = template.render(theorem=theorem)
+    for attempt in range(budget.attempts):
+        if tree.out_of_time():
+            break
+        params = budget.sampling(attempt, template.stop, clock.left())
+        with clock.model_call():
+            completions = generator.generate([text], params)[0]
+        tree.model_calls += 1
+        seen: set[str] = set()
+        for c in completions:
+            sketch = b.extract(c.text)
+            if not sketch or sketch in seen:
+                continue
+            seen.add(sketch)
+            stats["sketches"] += 1
+            try:
+                steps = b.sketch_steps(sketch)
+            except ValueError as e:
+                reasons.append(f"unreadable sketch: {e}")
+                continue
+            filled, why = fill_sketch(
+                tree,
+                root,
+                steps,
+                b.is_hole,
+                generator,
+                budget,
+                task.portfolio_tactics,
+                prompt,
+                tactic.stop,
+                stats,
+            )
+            if filled is None:
+                reasons.append(why)
+                if tree.out_of_time():
+                    break
+                continue
+            proof = env.proof_text(filled)
+            with clock.checker_call():
+                verdict = env.verify(theorem, proof)
+            if verdict.ok:
+                return accepted(verdict, proof)
+            tree.rejected.append(verdict.reason)
+            reasons.append(f"rejected by the checker: {verdict.reason}")
+    return ProofResult(Status.FAILED, reason="; ".join(reasons)[:500] or "no sketch")
 
 
 def run(task: Task) -> ProofResult:
-    t = task
-    if t.theorem.system == "isabelle":
+    if task.theorem.system == "isabelle":
         from prover.methods.dsp import prove_informal
 
-        return prove_informal(t.theorem, t.env, t.generator, t.budget, clock=t.clock)
-    return sketch_proof(t.theorem, t.env, t.generator, t.budget, t.portfolio, t.clock)
+        return prove_informal(task)
+    return sketch_proof(task)

@@ -15,4 +15,4 @@ OPTIONS: frozenset[str] = frozenset()
 def run(task: Task) -> ProofResult:
     from prover.methods.dsp import sledgehammer_only
 
-    return sledgehammer_only(task.theorem, task.env, task.budget, task.clock)
+    return sledgehammer_only(task)

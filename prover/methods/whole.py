@@ -10,15 +10,13 @@ only the whole-text `Checker` seam, so it runs on every assistant (Isabelle incl
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
-from prover.assistants.base import Checker, InvalidStatement, ProofEnvError, Status
-from prover.methods.budget import Budget, Clock
+from prover.assistants.base import Checker, Status
 from prover.methods.result import ProofResult, accepted
 from prover.methods.task import Task
-from prover.models.base import Generator, ModelUnavailable
 from prover.prompts import load_template
-from prover.theorem import Theorem
 
 NAME = "whole"
 SYSTEMS = ("coq", "lean", "isabelle")
@@ -44,16 +42,10 @@ class _Counts:
     repairs: int = 0
 
 
-def whole_proof(
-    theorem: Theorem,
-    checker: Checker,
-    generator: Generator,
-    budget: Budget,
-    extract,
-    clock: Clock | None = None,
-) -> ProofResult:
-    """Prove `theorem` by whole proofs and repair rounds; `extract` turns a completion into a proof."""
-    clock = clock or Clock(budget.wall_seconds)
+def whole_proof(task: Task, checker: Checker, extract: Callable[[str], str]) -> ProofResult:
+    """Prove the task's theorem by whole proofs and repair rounds; `extract` turns a
+    completion into a proof."""
+    theorem, generator, budget, clock = task.theorem, task.generator, task.budget, task.clock
     counts = _Counts()
     rejected: list[str] = []
     errors: list[str] = []
@@ -102,47 +94,35 @@ def whole_proof(
             proof = fixed[0]
         return None
 
-    def result(r: ProofResult) -> ProofResult:
+    def tally(r: ProofResult) -> None:
         r.model_calls, r.expansions, r.tactic_calls = (
             counts.model_calls,
             counts.model_calls,
             counts.checks,
         )
-        r.model_seconds, r.checker_seconds, r.wall_seconds = (
-            clock.model,
-            clock.checker,
-            clock.elapsed(),
-        )
         r.rejected = rejected
         r.extra["repairs"] = counts.repairs
-        return r
 
-    try:
-        with clock.checker_call():
-            checker.check_statement(theorem)
-        prompt = first.render(theorem=theorem)
-        for attempt in range(budget.attempts):
+    task.tally = tally
+    with clock.checker_call():
+        checker.check_statement(theorem)
+    prompt = first.render(theorem=theorem)
+    for attempt in range(budget.attempts):
+        if clock.expired():
+            break
+        for proof in generate(prompt, budget.samples, attempt, first.stop):
+            done = attempt_proof(proof)
+            if done is not None:
+                return done
             if clock.expired():
                 break
-            for proof in generate(prompt, budget.samples, attempt, first.stop):
-                done = attempt_proof(proof)
-                if done is not None:
-                    return result(done)
-                if clock.expired():
-                    break
-    except InvalidStatement as e:
-        return result(ProofResult(Status.INVALID_STATEMENT, reason=str(e)))
-    except ModelUnavailable as e:
-        return result(ProofResult(Status.ERROR, reason=f"model unavailable: {e}"))
-    except ProofEnvError as e:
-        return result(ProofResult(Status.ERROR, reason=f"{checker.system} failed: {e}"))
     why = "wall clock exhausted" if clock.expired() else "no proof checked"
     last = f"; last error: {errors[-1]}" if errors and errors[-1] else ""
-    return result(ProofResult(Status.FAILED, reason=f"{why}{last}"))
+    return ProofResult(Status.FAILED, reason=f"{why}{last}")
 
 
 def run(task: Task) -> ProofResult:
     from prover.assistants.registry import backend
 
-    b, t = backend(task.theorem.system), task
-    return whole_proof(t.theorem, b.checker(t.env), t.generator, t.budget, b.extract, t.clock)
+    b = backend(task.theorem.system)
+    return whole_proof(task, b.checker(task.env), b.extract)

@@ -14,7 +14,7 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from prover.assistants.base import Outcome
+from prover.assistants.base import TACTIC_TIMEOUT, Outcome
 from prover.assistants.coq.sentences import split_sentences
 from prover.retrieval.retriever import FOUND
 
@@ -64,7 +64,7 @@ def add_found_proofs(
     if own_env:
         from prover.assistants.registry import backend
 
-        env = backend("coq").create_env(None, 10.0)
+        env = backend("coq").create_env(None, TACTIC_TIMEOUT)
     try:
         rows: list[dict] = []
         for rec in records:

@@ -6,8 +6,8 @@ import pytest
 
 from prover.assistants.base import Status
 from prover.assistants.coq import create_env
-from prover.methods import Budget
-from prover.methods.copra import _Frame, as_chat_model, copra_search, render_messages
+from prover.methods import Budget, prove
+from prover.methods.copra import _Frame, as_chat_model, render_messages
 from prover.methods.search import best_first_search
 from prover.models import load_generator
 from prover.models.base import Sample, SamplingParams
@@ -50,7 +50,7 @@ def test_copra_backtracks_and_shows_errors_in_the_prompt(env):
             "subst. lia.",  # proves it
         ]
     )
-    r = copra_search(THM, env, chat, Budget(expansions=20))
+    r = prove(THM, "copra", Budget(expansions=20), env, chat)
     assert r.status is Status.PROVED, r.reason
     assert r.proof.split() == ["intros", "a", "b", "H.", "subst.", "lia."]
     assert "no_lemma" in chat.seen[2]  # the error message reached the model
@@ -62,13 +62,13 @@ def test_copra_backtracks_and_shows_errors_in_the_prompt(env):
 
 def test_copra_query_budget(env):
     chat = ScriptedChat(["idtac."] * 10)
-    r = copra_search(THM, env, chat, Budget(expansions=3))
+    r = prove(THM, "copra", Budget(expansions=3), env, chat)
     assert r.status is Status.FAILED and r.model_calls <= 3
 
 
 def test_copra_with_the_embedded_chat_model(env):
     model = as_chat_model(load_generator("embedded"))
-    r = copra_search(THM, env, model, Budget(expansions=2, max_tokens=16))
+    r = prove(THM, "copra", Budget(expansions=2, max_tokens=16), env, model)
     assert r.status in (Status.PROVED, Status.FAILED) and 1 <= r.model_calls <= 2
     prompt = render_messages(THM, [_Frame(env.open(THM), "")])[1]["content"]
     assert "Current goals" in prompt and "a = b -> b + 0 = a" in prompt
@@ -83,7 +83,7 @@ def test_reprover_style_seq2seq_model_in_the_same_search(env, tmp_path):
         env,
         gen,
         Budget(samples=2, expansions=2, max_tokens=6),
-        portfolio=("intros; lia.",),
+        portfolio_tactics=("intros; lia.",),
     )
     # The portfolio proves it at the root whatever the random model says; the run is a real search.
     assert r.status is Status.PROVED and r.proof.strip() == "intros; lia."

@@ -90,7 +90,7 @@ def test_a_knn_predictor_plugs_into_the_worker_and_reaches_the_search():
     config = EvalConfig(
         "coq",
         "search",
-        Budget(samples=2, expansions=3, attempts=1, wall_seconds=60, tactic_timeout=5),
+        Budget(samples=2, expansions=3, attempts=1, wall_limit=60, tactic_timeout=5),
         templates=False,
         assistant=CoqConfig(portfolio=("lra.",)),
     )

@@ -237,7 +237,7 @@ FUNCTION = "Theorem t : forall f : R -> R, (forall x, f x = 2 * x + 3) -> f 4 = 
 )
 def test_the_search_proves_with_templates_what_it_cannot_without(env, header, statement, portfolio):
     theorem = Theorem("t", "coq", statement, header)
-    budget = Budget(samples=4, expansions=12, wall_seconds=120)
+    budget = Budget(samples=4, expansions=12, wall_limit=120)
 
     def search(sources: CandidateSources):
         gen = ScriptedGenerator(USELESS)
@@ -261,12 +261,12 @@ def test_templates_alone_expand_without_a_model(env):
         theorem,
         env,
         None,
-        Budget(expansions=8, wall_seconds=60),
+        Budget(expansions=8, wall_limit=60),
         ("lra.",),
         candidates=CandidateSources(),
     )
     assert r.status is Status.PROVED and r.model_calls == 0
     assert r.proof.split("\n")[:2] == ["intros.", "rewrite !H."]
     # the portfolio method (no sources) stays the automation alone
-    alone = best_first_search(theorem, env, None, Budget(wall_seconds=60), ("lra.",))
+    alone = best_first_search(theorem, env, None, Budget(wall_limit=60), ("lra.",))
     assert alone.status is Status.FAILED and alone.expansions == 0

@@ -233,7 +233,7 @@ def test_the_last_tactic_cannot_overrun_the_wall_clock():
     try:
         hang = "do 2000000000 idtac."
         result = best_first_search(
-            thm("Theorem t : forall n : nat, n = n."), e, None, Budget(wall_seconds=3.0), (hang,)
+            thm("Theorem t : forall n : nat, n = n."), e, None, Budget(wall_limit=3.0), (hang,)
         )
         assert result.status == "failed"
         assert result.wall_seconds < 30  # the tactic's own limit (60 s) was cut to the wall left

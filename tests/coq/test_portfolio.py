@@ -82,7 +82,7 @@ def test_each_new_closer_proves_what_the_classic_portfolio_does_not(
     kind, header, statement, word, default_env, classic_env
 ):
     t = thm(header, statement)
-    r = prove(t, "portfolio", Budget(wall_seconds=60), default_env, None, default_portfolio())
+    r = prove(t, "portfolio", Budget(wall_limit=60), default_env, None, default_portfolio())
     assert r.status is Status.PROVED, (kind, r.reason)
     assert word in r.proof, (kind, r.proof)
     assert r.proof.strip() in CHEAP_PORTFOLIO, (kind, r.proof)  # a cheap closer, not a hammer
@@ -140,7 +140,7 @@ HARD = thm(REALS, "Theorem t : forall x : R, 0 < x -> exp x > 1 + x + x ^ 2 / 3.
 def test_a_failing_theorem_reaches_the_model_in_seconds_and_the_hammer_after(default_env):
     t0 = time.monotonic()
     env, gen = Spy(default_env, t0), Timed(t0)
-    budget = Budget(samples=1, expansions=3, attempts=3, wall_seconds=40)
+    budget = Budget(samples=1, expansions=3, attempts=3, wall_limit=40)
     r = best_first_search(HARD, env, gen, budget, default_portfolio(), template=TEMPLATE)
     assert r.status is Status.FAILED
     assert r.wall_seconds <= 40 + 2  # the wall-clock bound
@@ -158,7 +158,7 @@ def test_a_failing_theorem_reaches_the_model_in_seconds_and_the_hammer_after(def
 def test_without_a_model_the_portfolio_runs_the_hammer_right_after_the_cheap_part(default_env):
     t0 = time.monotonic()
     env = Spy(default_env, t0)
-    r = best_first_search(HARD, env, None, Budget(wall_seconds=25), default_portfolio())
+    r = best_first_search(HARD, env, None, Budget(wall_limit=25), default_portfolio())
     assert r.status is Status.FAILED and r.wall_seconds <= 25 + 2
     tactics = [tac for _, tac in env.calls]
     assert tactics[: len(CHEAP_PORTFOLIO)] == list(CHEAP_PORTFOLIO)

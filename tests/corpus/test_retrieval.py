@@ -84,7 +84,7 @@ def test_the_search_prompt_carries_retrieved_examples_after_the_shared_prefix(re
     env = create_env(tactic_timeout=5.0, portfolio=False)
     try:
         on, off = ScriptedGenerator([]), ScriptedGenerator([])
-        budget = Budget(samples=2, expansions=1, attempts=1, wall_seconds=60)
+        budget = Budget(samples=2, expansions=1, attempts=1, wall_limit=60)
         best_first_search(RABS, env, on, budget, retriever=retriever)
         best_first_search(RABS, env, off, budget)
     finally:
@@ -110,7 +110,7 @@ def test_the_retrieval_switch_reaches_the_prompt_and_the_config_id(retrieval, co
     config = EvalConfig(
         "coq",
         "search",
-        Budget(samples=2, expansions=1, attempts=1, wall_seconds=60),
+        Budget(samples=2, expansions=1, attempts=1, wall_limit=60),
         portfolio=False,
         retrieval=retrieval,
     )
@@ -164,7 +164,7 @@ def test_a_missing_corpus_is_a_clear_error(tmp_path, data_dir, monkeypatch):
 @pytest.mark.parametrize("knn", [True, False])
 def test_the_knn_switch_reaches_the_search_candidates_and_the_config_id(knn, corpus, monkeypatch):
     monkeypatch.setenv("PROVER_CORPUS_CACHE", str(corpus.cache))
-    budget = Budget(samples=2, expansions=1, attempts=1, wall_seconds=60)
+    budget = Budget(samples=2, expansions=1, attempts=1, wall_limit=60)
     config = EvalConfig("coq", "search", budget, portfolio=False, templates=False, knn=knn)
     assert config.as_dict()["candidates"]["knn"] is knn
     assert config.id != EvalConfig("coq", "search", budget, portfolio=False, knn=not knn).id

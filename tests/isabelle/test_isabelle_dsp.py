@@ -8,11 +8,22 @@ import pytest
 
 from prover.assistants.isabelle import theory
 from prover.methods import Budget, dsp
+from prover.methods.task import Task, settle
 from prover.models.base import Sample
 from prover.theorem import Theorem
 from tests.isabelle.isabelle_support import TOY
 
 DSP = Budget(samples=1, max_tokens=1024, tactic_timeout=30.0)
+
+
+def informal(theorem, env, model, budget=DSP, data_dir=None):
+    """`dsp.prove_informal` of one theorem, its run ended as `prover.methods.prove` ends one."""
+    return settle(Task(theorem, env, budget, model), lambda t: dsp.prove_informal(t, data_dir))
+
+
+def sledgehammer(theorem, env, budget=Budget()):
+    return settle(Task(theorem, env, budget), dsp.sledgehammer_only)
+
 
 SKETCH = 'proof -\n  have c0: "3 * x = 9" using h0 sledgehammer\n  then show ?thesis sorry\nqed'
 
@@ -91,7 +102,7 @@ def test_informal_to_formal_pipeline(standin, data_dir):
         'proof -\n  (* Subtract 2. *)\n  have c0: "3 * x = 9" using h0 sledgehammer\n'
         "  then show ?thesis sledgehammer\nqed"
     )
-    rec = dsp.prove_informal(TOY, env, model, DSP, data_dir=data_dir)
+    rec = informal(TOY, env, model, data_dir=data_dir)
     assert rec.status == "proved", rec.reason
     assert rec.model_calls == 1 and rec.tactic_calls > 2
     assert "sledgehammer" not in rec.proof and rec.proof.count("by arith") == 2
@@ -102,7 +113,7 @@ def test_informal_to_formal_pipeline(standin, data_dir):
     assert prompt.rstrip().endswith('shows "x = 3"')
     assert "Subtract 2 and divide by 3." in prompt
     control.configure(undefined=["nlinarith"])
-    rec = dsp.prove_informal(TOY, env, model, DSP, data_dir=data_dir)
+    rec = informal(TOY, env, model, data_dir=data_dir)
     assert rec.status == "failed" and "no tactic closes" in rec.reason
 
 
@@ -112,13 +123,13 @@ def test_pipeline_budget_and_restated_statements(standin, data_dir):
     restated = ScriptedModel(
         'theorem toy:\n  fixes x :: real\n  assumes h0: "3 * x + 2 = 11"\n  shows "x = 3"\n  by simp'
     )
-    rec = dsp.prove_informal(TOY, env, restated, DSP, data_dir=data_dir)
+    rec = informal(TOY, env, restated, data_dir=data_dir)
     assert rec.status == "proved" and rec.proof == "by simp"
     changed = ScriptedModel('theorem toy:\n  shows "True"\n  by simp', "by simp")
-    rec = dsp.prove_informal(TOY, env, changed, replace(DSP, attempts=2), data_dir=data_dir)
+    rec = informal(TOY, env, changed, replace(DSP, attempts=2), data_dir)
     assert rec.status == "failed" and "changed the statement" in rec.reason
     assert rec.model_calls == 2 and changed.params[1].temperature >= 0.6
-    rec = dsp.prove_informal(TOY, env, changed, replace(DSP, samples=2), data_dir=data_dir)
+    rec = informal(TOY, env, changed, replace(DSP, samples=2), data_dir)
     assert rec.status == "proved" and rec.extra["sketches"] == 2
 
 
@@ -130,15 +141,15 @@ def test_invalid_statement_and_sledgehammer_baseline(standin):
         'theorem bad:\n  shows "BROKEN"',
         header="theory bad imports Main\nbegin\n",
     )
-    rec = dsp.sledgehammer_only(broken, env)
+    rec = sledgehammer(broken, env)
     assert rec.status == "invalid_statement" and "Inner syntax error" in rec.reason
-    assert dsp.prove_informal(broken, env, ScriptedModel("by simp")).status == "invalid_statement"
+    assert informal(broken, env, ScriptedModel("by simp")).status == "invalid_statement"
     control.configure(accept=["(smt (verit) h0)"], suggest=["by (smt (verit) h0)"])
-    rec = dsp.sledgehammer_only(TOY, env)
+    rec = sledgehammer(TOY, env)
     assert rec.status == "proved" and rec.proof.strip() == "by (smt (verit) h0)"
     assert rec.extra["sledgehammer_calls"] == 1
     control.configure()
-    rec = dsp.sledgehammer_only(TOY, env)
+    rec = sledgehammer(TOY, env)
     assert rec.status == "failed" and rec.proof is None
 
 
@@ -171,7 +182,7 @@ def test_missing_examples_are_an_error_record_not_a_zero_shot_prompt(
     )
     monkeypatch.setattr("prover.datasets.candidate_dirs", lambda data_dir=None: [tmp_path])
     model = ScriptedModel("by simp")
-    rec = dsp.prove_informal(TOY, env, model)
+    rec = informal(TOY, env, model)
     assert rec.status == "error" and "download failed (offline)" in rec.reason
     assert model.prompts == []
 

@@ -41,7 +41,7 @@ def test_sledgehammer_eval_writes_one_checked_line_per_theorem(named_standin, da
         suggest=["by (simp add: algebra_simps)"],
     )
     theorems = select(load_benchmark("minif2f-isabelle", "all", data_dir), NAMES)
-    config = EvalConfig(system="isabelle", method="sledgehammer", budget=Budget(wall_seconds=30))
+    config = EvalConfig(system="isabelle", method="sledgehammer", budget=Budget(wall_limit=30))
     out = tmp_path / "runs.jsonl"
     summary = run_eval(theorems, config, out, progress=False)
     records = {r.name: r for r in read_results(out)}

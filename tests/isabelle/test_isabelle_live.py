@@ -8,7 +8,8 @@ import pytest
 
 from prover.assistants.isabelle import check_installation, create_env
 from prover.datasets import load_benchmark
-from prover.methods import dsp
+from prover.methods import Budget, dsp
+from prover.methods.task import Task, settle
 
 pytestmark = pytest.mark.skipif(
     shutil.which("isabelle") is None,
@@ -59,7 +60,8 @@ def test_holes_are_closed_by_the_tactic_list(env, theorems):
 
 
 def test_sledgehammer_baseline_on_an_easy_problem(env, theorems):
-    rec = dsp.sledgehammer_only(theorems["mathd_algebra_10"], env, wall_seconds=120)
+    task = Task(theorems["mathd_algebra_10"], env, Budget(wall_limit=120))
+    rec = settle(task, dsp.sledgehammer_only)
     assert rec.status in ("proved", "failed") and rec.method == "sledgehammer"
     if rec.status == "proved":
         assert env.verify(theorems["mathd_algebra_10"], rec.proof).ok

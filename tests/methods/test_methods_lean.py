@@ -92,7 +92,7 @@ def test_native_decide_status_reaches_the_results_line_for_every_method(tmp_path
     for name, kwargs in (
         ("whole", {}),
         ("search", {}),
-        ("portfolio", {"portfolio": ("native_decide",)}),
+        ("portfolio", {"portfolio_tactics": ("native_decide",)}),
         ("copra", {}),
     ):
         env = lean_env(tmp_path, table, allow_native_decide=True)
@@ -144,7 +144,7 @@ def test_sketch_fills_sorry_holes(tmp_path):
             Budget(samples=1, expansions=1),
             env,
             gen,
-            portfolio=("linarith", "nlinarith"),
+            portfolio_tactics=("linarith", "nlinarith"),
         )
     finally:
         env.close()

@@ -47,7 +47,7 @@ def test_a_method_refuses_a_system_it_does_not_support(data_dir, monkeypatch):
 def test_only_the_fields_a_method_reads_enter_its_config_id():
     base = EvalConfig("coq", "portfolio")
     assert EvalConfig("coq", "portfolio", Budget(samples=3, temperatures=(0.9,))).id == base.id
-    assert EvalConfig("coq", "portfolio", Budget(wall_seconds=5)).id != base.id
+    assert EvalConfig("coq", "portfolio", Budget(wall_limit=5)).id != base.id
     assert set(EvalConfig("coq", "whole").as_dict()["budget"]) == method("whole").reads
     assert "repair_rounds" not in EvalConfig("coq", "search").as_dict()["budget"]
     assert EvalConfig("coq", "informal2formal").method == "sketch"  # the old name still works
@@ -56,7 +56,7 @@ def test_only_the_fields_a_method_reads_enter_its_config_id():
 def test_every_method_declares_what_it_reads():
     for name in NAMES:
         m = method(name)
-        assert m.reads <= set(Budget.field_names()) and m.systems
+        assert m.reads <= set(Budget.config_keys()) and m.systems
         assert "wall_seconds" in m.reads  # every method is bounded by the wall clock
 
 

@@ -88,7 +88,7 @@ def test_sketch_holes_are_closed_by_the_portfolio_and_replaced(env):
     t = thm("Theorem t : forall a b : nat, a = 2 -> b = 3 -> a * b = 6 /\\ a + b = 5.")
     sketch = "intros a b Ha Hb.\nsubst.\nassert (H : 2 * 3 = 6) by admit.\nsplit.\n- admit.\n- admit.\nQed."
     gen = Scripted([("admit", [sketch])])
-    r = prove(t, "sketch", Budget(samples=1, expansions=2), env, gen, portfolio=("lia.",))
+    r = prove(t, "sketch", Budget(samples=1, expansions=2), env, gen, portfolio_tactics=("lia.",))
     assert r.status is Status.PROVED, r.reason
     assert "admit" not in r.proof and r.proof.count("lia.") == 3
     assert r.extra["holes"] == 3 and r.extra["closed"] == 3
@@ -104,7 +104,7 @@ def test_sketch_hole_closed_by_search_when_the_portfolio_fails(env):
             ("rev (rev l) = l", ["lia.", "apply rev_involutive."]),  # the tactic prompt
         ]
     )
-    r = prove(t, "sketch", Budget(samples=2, expansions=2), env, gen, portfolio=("lia.",))
+    r = prove(t, "sketch", Budget(samples=2, expansions=2), env, gen, portfolio_tactics=("lia.",))
     assert r.status is Status.PROVED, r.reason
     assert "apply rev_involutive." in r.proof and "admit" not in r.proof
     assert r.expansions >= 1  # the hole needed a search step
@@ -113,7 +113,7 @@ def test_sketch_hole_closed_by_search_when_the_portfolio_fails(env):
 def test_sketch_that_cannot_be_filled_fails_with_the_reason(env):
     t = thm("Theorem t : forall n : nat, n = S n \\/ True.")
     gen = Scripted([("admit", ["intros n.\nleft.\nadmit.\nQed."]), ("", ["idtac."])])
-    r = prove(t, "sketch", Budget(samples=1, expansions=1), env, gen, portfolio=("lia.",))
+    r = prove(t, "sketch", Budget(samples=1, expansions=1), env, gen, portfolio_tactics=("lia.",))
     assert r.status is Status.FAILED and "not closed" in r.reason
 
 

@@ -77,7 +77,7 @@ def test_results_of_another_config_are_refused(tmp_path):
     out = tmp_path / "r.jsonl"
     run_eval(theorems()[:1], portfolio_config(), out, progress=False)
     with pytest.raises(ConfigMismatch, match="another configuration"):
-        run_eval(theorems(), portfolio_config(wall_seconds=1.0), out, progress=False)
+        run_eval(theorems(), portfolio_config(wall_limit=1.0), out, progress=False)
 
 
 def test_two_worker_processes(tmp_path):

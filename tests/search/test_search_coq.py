@@ -13,7 +13,8 @@ import pytest
 from prover.assistants.base import Status
 from prover.assistants.coq import create_env
 from prover.methods import Budget
-from prover.methods.search import best_first_search, save_graph
+from prover.methods.search import best_first_search
+from prover.methods.tree import save_graph
 from prover.models.base import MIN_CALL_SECONDS, Sample
 from prover.prompts import PromptTemplate
 from prover.theorem import Theorem
@@ -152,18 +153,18 @@ def test_portfolio_alone_and_invalid_statement(env):
         thm("Theorem t : forall x : nat, x * 2 = x + x."),
         env,
         None,
-        portfolio=("lia.",),
+        portfolio_tactics=("lia.",),
     )
     assert proved.status is Status.PROVED and proved.proof.strip() == "lia."
     unproved = best_first_search(
-        thm("Theorem t : forall x : nat, x = x + 1."), env, None, portfolio=("lia.",)
+        thm("Theorem t : forall x : nat, x = x + 1."), env, None, portfolio_tactics=("lia.",)
     )
     assert unproved.status is Status.FAILED
     bad = best_first_search(
         thm("Theorem t : forall x : nat, x = undefined_symbol."),
         env,
         None,
-        portfolio=("lia.",),
+        portfolio_tactics=("lia.",),
     )
     assert bad.status is Status.INVALID_STATEMENT and "undefined_symbol" in bad.reason
 
@@ -174,7 +175,7 @@ def test_expansion_and_wall_budgets_stop_the_search(env):
     r = best_first_search(t, env, gen, Budget(samples=2, expansions=3), template=TEMPLATE)
     assert r.status is Status.FAILED and r.expansions <= 3
     r = best_first_search(
-        t, env, gen, Budget(samples=2, expansions=1000, wall_seconds=0.0), template=TEMPLATE
+        t, env, gen, Budget(samples=2, expansions=1000, wall_limit=0.0), template=TEMPLATE
     )
     assert r.status is Status.FAILED and "wall clock" in r.reason
 
@@ -210,8 +211,8 @@ def test_wall_clock_is_a_bound_whatever_runs_at_the_deadline():
     try:
         gen = SlowAndHanging()
         t = thm("Theorem t : forall n : nat, n = S n.")
-        budget = Budget(samples=2, expansions=100, wall_seconds=4.0, tactic_timeout=60.0)
-        r = best_first_search(t, e, gen, budget, portfolio=("lia.",), template=TEMPLATE)
+        budget = Budget(samples=2, expansions=100, wall_limit=4.0, tactic_timeout=60.0)
+        r = best_first_search(t, e, gen, budget, portfolio_tactics=("lia.",), template=TEMPLATE)
         assert r.status is Status.FAILED and "wall clock" in r.reason
         # it stops once too little is left to start a model call, never after the budget + 2 s
         assert 4.0 - MIN_CALL_SECONDS <= r.wall_seconds <= 4.0 + 2.0, r.wall_seconds
@@ -228,7 +229,12 @@ def test_portfolio_progress_on_some_goals_makes_a_state_of_its_own(env):
     t = thm("Theorem t : forall n : nat, n + 0 = n /\\ n * 1 = n.")
     gen = ScriptedGenerator([("forall n", [("intros n.", -0.1)]), ("/\\", [("split.", -0.1)])])
     r = best_first_search(
-        t, env, gen, Budget(samples=1, expansions=10), portfolio=("ring.",), template=TEMPLATE
+        t,
+        env,
+        gen,
+        Budget(samples=1, expansions=10),
+        portfolio_tactics=("ring.",),
+        template=TEMPLATE,
     )
     assert r.status is Status.PROVED, r.reason
     assert r.proof.split() == ["intros", "n.", "split.", "ring.", "ring."]

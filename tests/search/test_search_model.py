@@ -60,10 +60,10 @@ def test_whole_and_sketch_with_the_embedded_model(model):
     t = Theorem("t", "coq", "Theorem t : forall n : nat, n + 0 = n.", "Require Import Arith Lia.")
     try:
         for method, budget in (
-            ("whole", Budget(samples=1, repair_rounds=0, max_tokens=16, wall_seconds=30)),
-            ("sketch", Budget(samples=1, expansions=1, max_tokens=16, wall_seconds=30)),
+            ("whole", Budget(samples=1, repair_rounds=0, max_tokens=16, wall_limit=30)),
+            ("sketch", Budget(samples=1, expansions=1, max_tokens=16, wall_limit=30)),
         ):
-            r = prove(t, method, budget, env, model, portfolio=("lia.",))
+            r = prove(t, method, budget, env, model, portfolio_tactics=("lia.",))
             assert r.status in (Status.PROVED, Status.FAILED), (method, r.reason)
             assert r.model_calls >= 1 and r.model_seconds > 0, method
             if r.status is Status.PROVED:

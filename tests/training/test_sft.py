@@ -110,7 +110,7 @@ def test_training_prompt_is_the_prompt_the_search_sends(fixture_data):
     try:
         root = env.open(theorem)
         best_first_search(
-            theorem, env, generator, Budget(expansions=1, samples=2, wall_seconds=60, max_tokens=8)
+            theorem, env, generator, Budget(expansions=1, samples=2, wall_limit=60, max_tokens=8)
         )
     finally:
         env.close()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
+from prover.assistants.base import TACTIC_TIMEOUT
 from prover.assistants.coq.check import check_file
 from prover.assistants.coq.env import CoqEnv
 from prover.assistants.coq.portfolio import PORTFOLIO_MEMORY_MB, PORTFOLIOS
@@ -21,7 +22,7 @@ __all__ = [
 
 
 def create_env(
-    tactic_timeout: float = 10.0,
+    tactic_timeout: float = TACTIC_TIMEOUT,
     memory_mb: int | None = None,
     portfolio: bool = True,
     automation: str = "default",

@@ -16,6 +16,7 @@ import time
 from dataclasses import dataclass, field
 
 from prover.assistants.base import (
+    TACTIC_TIMEOUT,
     InvalidStatement,
     Outcome,
     ProofEnvError,
@@ -53,7 +54,7 @@ class _Node:
 
 @dataclass
 class CoqEnv:
-    tactic_timeout: float = 10.0
+    tactic_timeout: float = TACTIC_TIMEOUT
     memory_mb: int | None = 1024
     verify_timeout: float = 120.0
     coqtop_args: tuple[str, ...] = ()
