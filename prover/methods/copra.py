@@ -14,8 +14,9 @@ from dataclasses import dataclass, field, replace
 from typing import Protocol
 
 from prover.assistants.base import (
+    Finished,
     InvalidStatement,
-    Outcome,
+    Progress,
     ProofEnv,
     ProofEnvError,
     ProofState,
@@ -136,9 +137,9 @@ def copra_search(
                 result = env.run_tactic(frame.state, tactic, timeout=clock.left())
         except ProofEnvError as e:
             return finish(Status.ERROR, reason=f"{env.system} failed: {e}")
-        if result.outcome is Outcome.ERROR:
+        if not result.ok:
             frame.failures.append((tactic, result.message))
-        elif result.outcome is Outcome.FINISHED:
+        elif isinstance(result, Finished):
             proof = env.proof_text([f.tactic for f in stack[1:]] + [tactic])
             with clock.checker_call():
                 verdict = env.verify(theorem, proof)
@@ -149,7 +150,7 @@ def copra_search(
             rejected.append(verdict.reason)
             frame.failures.append((tactic, f"rejected by the checker: {verdict.reason}"))
         else:
-            assert result.state is not None
+            assert isinstance(result, Progress)
             if any(f.state.key == result.state.key for f in stack):
                 frame.failures.append((tactic, "made no progress (returned to an earlier goal)"))
             else:

@@ -18,7 +18,6 @@ from __future__ import annotations
 import heapq
 import itertools
 import json
-import re
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
@@ -29,13 +28,16 @@ import networkx as nx
 
 from prover.assistants.automation import root_schedule
 from prover.assistants.base import (
+    Crashed,
+    Finished,
     InvalidStatement,
-    Outcome,
+    Progress,
     ProofEnv,
     ProofEnvError,
     ProofState,
     Status,
     TacticResult,
+    TimedOut,
     Verdict,
 )
 from prover.assistants.registry import backend
@@ -72,7 +74,6 @@ READS = frozenset(
 )
 OPTIONS = frozenset({"portfolio", "templates"})
 MAX_DEPTH = 50
-_TRANSIENT = re.compile(r"(?i)timeout|restart|died|memory|interrupt")
 _MIN_CALL_SECONDS = 0.05  # less than this left: do not start another call
 QUICK_TACTIC_SECONDS = 3.0  # a portfolio tactic on a state below the root
 MIN_TACTIC_SECONDS = 1.0  # less than this left: no tactic starts
@@ -113,13 +114,13 @@ class Tree:
         left = self.clock.left()
         if left < MIN_TACTIC_SECONDS:
             # Coq's Timeout counts whole seconds: a tactic started now could end a second late
-            return TacticResult(Outcome.ERROR, message="Timeout! (under 1 s of the budget left)")
+            return TimedOut("Timeout! (under 1 s of the budget left)")
         with self.clock.checker_call():
             self.tactic_calls += 1
             result = self.env.run_tactic(
                 state, tactic, timeout=left if seconds is None else min(seconds, left)
             )
-        if not (result.outcome is Outcome.ERROR and _TRANSIENT.search(result.message)):
+        if not isinstance(result, TimedOut | Crashed):
             self._results[key] = result  # a timeout or a crash may not recur: not cached
         return result
 
@@ -148,7 +149,7 @@ Accept = Callable[[list[str]], str | None]
 
 
 def finished(_parent: ProofState, result: TacticResult) -> bool:
-    return result.outcome is Outcome.FINISHED
+    return isinstance(result, Finished)
 
 
 def search_from(
@@ -216,8 +217,8 @@ def search_from(
             if tree.out_of_time() or clock.left() - reserve < MIN_TACTIC_SECONDS:
                 return None
             result = tree.run(state, tactic, min(seconds, clock.left() - reserve))
-            if result.outcome is Outcome.ERROR:
-                if timed_out is not None and "Timeout!" in result.message:
+            if not result.ok:
+                if timed_out is not None and isinstance(result, TimedOut):
                     timed_out.append(tactic)
                 continue
             if done(state, result):
@@ -348,7 +349,7 @@ def search_from(
                 seconds = None if candidate.source == "model" else quick_seconds
                 result = tree.run(state, tactic, seconds)
                 child_score = score - candidate.logprob
-                if result.outcome is Outcome.ERROR:
+                if not result.ok:
                     continue
                 if done(state, result):
                     proof = accept([*tree.path(node), tactic])
@@ -367,7 +368,7 @@ def search_from(
                     if proof is not None:
                         return proof, ""
                     continue
-                if result.state is None or result.outcome is Outcome.FINISHED:
+                if not isinstance(result, Progress):
                     continue
                 if result.state.key in seen or depth + 1 - base_depth > MAX_DEPTH:
                     continue
