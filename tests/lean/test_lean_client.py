@@ -63,8 +63,9 @@ def test_restart_between_theorems_near_the_memory_cap(tmp_path, monkeypatch):
 
 def test_a_tactic_past_the_heartbeat_limit_is_an_error_not_a_restart(tmp_path, monkeypatch):
     """In tactic mode Lean stops a slow tactic itself (the REPL runs tactics under Lean's
-    default heartbeat limit whatever the header sets; see prover.assistants.lean.env): that answer is an
-    ordinary failed tactic, and the process, with its imported header, stays."""
+    default heartbeat limit whatever the header sets; see prover.assistants.lean.env): that answer is a
+    timed-out tactic (never remembered as failed), and the process, with its imported header,
+    stays."""
     monkeypatch.setenv("PROTOCOL_REPL_LOG", str(tmp_path / "log.jsonl"))
     stand_in = [sys.executable, str(Path(__file__).with_name("protocol_repl.py"))]
     env = LeanReplEnv(command=stand_in, memory_gb=None)

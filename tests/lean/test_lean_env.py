@@ -17,6 +17,7 @@ from prover.assistants.lean.env import LeanReplEnv
 from prover.assistants.lean.repl import (
     LeanRepl,
     ReplDied,
+    ReplTimedOut,
     TacticResponse,
     parse_response,
 )
@@ -109,14 +110,15 @@ def test_cheating_tactics_are_refused(tactic):
 def test_hang_crash_and_memory_cap_restart_the_process():
     """Misbehaving stand-in processes (a real Lean cannot run here): the client must recover."""
     hang = LeanRepl([sys.executable, "-c", "import time; time.sleep(60)"], memory_gb=None)
-    with pytest.raises(ReplDied, match="no answer within"):
+    with pytest.raises(ReplTimedOut, match="no answer within"):
         hang.request({"cmd": "x"}, timeout=1)
     assert not hang.alive
     crash = LeanRepl(
         [sys.executable, "-c", "import sys; sys.stdin.readline(); sys.exit(3)"], memory_gb=None
     )
-    with pytest.raises(ReplDied, match="exit"):
+    with pytest.raises(ReplDied, match="exit") as died:
         crash.request({"cmd": "x"}, timeout=10)
+    assert not isinstance(died.value, ReplTimedOut)
     hog = LeanRepl(
         [sys.executable, "-c", "import sys; sys.stdin.readline(); x = bytearray(2 * 2**30)"],
         memory_gb=0.5,

@@ -299,7 +299,7 @@ class LeanReplEnv(Closing):
 
     def _result(self, parent: int, tactic: str, resp) -> TacticResult:
         if isinstance(resp, ErrorResponse):
-            return Failed(resp.message)
+            return _rejected(resp.message)
         assert isinstance(resp, TacticResponse)
         if resp.errors:
             return _rejected(resp.errors[0].data)
