@@ -163,11 +163,8 @@ class LeanDojoEnv(Closing):
             return Verdict(
                 ok=False, reason=f"cannot re-check from scratch without the REPL backend: {problem}"
             )
-        env = create_env(allow_native_decide=self.allow_native_decide)
-        try:
+        with create_env(allow_native_decide=self.allow_native_decide) as env:
             return env.verify(theorem, proof)
-        finally:
-            env.close()
 
     def _exit(self) -> None:
         ctx, self._ctx, self._dojo = self._ctx, None, None
