@@ -119,7 +119,7 @@ def fill_sketch(
             out.append(step)
         if isinstance(result, Finished):
             return out, ""
-        assert result.state is not None
+        assert isinstance(result, Progress)
         state = result.state
     return None, "the sketch leaves goals open"
 
