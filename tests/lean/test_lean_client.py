@@ -20,7 +20,7 @@ from prover.assistants.base import (
 )
 from prover.assistants.lean.dojo import LeanDojoEnv, version_problem
 from prover.assistants.lean.env import LeanReplEnv
-from prover.assistants.lean.repl import CommandResponse, LeanRepl
+from prover.assistants.lean.repl import CommandResponse, LeanRepl, ReplDied, ReplTimedOut
 from prover.theorem import Theorem
 
 # Writes one REPL answer holding ℝ and ⊢ (3 bytes each in UTF-8) one byte per write.
@@ -58,6 +58,30 @@ def test_restart_between_theorems_near_the_memory_cap(tmp_path, monkeypatch):
     env.restart_fraction = 0.99
     env.open(thm)
     assert env.stats.memory_restarts == 1
+    env.close()
+
+
+def test_a_repl_killed_at_its_deadline_is_timed_out_and_one_that_died_crashed(
+    tmp_path, monkeypatch
+):
+    """The env, which knows why the REPL went away, says so by the result's type."""
+    monkeypatch.setenv("PROTOCOL_REPL_LOG", str(tmp_path / "log.jsonl"))
+    stand_in = [sys.executable, str(Path(__file__).with_name("protocol_repl.py"))]
+    env = LeanReplEnv(command=stand_in, memory_gb=None)
+    root = env.open(Theorem("t", "lean", "theorem t : True := by"))
+
+    def raises(error):
+        def tactic(*args, **kwargs):
+            raise error
+
+        return tactic
+
+    monkeypatch.setattr(env._repl, "tactic", raises(ReplTimedOut("no answer within 1 s")))
+    slow = env.run_tactic(root, "simp")
+    assert isinstance(slow, TimedOut) and "restarted" in slow.message
+    monkeypatch.setattr(env._repl, "tactic", raises(ReplDied("the REPL exited")))
+    assert isinstance(env.run_tactic(root, "simp"), Crashed)
+    assert env.stats.restarts == 2
     env.close()
 
 
