@@ -107,8 +107,9 @@ class Failed(_NoState):
 
 @dataclass(frozen=True)
 class TimedOut(_NoState):
-    """The per-tactic limit (or what was left of the caller's clock) ran out: the same
-    tactic may succeed with more time, so it is never remembered as failed."""
+    """A limit stopped the tactic (the env's per-tactic wall clock, Lean's heartbeats, or
+    what was left of the caller's clock): no verdict on the tactic, never remembered as
+    failed."""
 
 
 @dataclass(frozen=True)
