@@ -18,7 +18,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from prover.assistants.base import Outcome
+from prover.assistants.base import Finished
 from prover.assistants.coq.sentences import split_sentences
 from prover.theorem import Theorem
 
@@ -53,7 +53,7 @@ def replay(proofs: Iterable[ReplayedProof], tactic_timeout: float = 10.0) -> Ite
                     continue
                 before = state
                 result = env.run_tactic(state, sentence)
-                if result.outcome == Outcome.ERROR:
+                if not result.ok:
                     break
                 if not _structural(sentence):
                     yield {
@@ -67,7 +67,7 @@ def replay(proofs: Iterable[ReplayedProof], tactic_timeout: float = 10.0) -> Ite
                         "premises": [],
                     }
                     step += 1
-                if result.outcome == Outcome.FINISHED:
+                if isinstance(result, Finished):
                     break
                 state = result.state
     finally:

@@ -16,7 +16,7 @@ import argparse
 import statistics
 import time
 
-from prover.assistants.base import InvalidStatement, Outcome
+from prover.assistants.base import InvalidStatement, Progress
 from prover.assistants.coq import create_env
 from prover.candidates import normalise
 from prover.datasets import load_benchmark
@@ -48,7 +48,7 @@ def main() -> None:
             except InvalidStatement:
                 continue
             after = env.run_tactic(state, "intros.")
-            if after.outcome is Outcome.OPEN and after.state is not None:
+            if isinstance(after, Progress):
                 state = after.state
             prompt = template.render(theorem=theorem, state=state.text)
             for temperature in args.temperatures:

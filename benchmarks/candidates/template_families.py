@@ -19,7 +19,7 @@ import math
 import time
 from collections import Counter, deque
 
-from prover.assistants.base import InvalidStatement, Outcome, ProofEnvError
+from prover.assistants.base import Finished, InvalidStatement, ProofEnvError
 from prover.assistants.coq import create_env
 from prover.candidates.templates import Context, instantiate
 from prover.datasets import load_benchmark
@@ -63,9 +63,9 @@ def main() -> None:
                     t = time.monotonic()
                     result = env.run_tactic(state, tactic, timeout=args.seconds)
                     seconds[family] += time.monotonic() - t
-                    if result.outcome is Outcome.ERROR or result.state is None:
+                    if not result.ok:
                         continue
-                    if result.outcome is Outcome.FINISHED:
+                    if isinstance(result, Finished):
                         accepted[family] += 1
                         closed[family] += 1
                         closed_theorems.setdefault(theorem.name, " ".join([*path, tactic]))

@@ -14,7 +14,7 @@ import argparse
 import time
 from collections import Counter
 
-from prover.assistants.base import Outcome
+from prover.assistants.base import Finished
 from prover.assistants.coq import create_env
 from prover.datasets import load_benchmark
 from prover.retrieval import Retriever
@@ -43,10 +43,10 @@ def main() -> None:
             for tactic, _ in predictions:
                 counts["tried"] += 1
                 result = env.run_tactic(root, tactic)
-                if result.outcome is not Outcome.ERROR:
+                if result.ok:
                     counts["accepted"] += 1
                     accepted[tactic] += 1
-                if result.outcome is Outcome.FINISHED:
+                if isinstance(result, Finished):
                     counts["closed"] += 1
                     print(f"{t.name}: closed by {tactic}")
     finally:

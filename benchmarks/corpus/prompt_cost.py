@@ -16,7 +16,6 @@ import statistics
 import time
 from pathlib import Path
 
-from prover.assistants.base import Outcome
 from prover.assistants.coq import create_env
 from prover.datasets import load_benchmark
 from prover.models import load_generator
@@ -57,9 +56,7 @@ def main() -> None:
                 samples = generator.generate([prompt], params)[0]
                 seconds = time.perf_counter() - t0
                 accepted = [
-                    s.text.strip()
-                    for s in samples
-                    if env.run_tactic(root, s.text.strip()).outcome is not Outcome.ERROR
+                    s.text.strip() for s in samples if env.run_tactic(root, s.text.strip()).ok
                 ]
                 row[mode] = {
                     "seconds": round(seconds, 2),

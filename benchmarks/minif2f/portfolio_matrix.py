@@ -25,7 +25,13 @@ import time
 from collections import defaultdict
 from pathlib import Path
 
-from prover.assistants.base import InvalidStatement, Outcome, ProofEnvError
+from prover.assistants.base import (
+    Finished,
+    InvalidStatement,
+    Progress,
+    ProofEnvError,
+    TacticResult,
+)
 from prover.assistants.coq import create_env
 from prover.assistants.coq.portfolio import REWRITE_DEFINITIONS
 from prover.assistants.registry import CoqConfig
@@ -68,6 +74,13 @@ CHEAP: tuple[str, ...] = (
 SLOW: tuple[str, ...] = ("intros; sauto.", "intros; hammer.")
 
 
+def _outcome(result: TacticResult) -> str:
+    """The word the matrix's records have always carried for a result."""
+    if isinstance(result, Finished):
+        return "finished"
+    return "open" if isinstance(result, Progress) else "error"
+
+
 def stride_sample(split: str = "valid", stride: int = 4) -> list[Theorem]:
     theorems = sorted(load_benchmark("minif2f-rocq", split), key=lambda t: t.name)
     return theorems[::stride]
@@ -98,7 +111,7 @@ def run(args: argparse.Namespace) -> None:
                 t0 = time.monotonic()
                 try:
                     result = env.run_tactic(root, tactic, timeout=seconds)
-                    outcome, message = result.outcome.value, result.message
+                    outcome, message = _outcome(result), result.message
                 except ProofEnvError as e:
                     outcome, message = "error", str(e)
                     root = env.open(theorem)
@@ -106,7 +119,7 @@ def run(args: argparse.Namespace) -> None:
                     "name": theorem.name,
                     "tactic": tactic,
                     "timeout": seconds,
-                    "closed": outcome == Outcome.FINISHED.value,
+                    "closed": outcome == "finished",
                     "outcome": outcome,
                     "seconds": round(time.monotonic() - t0, 3),
                     "message": message[:200],
@@ -148,7 +161,7 @@ def combined(args: argparse.Namespace) -> None:
             combined_s.append(time.monotonic() - t0)
             print(
                 f"{theorem.name}: separate {separate_s[-1]:.2f} s, one call "
-                f"{combined_s[-1]:.2f} s ({result.outcome.value} {result.message[:80]!r})",
+                f"{combined_s[-1]:.2f} s ({_outcome(result)} {result.message[:80]!r})",
                 flush=True,
             )
     finally:

@@ -3,13 +3,17 @@
 Coq and Lean implement both; Isabelle only `Checker` (its proofs are written whole).
 Methods only ever see `ProofState` handles, `TacticResult`s, `CheckResult`s and
 `Verdict`s, so they never know which assistant they drive.
+
+A `TacticResult` is one of five types (after LeanDojo's): the backend that ran the tactic
+decides which, so callers dispatch on the type and never read an assistant's message text.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any, Protocol, runtime_checkable
+from types import TracebackType
+from typing import Any, Protocol, Self, runtime_checkable
 
 from prover.theorem import Theorem
 
@@ -41,6 +45,9 @@ class ProofState:
 
     handle: Any
     goals: tuple[str, ...]
+    # No goal is left in focus: the whole proof, or the focused subproof (Coq's bullet or
+    # brace: "This subproof is complete"), is done. Set by the backend that read the goals.
+    subproof_done: bool = False
 
     @property
     def text(self) -> str:
@@ -51,17 +58,71 @@ class ProofState:
         return "\n\n".join(" ".join(g.split()) for g in self.goals)
 
 
-class Outcome(StrEnum):
-    OPEN = "open"  # tactic applied, goals remain
-    FINISHED = "finished"  # no goals remain (still subject to the final verdict)
-    ERROR = "error"  # tactic failed, timed out, or was refused before reaching the assistant
+@dataclass(frozen=True)
+class Progress:
+    """The tactic applied and goals remain."""
+
+    state: ProofState
+
+    @property
+    def ok(self) -> bool:
+        return True
+
+    @property
+    def message(self) -> str:
+        return ""
 
 
 @dataclass(frozen=True)
-class TacticResult:
-    outcome: Outcome
-    state: ProofState | None = None
-    message: str = ""
+class Finished:
+    """No goals remain; the proof is still subject to the from-scratch verdict."""
+
+    state: ProofState
+
+    @property
+    def ok(self) -> bool:
+        return True
+
+    @property
+    def message(self) -> str:
+        return ""
+
+
+@dataclass(frozen=True)
+class _NoState:
+    """A result that leaves no state to go on from; `message` says why."""
+
+    message: str
+
+    @property
+    def ok(self) -> bool:
+        return False
+
+    @property
+    def state(self) -> None:
+        return None
+
+
+@dataclass(frozen=True)
+class Failed(_NoState):
+    """The assistant rejected the tactic, or the env refused it before it reached the
+    assistant: a fact about the tactic on this state, worth remembering."""
+
+
+@dataclass(frozen=True)
+class TimedOut(_NoState):
+    """A limit stopped the tactic (the env's per-tactic wall clock, Lean's heartbeats, or
+    what was left of the caller's clock): no verdict on the tactic, never remembered as
+    failed."""
+
+
+@dataclass(frozen=True)
+class Crashed(_NoState):
+    """The assistant's process died, ran out of memory or was restarted: says nothing about
+    the tactic, so it is never remembered as failed."""
+
+
+TacticResult = Progress | Finished | Failed | TimedOut | Crashed
 
 
 class Status(StrEnum):
@@ -96,7 +157,8 @@ class ProofEnv(Protocol):
     """One proof-assistant process (or client) owned by one worker.
 
     Implementations own their process, per-tactic timeout, memory cap and
-    restart-after-crash; they raise `ProofEnvError` only when they cannot recover.
+    restart-after-crash; they raise `ProofEnvError` only when they cannot recover. Every env
+    is a context manager (`with backend("coq").create_env() as env:`) that closes itself.
     """
 
     system: str
@@ -111,7 +173,9 @@ class ProofEnv(Protocol):
         """Run `tactic` on `state` (any earlier state: backtracking is free for the caller).
 
         `timeout` lowers the env's own per-tactic limit for this call: the search passes what
-        is left of the theorem's wall clock, so the last tactic cannot overrun it."""
+        is left of the theorem's wall clock, so the last tactic cannot overrun it. The
+        result's type says what happened: `Progress`, `Finished`, `Failed` (the tactic is
+        wrong), `TimedOut` or `Crashed` (the env, not the tactic, is to blame)."""
         ...
 
     def proof_text(self, tactics: list[str]) -> str:
@@ -123,6 +187,33 @@ class ProofEnv(Protocol):
         ...
 
     def close(self) -> None: ...
+
+    def __enter__(self) -> Self: ...
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None: ...
+
+
+class Closing:
+    """Mixin: an env or checker used in a `with` block is closed when the block ends."""
+
+    def close(self) -> None:
+        raise NotImplementedError
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
 
 
 @dataclass(frozen=True)

@@ -8,12 +8,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from prover.assistants.base import CheckResult, Outcome, ProofEnv, Verdict
+from prover.assistants.base import CheckResult, Closing, Finished, Progress, ProofEnv, Verdict
 from prover.theorem import Theorem
 
 
 @dataclass
-class StepwiseChecker:
+class StepwiseChecker(Closing):
     """The `Checker` seam for an assistant with a `ProofEnv`: run the proof step by step from
     the theorem's root, so a failure comes with the assistant's message and the goal there."""
 
@@ -41,12 +41,11 @@ class StepwiseChecker:
             if left <= 0:
                 return CheckResult(False, "the check ran out of time", state.text)
             result = self.env.run_tactic(state, step, timeout=left)
-            if result.outcome is Outcome.ERROR:
-                return CheckResult(False, f"{step}\n{result.message}".strip(), state.text)
-            assert result.state is not None
-            state = result.state
-            if result.outcome is Outcome.FINISHED:
+            if isinstance(result, Finished):
                 return CheckResult(True)
+            if not isinstance(result, Progress):
+                return CheckResult(False, f"{step}\n{result.message}".strip(), state.text)
+            state = result.state
         return CheckResult(False, "the proof is incomplete: goals remain", state.text)
 
     def verify(self, theorem: Theorem, proof: str) -> Verdict:
@@ -57,7 +56,7 @@ class StepwiseChecker:
 
 
 @dataclass
-class IsabelleChecker:
+class IsabelleChecker(Closing):
     """The `Checker` seam over an IsabelleEnv: one theory check per call."""
 
     env: Any  # prover.assistants.isabelle.env.IsabelleEnv

@@ -47,8 +47,5 @@ def verdict_on_file(
     problem = backend.check_installation()
     if problem:
         raise ToolchainMissing(problem)
-    env = backend.create_env(**env_options)
-    try:
+    with backend.create_env(**env_options) as env:
         return env.verify(found, proof)
-    finally:
-        env.close()

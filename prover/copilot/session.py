@@ -18,7 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from prover.assistants.base import InvalidStatement, Outcome, ProofEnvError, ProofState
+from prover.assistants.base import InvalidStatement, ProofEnvError, ProofState
 from prover.assistants.coq.env import CoqEnv
 from prover.copilot.coqfile import CursorError, ProofAtCursor
 from prover.theorem import Theorem
@@ -79,7 +79,7 @@ class CoqSession:
                 continue
             deadline.check()
             result = self.env.run_tactic(state, span.text, timeout=max(deadline.left(), 1.0))
-            if result.outcome is Outcome.ERROR or result.state is None:
+            if not result.ok:
                 line, col = proof.position(span.start)
                 raise CursorError(_one_line(result.message) or "the sentence failed", line, col)
             state = self.states[path] = result.state

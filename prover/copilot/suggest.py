@@ -21,7 +21,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from prover.assistants.base import Outcome, ProofState, TacticResult, Verdict
+from prover.assistants.base import Finished, Progress, ProofState, TacticResult, Verdict
 from prover.assistants.coq.env import CoqEnv
 from prover.candidates import (
     Candidate,
@@ -51,7 +51,6 @@ from prover.theorem import Theorem
 
 COMPLETE = "proof complete"
 _ADMIT = re.compile(r"(?<![\w'.])(admit|give_up)(?![\w'])")
-_SUBPROOF_DONE = "This subproof is complete"
 AUTOMATION_PRIOR = -0.05  # a closing automation tactic is the simplest suggestion there is
 AUTOMATION_SECONDS = 1.0  # per automation tactic: a failing nia/nra must not eat the request
 
@@ -92,7 +91,7 @@ class Copilot:
             except CursorError as e:
                 return SuggestAnswer(ok=False, error=ErrorInfo(**e.as_dict()))
             goals = list(state.goals)
-            if _finished(state):
+            if state.subproof_done:
                 return SuggestAnswer(ok=True, goals=[], suggestions=[], note="no goals left here")
         sources = self._candidate_sources(wanted, proof.header, request.k)
         from_sources = [c for source in sources for c in source(state.text)]
@@ -242,18 +241,14 @@ def _suggestion(
     tactic: str, logprob: float, result: TacticResult, before: ProofState, source: str = "model"
 ) -> Suggestion:
     common = {"tactic": tactic, "logprob": logprob, "source": source}
-    if result.outcome is Outcome.ERROR or result.state is None:
+    if not isinstance(result, Progress | Finished):
         return Suggestion(**common, status="failed", error=result.message)
     if result.state.key == before.key:
         return Suggestion(**common, status="failed", error="no progress: the goals are unchanged")
-    if result.outcome is Outcome.FINISHED:
+    if isinstance(result, Finished):
         return Suggestion(**common, status=COMPLETE, goals=[])
-    goals = [] if _finished(result.state) else list(result.state.goals)
+    goals = [] if result.state.subproof_done else list(result.state.goals)
     return Suggestion(**common, status=COMPLETE if not goals else "open", goals=goals)
-
-
-def _finished(state: ProofState) -> bool:
-    return bool(state.goals) and state.goals[0].startswith(("No more goals", _SUBPROOF_DONE))
 
 
 class ContinuedProof:
@@ -290,9 +285,8 @@ class ContinuedProof:
         self.deadline.check()
         limit = self.deadline.left() if timeout is None else min(timeout, self.deadline.left())
         result = self.env.run_tactic(state, tactic, timeout=max(limit, 0.5))
-        state_done = result.state is not None and _finished(result.state)
-        if result.outcome is Outcome.OPEN and state_done and self.rest:
-            return TacticResult(Outcome.FINISHED, result.state)
+        if isinstance(result, Progress) and result.state.subproof_done and self.rest:
+            return Finished(result.state)
         return result
 
     def proof_text(self, tactics: list[str]) -> str:

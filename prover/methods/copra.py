@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Protocol
 
-from prover.assistants.base import Outcome, ProofState, Status
+from prover.assistants.base import Finished, Progress, ProofState, Status
 from prover.methods.result import ProofResult, accepted
 from prover.methods.task import Task
 from prover.models.base import Sample, SamplingParams
@@ -104,9 +104,9 @@ def copra_search(task: Task, model: ChatModel, max_failures: int = MAX_FAILURES)
         with clock.checker_call():
             tactic_calls += 1
             result = env.run_tactic(frame.state, tactic, timeout=clock.left())
-        if result.outcome is Outcome.ERROR:
+        if not result.ok:
             frame.failures.append((tactic, result.message))
-        elif result.outcome is Outcome.FINISHED:
+        elif isinstance(result, Finished):
             proof = env.proof_text([f.tactic for f in stack[1:]] + [tactic])
             with clock.checker_call():
                 verdict = env.verify(theorem, proof)
@@ -115,7 +115,7 @@ def copra_search(task: Task, model: ChatModel, max_failures: int = MAX_FAILURES)
             rejected.append(verdict.reason)
             frame.failures.append((tactic, f"rejected by the checker: {verdict.reason}"))
         else:
-            assert result.state is not None
+            assert isinstance(result, Progress)
             if any(f.state.key == result.state.key for f in stack):
                 frame.failures.append((tactic, "made no progress (returned to an earlier goal)"))
             else:

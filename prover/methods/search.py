@@ -22,7 +22,7 @@ from dataclasses import replace
 from typing import Any
 
 from prover.assistants.automation import root_schedule
-from prover.assistants.base import Outcome, ProofEnv, ProofState, Status, Verdict
+from prover.assistants.base import Progress, ProofEnv, ProofState, Status, TimedOut, Verdict
 from prover.assistants.registry import backend
 from prover.candidates import (
     NO_SOURCES,
@@ -206,8 +206,8 @@ def search_from(
             if tree.out_of_time() or clock.left() - reserve < MIN_TACTIC_SECONDS:
                 return None
             result = tree.run(state, tactic, min(seconds, clock.left() - reserve))
-            if result.outcome is Outcome.ERROR:
-                if timed_out is not None and "Timeout!" in result.message:
+            if not result.ok:
+                if timed_out is not None and isinstance(result, TimedOut):
                     timed_out.append(tactic)
                 continue
             if done(state, result):
@@ -338,7 +338,7 @@ def search_from(
                 seconds = None if candidate.source == "model" else quick_seconds
                 result = tree.run(state, tactic, seconds)
                 child_score = score - candidate.logprob
-                if result.outcome is Outcome.ERROR:
+                if not result.ok:
                     continue
                 if done(state, result):
                     proof = accept([*tree.path(node), tactic])
@@ -357,7 +357,7 @@ def search_from(
                     if proof is not None:
                         return proof, ""
                     continue
-                if result.state is None or result.outcome is Outcome.FINISHED:
+                if not isinstance(result, Progress):
                     continue
                 if result.state.key in seen or depth + 1 - base_depth > MAX_DEPTH:
                     continue

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from prover.assistants.base import Outcome, ProofState, Status, TacticResult
+from prover.assistants.base import Finished, Progress, ProofState, Status, TacticResult
 from prover.methods.budget import Budget
 from prover.methods.result import ProofResult, accepted
 from prover.methods.search import READS as SEARCH_READS
@@ -30,19 +30,20 @@ SYSTEMS = ("coq", "lean", "isabelle")
 USES_MODEL = True
 READS = SEARCH_READS  # the sketch itself (attempts x samples) and each hole's search
 OPTIONS = frozenset({"portfolio"})
-_SUBPROOF_DONE = ("This subproof is complete", "No more goals", "No more subgoals")
 
 
 def hole_closed(hole: ProofState, result: TacticResult) -> bool:
     """The hole's goal (the first) is gone and the others are as they were."""
-    if result.outcome is Outcome.FINISHED:
-        return True
-    if result.outcome is Outcome.ERROR or result.state is None:
-        return False
-    goals = result.state.goals
-    if goals and goals[0].startswith(_SUBPROOF_DONE):
-        return True
-    return [_conclusion(g) for g in goals] == [_conclusion(g) for g in hole.goals[1:]]
+    match result:
+        case Finished():
+            return True
+        case Progress(state=state):
+            if state.subproof_done:  # the assistant says the focused goal is closed
+                return True
+            goals = [_conclusion(g) for g in state.goals]
+            return goals == [_conclusion(g) for g in hole.goals[1:]]
+        case _:
+            return False
 
 
 def _conclusion(goal: str) -> str:
@@ -101,15 +102,15 @@ def fill_sketch(
             result = closing["result"]
         else:
             result = tree.run(state, step)
-            if result.outcome is Outcome.ERROR:
+            if not result.ok:
                 return (
                     None,
                     f"the sketch fails at step {i + 1} ({step.strip()[:60]}): {result.message[:200]}",
                 )
             out.append(step)
-        if result.outcome is Outcome.FINISHED:
+        if isinstance(result, Finished):
             return out, ""
-        assert result.state is not None
+        assert isinstance(result, Progress)
         state = result.state
     return None, "the sketch leaves goals open"
 

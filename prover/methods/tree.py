@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import itertools
 import json
-import re
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -19,12 +18,19 @@ from typing import Any
 
 import networkx as nx
 
-from prover.assistants.base import Outcome, ProofEnv, ProofState, TacticResult, Verdict
+from prover.assistants.base import (
+    Crashed,
+    Finished,
+    ProofEnv,
+    ProofState,
+    TacticResult,
+    TimedOut,
+    Verdict,
+)
 from prover.methods.budget import Clock
 from prover.methods.result import ProofResult
 from prover.theorem import Theorem
 
-_TRANSIENT = re.compile(r"(?i)timeout|restart|died|memory|interrupt")
 MIN_CALL_SECONDS = 0.05  # less than this left: do not start another call
 MIN_TACTIC_SECONDS = 1.0  # less than this left: no tactic starts
 
@@ -59,13 +65,13 @@ class Tree:
         left = self.clock.left()
         if left < MIN_TACTIC_SECONDS:
             # Coq's Timeout counts whole seconds: a tactic started now could end a second late
-            return TacticResult(Outcome.ERROR, message="Timeout! (under 1 s of the budget left)")
+            return TimedOut("Timeout! (under 1 s of the budget left)")
         with self.clock.checker_call():
             self.tactic_calls += 1
             result = self.env.run_tactic(
                 state, tactic, timeout=left if seconds is None else min(seconds, left)
             )
-        if not (result.outcome is Outcome.ERROR and _TRANSIENT.search(result.message)):
+        if not isinstance(result, TimedOut | Crashed):
             self._results[key] = result  # a timeout or a crash may not recur: not cached
         return result
 
@@ -112,7 +118,7 @@ Accept = Callable[[list[str]], str | None]
 
 
 def finished(_parent: ProofState, result: TacticResult) -> bool:
-    return result.outcome is Outcome.FINISHED
+    return isinstance(result, Finished)
 
 
 def verified(theorem: Theorem, env: ProofEnv, tree: Tree, verdicts: list[Verdict]) -> Accept:

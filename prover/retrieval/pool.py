@@ -14,7 +14,7 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from prover.assistants.base import TACTIC_TIMEOUT, Outcome
+from prover.assistants.base import TACTIC_TIMEOUT
 from prover.assistants.coq.sentences import split_sentences
 from prover.retrieval.retriever import FOUND
 
@@ -117,9 +117,9 @@ def _replay(env, theorem, proof: str) -> list[tuple[str, str]] | None:
             else:
                 before = state.text
                 result = env.run_tactic(state, sentence)
-                if result.outcome is not Outcome.ERROR:
+                if result.ok:
                     out.append((before, sentence))
-            if result.outcome is Outcome.ERROR or result.state is None:
+            if not result.ok:
                 return None
             state = result.state
         return out

@@ -8,7 +8,14 @@ from pathlib import Path
 
 import pytest
 
-from prover.assistants.base import InvalidStatement, Outcome
+from prover.assistants.base import (
+    Crashed,
+    Failed,
+    Finished,
+    InvalidStatement,
+    Progress,
+    TimedOut,
+)
 from prover.assistants.coq import create_env
 from prover.assistants.coq.check import RefusedTactic, tactic_sentences
 from prover.datasets import load_benchmark, select
@@ -33,9 +40,9 @@ def test_open_run_and_finish_a_minif2f_theorem(env, data_dir):
     root = env.open(t)
     assert "volume" in root.text or "=" in root.text
     r = env.run_tactic(root, "intros.")
-    assert r.outcome is Outcome.OPEN and r.state.key != root.key
+    assert isinstance(r, Progress) and r.state.key != root.key
     done = env.run_tactic(r.state, "subst. lra.")
-    assert done.outcome is Outcome.FINISHED
+    assert isinstance(done, Finished)
     verdict = env.verify(t, env.proof_text(["intros.", "subst. lra."]))
     assert verdict.ok, verdict.reason
 
@@ -44,11 +51,11 @@ def test_error_carries_coqs_message_and_leaves_the_state_usable(env):
     root = env.open(thm("Theorem t : forall n : nat, n + 0 = n."))
     bad = env.run_tactic(root, "apply no_such_lemma.")
     assert (
-        bad.outcome is Outcome.ERROR
+        isinstance(bad, Failed)
         and "no_such_lemma" in bad.message
         and "was not found" in bad.message
     )
-    assert env.run_tactic(root, "intros; lia.").outcome is Outcome.FINISHED
+    assert isinstance(env.run_tactic(root, "intros; lia."), Finished)
 
 
 def test_backtracking_to_any_earlier_state(env):
@@ -56,32 +63,35 @@ def test_backtracking_to_any_earlier_state(env):
     a = env.run_tactic(root, "intros a b H.")
     b = env.run_tactic(root, "intros x.")  # another branch from the root
     deep = env.run_tactic(a.state, "symmetry.")  # back on the first branch: one replayed step
-    assert deep.outcome is Outcome.OPEN and "a = b" in deep.state.text.splitlines()[-1]
+    assert isinstance(deep, Progress) and "a = b" in deep.state.text.splitlines()[-1]
     replayed = env.stats.replayed_tactics
-    assert env.run_tactic(b.state, "intros y H.").outcome is Outcome.OPEN
+    assert isinstance(env.run_tactic(b.state, "intros y H."), Progress)
     assert env.stats.replayed_tactics == replayed + 1  # only "intros x." re-ran
-    assert env.run_tactic(deep.state, "exact H.").outcome is Outcome.FINISHED
+    assert isinstance(env.run_tactic(deep.state, "exact H."), Finished)
 
 
 def test_bullets_and_multi_sentence_candidates(env):
     root = env.open(thm("Theorem t : forall a b : nat, a = b -> b = a /\\ a = b."))
     r = env.run_tactic(root, "intros a b H. split.\n- auto.")
-    assert r.outcome is Outcome.OPEN and "unfocused" in r.state.text
-    assert env.run_tactic(r.state, "- auto.").outcome is Outcome.FINISHED
+    assert isinstance(r, Progress) and "unfocused" in r.state.text
+    # The bullet's goal is closed ("This subproof is complete"): the env says so, not the text.
+    assert r.state.subproof_done and not root.subproof_done
+    done = env.run_tactic(r.state, "- auto.")
+    assert isinstance(done, Finished) and done.state.subproof_done
 
 
 def test_a_goal_solved_inside_an_open_brace_gives_a_proof_that_checks(env):
     """Coq says "No more goals." inside `{`, but Qed needs the brace closed."""
     t = thm("Theorem t : True.")
     done = env.run_tactic(env.open(t), "{ exact I.")
-    assert done.outcome is Outcome.FINISHED
+    assert isinstance(done, Finished)
     assert env.verify(t, env.proof_text(["{ exact I."])).ok
     # With other goals left, the state says so and the search goes on after `}`.
     t2 = thm("Theorem t : True /\\ True.")
     inner = env.run_tactic(env.open(t2), "split. { exact I.")
-    assert inner.outcome is Outcome.OPEN and "unfocused" in inner.state.text
+    assert isinstance(inner, Progress) and "unfocused" in inner.state.text
     tactics = ["split. { exact I.", "} { exact I."]
-    assert env.run_tactic(inner.state, tactics[1]).outcome is Outcome.FINISHED
+    assert isinstance(env.run_tactic(inner.state, tactics[1]), Finished)
     verdict = env.verify(t2, env.proof_text(tactics))
     assert verdict.ok, verdict.reason
 
@@ -92,7 +102,7 @@ def test_hammer_finds_its_helper_programs_and_fits_the_default_memory_cap():
     try:
         t = thm("Theorem t (x y : nat) : x + y = y + x.")
         r = e.run_tactic(e.open(t), "hammer.")
-        assert r.outcome is Outcome.FINISHED, r.message
+        assert isinstance(r, Finished), r.message
         verdict = e.verify(t, e.proof_text(["hammer."]))
         assert verdict.ok, verdict.reason
         reals = thm(
@@ -116,7 +126,7 @@ def test_hammer_leaves_no_prover_running_after_its_timeout(data_dir):
     e = create_env(tactic_timeout=10.0)  # the default; hammer reaches `predict` by then
     try:
         r = e.run_tactic(e.open(t), "hammer.")
-        assert r.outcome is Outcome.ERROR
+        assert not r.ok
         pid, tag = e._top.proc.pid, e._top._tag
         for _ in range(3):  # helpers used to appear (and keep running) well after the reply
             time.sleep(0.5)
@@ -158,7 +168,7 @@ def test_portfolio_imports_leave_the_statements_meaning_alone(data_dir):
 def test_non_tactics_are_refused_before_reaching_coq(env, tactic):
     root = env.open(thm("Theorem t : forall n : nat, n = n."))
     r = env.run_tactic(root, tactic)
-    assert r.outcome is Outcome.ERROR and r.message.startswith("refused")
+    assert isinstance(r, Failed) and r.message.startswith("refused")
     with pytest.raises(RefusedTactic):
         tactic_sentences(tactic)
 
@@ -195,10 +205,7 @@ def test_invalid_statements(env):
     with pytest.raises(InvalidStatement, match="header"):
         env.open(thm("Theorem t : 1 = 1.", header="Require Import NoSuchLibrary."))
     # The env is still usable afterwards.
-    assert (
-        env.run_tactic(env.open(thm("Theorem t : 1 = 1.")), "reflexivity.").outcome
-        is Outcome.FINISHED
-    )
+    assert isinstance(env.run_tactic(env.open(thm("Theorem t : 1 = 1.")), "reflexivity."), Finished)
 
 
 def test_a_statement_is_invalid_only_in_the_eyes_of_a_fresh_coqtop(env, monkeypatch):
@@ -222,7 +229,7 @@ def test_a_statement_is_invalid_only_in_the_eyes_of_a_fresh_coqtop(env, monkeypa
     restarts = env.stats.restarts
     root = env.open(thm("Theorem t : true = true.", header=header))
     assert failed and env.stats.restarts == restarts + 1
-    assert env.run_tactic(root, "reflexivity.").outcome is Outcome.FINISHED
+    assert isinstance(env.run_tactic(root, "reflexivity."), Finished)
 
 
 def test_the_last_tactic_cannot_overrun_the_wall_clock():
@@ -241,11 +248,35 @@ def test_the_last_tactic_cannot_overrun_the_wall_clock():
         e.close()
 
 
+def test_the_search_tree_caches_a_rejected_tactic_but_not_a_timed_out_one(env):
+    """A rejection is a fact about the tactic on these goals; a timeout may not recur."""
+    from prover.methods.budget import Clock
+    from prover.methods.search import Tree
+
+    tree = Tree(env, Clock(60.0))
+    root = env.open(thm("Theorem t : forall n : nat, n = n."))
+    calls = env.stats.tactic_calls
+    bad = tree.run(root, "apply no_such_lemma.")
+    assert isinstance(bad, Failed) and tree.run(root, "apply no_such_lemma.") is bad
+    assert env.stats.tactic_calls == calls + 1
+    slow = tree.run(root, "do 2000000000 idtac.", 1.0)
+    assert isinstance(slow, TimedOut) and "Timeout" in slow.message
+    assert isinstance(tree.run(root, "do 2000000000 idtac.", 1.0), TimedOut)
+    assert env.stats.tactic_calls == calls + 3  # asked Coq again
+
+
+def test_envs_close_themselves_in_a_with_block():
+    with create_env(tactic_timeout=3.0) as e:
+        assert isinstance(e.run_tactic(e.open(thm("Theorem t : 1 = 1.")), "reflexivity."), Finished)
+        assert e._top.alive
+    assert not e._top.alive
+
+
 def test_hanging_tactic_times_out_and_env_stays_usable(env):
     root = env.open(thm("Theorem t : forall n : nat, n = n."))
     r = env.run_tactic(root, "do 2000000000 idtac.")
-    assert r.outcome is Outcome.ERROR and "Timeout" in r.message
-    assert env.run_tactic(root, "intros; reflexivity.").outcome is Outcome.FINISHED
+    assert isinstance(r, TimedOut) and "Timeout" in r.message
+    assert isinstance(env.run_tactic(root, "intros; reflexivity."), Finished)
 
 
 def test_runaway_tactic_hits_the_memory_cap_and_coqtop_is_restarted(env):
@@ -253,10 +284,10 @@ def test_runaway_tactic_hits_the_memory_cap_and_coqtop_is_restarted(env):
     r = env.run_tactic(
         root, "let rec loop := idtac; loop in loop."
     )  # grows the stack without bound
-    assert r.outcome is Outcome.ERROR
+    assert not r.ok
     # whichever comes first on this machine: the cap, Coq's stack limit or the tactic timeout
     assert any(m in r.message for m in ("restarted", "Stack overflow", "Timeout")), r.message
-    assert env.run_tactic(root, "intros; reflexivity.").outcome is Outcome.FINISHED
+    assert isinstance(env.run_tactic(root, "intros; reflexivity."), Finished)
 
 
 def test_killed_coqtop_is_restarted(env):
@@ -267,7 +298,7 @@ def test_killed_coqtop_is_restarted(env):
     env._top.proc.wait(timeout=10)
     # A coqtop found dead is restarted before the next tactic, and old handles still work:
     # the path is replayed in the new process.
-    assert env.run_tactic(a.state, "lia.").outcome is Outcome.FINISHED
+    assert isinstance(env.run_tactic(a.state, "lia."), Finished)
     assert env.stats.restarts == restarts + 1
 
 
@@ -279,10 +310,10 @@ def test_a_coqtop_dying_in_a_tactic_is_restarted_only_when_the_next_one_comes(en
     restarts = env.stats.restarts
     env._top.send = _dies(env._top.send)
     r = env.run_tactic(a.state, "lia.")
-    assert r.outcome is Outcome.ERROR and "restarted before the next tactic" in r.message
+    assert isinstance(r, Crashed) and "restarted before the next tactic" in r.message
     assert env.stats.restarts == restarts and not env._top.alive
     env._top.__dict__.pop("send")
-    assert env.run_tactic(a.state, "lia.").outcome is Outcome.FINISHED
+    assert isinstance(env.run_tactic(a.state, "lia."), Finished)
     assert env.stats.restarts == restarts + 1
 
 
@@ -360,10 +391,7 @@ def test_out_of_memory_while_loading_is_an_error_not_an_invalid_statement():
         with pytest.raises(ProofEnvError) as info:
             e.open(thm("Theorem t : 1 = 1.", header=heavy))
         assert not isinstance(info.value, InvalidStatement)
-        assert (
-            e.run_tactic(e.open(thm("Theorem t : 1 = 1.")), "reflexivity.").outcome
-            is Outcome.FINISHED
-        )
+        assert isinstance(e.run_tactic(e.open(thm("Theorem t : 1 = 1.")), "reflexivity."), Finished)
     finally:
         e.close()
 

@@ -9,10 +9,18 @@ from pathlib import Path
 
 import pytest
 
-from prover.assistants.base import Outcome, ProofEnvError, ProofState, ToolchainMissing
+from prover.assistants.base import (
+    Crashed,
+    Failed,
+    Progress,
+    ProofEnvError,
+    ProofState,
+    TimedOut,
+    ToolchainMissing,
+)
 from prover.assistants.lean.dojo import LeanDojoEnv, version_problem
 from prover.assistants.lean.env import LeanReplEnv
-from prover.assistants.lean.repl import CommandResponse, LeanRepl
+from prover.assistants.lean.repl import CommandResponse, LeanRepl, ReplDied, ReplTimedOut
 from prover.theorem import Theorem
 
 # Writes one REPL answer holding ℝ and ⊢ (3 bytes each in UTF-8) one byte per write.
@@ -53,18 +61,43 @@ def test_restart_between_theorems_near_the_memory_cap(tmp_path, monkeypatch):
     env.close()
 
 
+def test_a_repl_killed_at_its_deadline_is_timed_out_and_one_that_died_crashed(
+    tmp_path, monkeypatch
+):
+    """The env, which knows why the REPL went away, says so by the result's type."""
+    monkeypatch.setenv("PROTOCOL_REPL_LOG", str(tmp_path / "log.jsonl"))
+    stand_in = [sys.executable, str(Path(__file__).with_name("protocol_repl.py"))]
+    env = LeanReplEnv(command=stand_in, memory_gb=None)
+    root = env.open(Theorem("t", "lean", "theorem t : True := by"))
+
+    def raises(error):
+        def tactic(*args, **kwargs):
+            raise error
+
+        return tactic
+
+    monkeypatch.setattr(env._repl, "tactic", raises(ReplTimedOut("no answer within 1 s")))
+    slow = env.run_tactic(root, "simp")
+    assert isinstance(slow, TimedOut) and "restarted" in slow.message
+    monkeypatch.setattr(env._repl, "tactic", raises(ReplDied("the REPL exited")))
+    assert isinstance(env.run_tactic(root, "simp"), Crashed)
+    assert env.stats.restarts == 2
+    env.close()
+
+
 def test_a_tactic_past_the_heartbeat_limit_is_an_error_not_a_restart(tmp_path, monkeypatch):
     """In tactic mode Lean stops a slow tactic itself (the REPL runs tactics under Lean's
-    default heartbeat limit whatever the header sets; see prover.assistants.lean.env): that answer is an
-    ordinary failed tactic, and the process, with its imported header, stays."""
+    default heartbeat limit whatever the header sets; see prover.assistants.lean.env): that answer is a
+    timed-out tactic (never remembered as failed), and the process, with its imported header,
+    stays."""
     monkeypatch.setenv("PROTOCOL_REPL_LOG", str(tmp_path / "log.jsonl"))
     stand_in = [sys.executable, str(Path(__file__).with_name("protocol_repl.py"))]
     env = LeanReplEnv(command=stand_in, memory_gb=None)
     root = env.open(Theorem("t", "lean", "theorem t : True := by"))
     slow = env.run_tactic(root, "SLOW")
-    assert slow.outcome is Outcome.ERROR and "maximum number of heartbeats" in slow.message
+    assert isinstance(slow, TimedOut) and "maximum number of heartbeats" in slow.message
     assert env.stats.restarts == 0 and env._repl.starts == 1
-    assert env.run_tactic(root, "simp").outcome is Outcome.OPEN
+    assert isinstance(env.run_tactic(root, "simp"), Progress)
     env.close()
 
 
@@ -131,11 +164,11 @@ def test_leandojo_timeouts_crashes_and_start_up(fake_lean_dojo):
     assert dojo.start_timeout == 900  # start-up under its own, long limit
     assert dojo.timeout == 7 and dojo.proc.timeout == 7  # then each tactic under its own
     slow = env.run_tactic(root, "slow")
-    assert slow.outcome is Outcome.ERROR and "timeout" in slow.message
+    assert isinstance(slow, TimedOut) and "timeout" in slow.message
     crash = env.run_tactic(root, "crash")
-    assert crash.outcome is Outcome.ERROR and "restarted" in crash.message
+    assert isinstance(crash, Crashed) and "restarted" in crash.message
     assert env.crashes == 1 and len(StandInDojo.entered) == 2 and dojo.exits == 1
-    assert env.run_tactic(root, "trivial").outcome is Outcome.OPEN  # the new Dojo answers
+    assert isinstance(env.run_tactic(root, "trivial"), Progress)  # the new Dojo answers
     env.close()
     env.close()  # twice is fine
 
@@ -146,7 +179,7 @@ def test_leandojo_failed_start_leaves_close_safe(fake_lean_dojo):
     with pytest.raises(ProofEnvError, match="could not open"):
         env.open(Theorem("t", "lean", "theorem t : True := by", split="test"))
     env.close()
-    assert env.run_tactic(ProofState(None, ()), "simp").outcome is Outcome.ERROR
+    assert isinstance(env.run_tactic(ProofState(None, ()), "simp"), Failed)
 
 
 def test_unsupported_leandojo_release_is_refused(fake_lean_dojo):

@@ -10,13 +10,14 @@ from pathlib import Path
 import jinja2
 import pytest
 
-from prover.assistants.base import Outcome, ProofState, Status
+from prover.assistants.base import Crashed, Failed, Finished, Progress, ProofState, Status
 from prover.assistants.lean import check_installation, create_env
 from prover.assistants.lean.check import refusal
 from prover.assistants.lean.env import LeanReplEnv
 from prover.assistants.lean.repl import (
     LeanRepl,
     ReplDied,
+    ReplTimedOut,
     TacticResponse,
     parse_response,
 )
@@ -74,7 +75,7 @@ def test_open_and_backtrack_on_immutable_states(data_dir):
     assert root.goals == ("p q r : Prop\nh1 : p ∧ q\nh2 : q → r\n⊢ p ∧ r",)
     a = env.run_tactic(root, "apply And.intro")
     assert (
-        a.outcome is Outcome.OPEN
+        isinstance(a, Progress)
         and len(a.state.goals) == 2
         and a.state.goals[0].startswith("case left")
     )
@@ -109,14 +110,15 @@ def test_cheating_tactics_are_refused(tactic):
 def test_hang_crash_and_memory_cap_restart_the_process():
     """Misbehaving stand-in processes (a real Lean cannot run here): the client must recover."""
     hang = LeanRepl([sys.executable, "-c", "import time; time.sleep(60)"], memory_gb=None)
-    with pytest.raises(ReplDied, match="no answer within"):
+    with pytest.raises(ReplTimedOut, match="no answer within"):
         hang.request({"cmd": "x"}, timeout=1)
     assert not hang.alive
     crash = LeanRepl(
         [sys.executable, "-c", "import sys; sys.stdin.readline(); sys.exit(3)"], memory_gb=None
     )
-    with pytest.raises(ReplDied, match="exit"):
+    with pytest.raises(ReplDied, match="exit") as died:
         crash.request({"cmd": "x"}, timeout=10)
+    assert not isinstance(died.value, ReplTimedOut)
     hog = LeanRepl(
         [sys.executable, "-c", "import sys; sys.stdin.readline(); x = bytearray(2 * 2**30)"],
         memory_gb=0.5,
@@ -164,7 +166,7 @@ def test_live_verify_rejects_sorry_and_bad_statements(data_dir):
         with pytest.raises(InvalidStatement):
             env.open(bad)
         root = env.open(t)
-        assert env.run_tactic(root, "exact (by simp : 1 = 2)").outcome is Outcome.ERROR
+        assert isinstance(env.run_tactic(root, "exact (by simp : 1 = 2)"), Failed)
     finally:
         env.close()
 
@@ -179,7 +181,7 @@ def test_live_repl_proves_a_minif2f_theorem(data_dir):
     try:
         root = env.open(t)
         r = env.run_tactic(root, "norm_num [h₁, h₂, h₃]")
-        assert r.outcome is Outcome.FINISHED
+        assert isinstance(r, Finished)
         assert env.verify(t, env.proof_text(["norm_num [h₁, h₂, h₃]"])).ok
     finally:
         env.close()
@@ -204,16 +206,16 @@ def test_crash_mid_search_restarts_and_replays_the_path(data_dir, tmp_path):
     root = env.open(Theorem("complex_and", "lean", STATEMENT))
     a = env.run_tactic(root, "apply And.intro")
     b = env.run_tactic(a.state, "exact h1.left")
-    assert b.outcome is Outcome.OPEN and b.state.goals[0].endswith("⊢ r")
+    assert isinstance(b, Progress) and b.state.goals[0].endswith("⊢ r")
     died = env.run_tactic(b.state, "apply h2")
-    assert died.outcome is Outcome.ERROR and "restarted" in died.message
+    assert isinstance(died, Crashed) and "restarted" in died.message
     assert "exit status 1" in died.message and env.stats.restarts == 1
     # The same state, asked again: its path is replayed in the new process, then the tactic runs.
     c = env.run_tactic(b.state, "apply h2")
-    assert c.outcome is Outcome.OPEN and c.state.goals[0].endswith("⊢ q")
+    assert isinstance(c, Progress) and c.state.goals[0].endswith("⊢ q")
     assert env.stats.replayed_tactics == 2
     done = env.run_tactic(c.state, "exact h1.right")
-    assert done.outcome is Outcome.FINISHED and done.state.goals == ()
+    assert isinstance(done, Finished) and done.state.goals == ()
     env.close()
 
 
@@ -225,7 +227,7 @@ def test_unknown_proof_state_is_an_error_not_a_crash(data_dir):
     # Force the recorded second request: a tactic on proofState 1, which does not exist.
     env._nodes[5] = (0, "x", 1)
     r = env.run_tactic(ProofState(5, ("⊢ Nat",)), "exact 42")
-    assert r.outcome is Outcome.ERROR and r.message == "Unknown proof state."
+    assert isinstance(r, Failed) and r.message == "Unknown proof state."
     env.close()
 
 
@@ -240,7 +242,7 @@ def test_goals_empty_without_completed_is_not_finished(data_dir):
                 env = LeanReplEnv(command=["unused"], memory_gb=None)
                 env._nodes[0] = (None, "", 0)
                 result = env._result(0, "t", resp)
-                want = Outcome.FINISHED if resp.proof_status == "Completed" else Outcome.ERROR
-                assert result.outcome is want, (out.name, resp.proof_status)
-                found += want is Outcome.ERROR
+                want = Finished if resp.proof_status == "Completed" else Failed
+                assert type(result) is want, (out.name, resp.proof_status)
+                found += want is Failed
     assert found >= 3  # "contains sorry" / "contains metavariable(s)" / kernel errors

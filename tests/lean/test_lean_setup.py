@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from prover.assistants.base import Outcome
+from prover.assistants.base import Failed, Finished, Progress
 from prover.assistants.lean import (
     AUDIT_BINARY,
     REPL_BINARY,
@@ -122,15 +122,15 @@ class ProofGivenUp:
 
 def test_leandojo_results_map_onto_the_seam():
     open_ = map_result(TacticState("x : ℕ\n⊢ x = x\n\ny : ℕ\n⊢ y = y"))
-    assert open_.outcome is Outcome.OPEN and open_.state.goals == (
+    assert isinstance(open_, Progress) and open_.state.goals == (
         "x : ℕ\n⊢ x = x",
         "y : ℕ\n⊢ y = y",
     )
-    assert map_result(ProofFinished()).outcome is Outcome.FINISHED
+    assert isinstance(map_result(ProofFinished()), Finished)
     err = map_result(LeanError("unknown identifier 'h'"))
-    assert err.outcome is Outcome.ERROR and err.message == "unknown identifier 'h'"
-    assert map_result(ProofGivenUp()).outcome is Outcome.ERROR
-    assert map_result(object()).outcome is Outcome.ERROR
+    assert isinstance(err, Failed) and err.message == "unknown identifier 'h'"
+    assert isinstance(map_result(ProofGivenUp()), Failed)
+    assert isinstance(map_result(object()), Failed)
 
 
 def test_leandojo_missing_is_a_clear_error():
@@ -193,6 +193,6 @@ def test_live_leandojo_runs_a_tactic(data_dir):
     try:
         root = env.open(t)
         assert root.goals and "v = 65" in root.goals[-1]
-        assert env.run_tactic(root, "norm_num [h₁, h₂, h₃]").outcome is Outcome.FINISHED
+        assert isinstance(env.run_tactic(root, "norm_num [h₁, h₂, h₃]"), Finished)
     finally:
         env.close()

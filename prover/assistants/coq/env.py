@@ -17,11 +17,16 @@ from dataclasses import dataclass, field
 
 from prover.assistants.base import (
     TACTIC_TIMEOUT,
+    Closing,
+    Crashed,
+    Failed,
+    Finished,
     InvalidStatement,
-    Outcome,
+    Progress,
     ProofEnvError,
     ProofState,
     TacticResult,
+    TimedOut,
     Verdict,
 )
 from prover.assistants.coq.check import RefusedTactic, tactic_sentences, verify
@@ -30,6 +35,11 @@ from prover.assistants.coq.sentences import SentenceError, split_sentences
 from prover.theorem import Theorem
 
 _FINISHED = ("No more goals", "No more subgoals")
+_SUBPROOF_DONE = "This subproof is complete"
+# Coq's answers when a tactic ran out of time (its own `Timeout`, or the interrupt after it)
+# or of memory: the env, not the tactic, is to blame.
+_TIMEOUT_ERRORS = ("Timeout!", "Control.Timeout", "User interrupt")
+_CRASH_ERRORS = ("Out of memory",)
 # How long past a tactic's limit its answer is awaited before coqtop is interrupted: Coq's
 # own Timeout answers within milliseconds of it; this only bounds a tactic that ignores it.
 SLACK_SECONDS = 0.5
@@ -53,7 +63,7 @@ class _Node:
 
 
 @dataclass
-class CoqEnv:
+class CoqEnv(Closing):
     tactic_timeout: float = TACTIC_TIMEOUT
     memory_mb: int | None = 1024
     verify_timeout: float = 120.0
@@ -219,13 +229,11 @@ class CoqEnv:
 
     def _run(self, node_id: int, tactic: str, limit: float) -> TacticResult:
         if node_id not in self._nodes:
-            return TacticResult(
-                Outcome.ERROR, message="unknown proof state (from another theorem?)"
-            )
+            return Failed("unknown proof state (from another theorem?)")
         try:
             sentences = tactic_sentences(tactic)
         except RefusedTactic as e:
-            return TacticResult(Outcome.ERROR, message=f"refused: {e}")
+            return Failed(f"refused: {e}")
         self.stats.tactic_calls += 1
         self._used = True
         deadline = time.perf_counter() + limit
@@ -233,9 +241,7 @@ class CoqEnv:
             if not self._top.alive:
                 self._revive()
             if not self._goto(node_id, deadline):
-                return TacticResult(
-                    Outcome.ERROR, message="Timeout! (no time left to return to this state)"
-                )
+                return TimedOut("Timeout! (no time left to return to this state)")
             return self._apply(node_id, tuple(sentences), deadline)
         except CoqtopDied as e:
             # Report this tactic as failed: it may be what killed coqtop. The restart (the
@@ -248,9 +254,7 @@ class CoqEnv:
                 raise ProofEnvError(
                     f"coqtop died {self._crashes} times on this theorem; last: {e}"
                 ) from e
-            return TacticResult(
-                Outcome.ERROR, message=f"coqtop died (restarted before the next tactic): {e}"
-            )
+            return Crashed(f"coqtop died (restarted before the next tactic): {e}")
 
     def _revive(self) -> None:
         """A new coqtop at the theorem's root, after one died or was killed."""
@@ -305,12 +309,11 @@ class CoqEnv:
             reply = self._send_tactic(s, deadline - time.perf_counter())
             if reply.error:
                 self._back_to(start_state)
-                return TacticResult(Outcome.ERROR, message=reply.error)
+                return _rejected(reply.error)
             if reply.proofs != (self._theorem.name,):
                 self._back_to(start_state)
-                return TacticResult(
-                    Outcome.ERROR,
-                    message=f"refused: the tactic changed the open proofs to {list(reply.proofs)}",
+                return Failed(
+                    f"refused: the tactic changed the open proofs to {list(reply.proofs)}"
                 )
         after = self._top.state
         goals = self._goals()
@@ -318,10 +321,19 @@ class CoqEnv:
         node = next(self._ids)
         self._nodes[node] = _Node(parent, sentences, goals, self._nodes[parent].depth + 1)
         self._line.append((node, after))
-        state = ProofState(node, goals)
-        if goals and goals[0].startswith(_FINISHED):
-            return TacticResult(Outcome.FINISHED, state)
-        return TacticResult(Outcome.OPEN, state)
+        finished = bool(goals) and goals[0].startswith(_FINISHED)
+        done = finished or (bool(goals) and goals[0].startswith(_SUBPROOF_DONE))
+        state = ProofState(node, goals, subproof_done=done)
+        return Finished(state) if finished else Progress(state)
+
+
+def _rejected(error: str) -> TacticResult:
+    """Coq's error for a tactic: a timeout or resource failure, or a rejection of the tactic."""
+    if any(marker in error for marker in _TIMEOUT_ERRORS):
+        return TimedOut(error)
+    if any(marker in error for marker in _CRASH_ERRORS):
+        return Crashed(error)
+    return Failed(error)
 
 
 class ResourceExhausted(ProofEnvError):
@@ -350,7 +362,7 @@ def _is_structural(sentence: str) -> bool:
 def parse_goals(output: str) -> tuple[str, ...]:
     """Goals from `Show.` output; a finished proof is the single pseudo-goal 'No more goals.'."""
     text = output.strip()
-    if text.startswith("This subproof is complete"):
+    if text.startswith(_SUBPROOF_DONE):
         return (" ".join(text.split()),)
     if not text or text.startswith(_FINISHED):
         return ("No more goals.",) if not text or text.startswith("No more goals") else (text,)

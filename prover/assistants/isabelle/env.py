@@ -11,7 +11,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from prover.assistants.base import InvalidStatement, ProofEnvError, Status, Verdict
+from prover.assistants.base import Closing, InvalidStatement, ProofEnvError, Status, Verdict
 from prover.assistants.isabelle import audit, theory
 from prover.assistants.isabelle.client import IsabelleServer, IsaMessage, TheoryResult
 from prover.theorem import Theorem
@@ -20,7 +20,7 @@ _IMPORT_ERROR = "Bad theory import"
 
 
 @dataclass
-class IsabelleEnv:
+class IsabelleEnv(Closing):
     server: IsabelleServer = field(default_factory=IsabelleServer)
     check_timeout: float = 120.0
     system: str = "isabelle"

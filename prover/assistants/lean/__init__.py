@@ -208,9 +208,9 @@ def _smoke_test() -> str | None:
     env = create_env(tactic_timeout=60)
     try:
         root = env.open(Theorem("smoke", "lean", "theorem smoke : 1 + 1 = 2 := by"))
-        from prover.assistants.base import Outcome
+        from prover.assistants.base import Finished
 
-        if env.run_tactic(root, "rfl").outcome is not Outcome.FINISHED:
+        if not isinstance(env.run_tactic(root, "rfl"), Finished):
             return "setup lean: the REPL runs but did not prove 1 + 1 = 2 by rfl"
     except Exception as e:  # any failure here is the message the user needs
         return f"setup lean: the REPL does not answer correctly: {e}"

@@ -25,10 +25,15 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from prover.assistants.base import (
-    Outcome,
+    Closing,
+    Crashed,
+    Failed,
+    Finished,
+    Progress,
     ProofEnvError,
     ProofState,
     TacticResult,
+    TimedOut,
     ToolchainMissing,
     Verdict,
 )
@@ -40,16 +45,14 @@ def map_result(result: Any) -> TacticResult:
     """Translate a LeanDojo result object (matched by class name: the package is optional)."""
     kind = type(result).__name__
     if kind == "TacticState":
-        return TacticResult(
-            Outcome.OPEN, ProofState(result, tuple(g for g in result.pp.split("\n\n") if g))
-        )
+        return Progress(ProofState(result, tuple(g for g in result.pp.split("\n\n") if g)))
     if kind == "ProofFinished":
-        return TacticResult(Outcome.FINISHED, ProofState(result, ()))
+        return Finished(ProofState(result, (), subproof_done=True))
     if kind == "LeanError":
-        return TacticResult(Outcome.ERROR, message=result.error)
+        return Failed(result.error)
     if kind == "ProofGivenUp":
-        return TacticResult(Outcome.ERROR, message="refused: the proof gave up (sorry)")
-    return TacticResult(Outcome.ERROR, message=f"unexpected LeanDojo result {kind}")
+        return Failed("refused: the proof gave up (sorry)")
+    return Failed(f"unexpected LeanDojo result {kind}")
 
 
 SUPPORTED = ((2, 1), (3, 0))  # lean-dojo releases: from 2.1 up to, not including, 3.0
@@ -70,7 +73,7 @@ def version_problem(version: str) -> str | None:
 
 
 @dataclass
-class LeanDojoEnv:
+class LeanDojoEnv(Closing):
     repo_url: str = "https://github.com/yangky11/miniF2F-lean4"
     commit: str = "5746b7d6c47855ce1294bed87329618ff7f1bc31"
     file_pattern: str = "MiniF2F/{Split}/{name}.lean"
@@ -127,26 +130,21 @@ class LeanDojoEnv:
         # LeanDojo fixes its timeout when the Dojo opens; `timeout` cannot lower it per call.
         why = refusal(tactic, self.allow_native_decide)
         if why:
-            return TacticResult(Outcome.ERROR, message=f"refused: {why}")
+            return Failed(f"refused: {why}")
         if self._dojo is None:
-            return TacticResult(Outcome.ERROR, message="no theorem is open")
+            return Failed("no theorem is open")
         try:
             return map_result(self._dojo.run_tac(state.handle, tactic))
         except Exception as e:  # matched by name: the package is optional
             kind = type(e).__name__
             if kind == "DojoTacticTimeoutError":
-                return TacticResult(
-                    Outcome.ERROR,
-                    message=f"timeout: the tactic ran past {self.tactic_timeout:.0f} s",
-                )
+                return TimedOut(f"timeout: the tactic ran past {self.tactic_timeout:.0f} s")
             if kind in ("DojoCrashError", "DojoHardTimeoutError"):
                 self.crashes += 1
                 self._restart()
-                return TacticResult(
-                    Outcome.ERROR, message=f"LeanDojo crashed and was restarted: {e}"
-                )
+                return Crashed(f"LeanDojo crashed and was restarted: {e}")
             if kind == "RuntimeError" and "invalid state" in str(e):
-                return TacticResult(Outcome.ERROR, message="a state from before a LeanDojo restart")
+                return Crashed("a state from before a LeanDojo restart")
             raise
 
     def _restart(self) -> None:
@@ -165,11 +163,8 @@ class LeanDojoEnv:
             return Verdict(
                 ok=False, reason=f"cannot re-check from scratch without the REPL backend: {problem}"
             )
-        env = create_env(allow_native_decide=self.allow_native_decide)
-        try:
+        with create_env(allow_native_decide=self.allow_native_decide) as env:
             return env.verify(theorem, proof)
-        finally:
-            env.close()
 
     def _exit(self) -> None:
         ctx, self._ctx, self._dojo = self._ctx, None, None

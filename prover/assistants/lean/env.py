@@ -29,11 +29,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from prover.assistants.base import (
+    Closing,
+    Crashed,
+    Failed,
+    Finished,
     InvalidStatement,
-    Outcome,
+    Progress,
     ProofEnvError,
     ProofState,
     TacticResult,
+    TimedOut,
     Verdict,
 )
 from prover.assistants.lean.audit import KernelChecker
@@ -43,6 +48,7 @@ from prover.assistants.lean.repl import (
     ErrorResponse,
     LeanRepl,
     ReplDied,
+    ReplTimedOut,
     TacticResponse,
 )
 from prover.theorem import Theorem
@@ -54,6 +60,11 @@ _RESOURCE_ERRORS = (
     "stack overflow",
 )
 
+
+# Lean's own limits stopping a tactic: its heartbeat limit, and its memory. The process lives
+# on, but the env, not the tactic, is to blame.
+_TIMEOUT_ERRORS = ("deterministic) timeout",)
+_CRASH_ERRORS = ("out of memory",)
 
 _SCOPE_LINE = re.compile(r"^\s*(open|set_option|namespace|section|end|variable|universe)\b")
 
@@ -73,7 +84,7 @@ class LeanStats:
 
 
 @dataclass
-class LeanReplEnv:
+class LeanReplEnv(Closing):
     command: list[str]
     cwd: str | None = None
     tactic_timeout: float = 60.0
@@ -136,11 +147,9 @@ class LeanReplEnv:
         try:
             why = refusal(tactic, self.allow_native_decide)
             if why:
-                return TacticResult(Outcome.ERROR, message=f"refused: {why}")
+                return Failed(f"refused: {why}")
             if state.handle not in self._nodes:
-                return TacticResult(
-                    Outcome.ERROR, message="unknown proof state (from another theorem?)"
-                )
+                return Failed("unknown proof state (from another theorem?)")
             self.stats.tactic_calls += 1
             try:
                 if self._generation != self._repl.starts:
@@ -149,11 +158,10 @@ class LeanReplEnv:
                 resp = self._repl.tactic(tactic, parent_ps, limit)
             except ReplDied as e:
                 self._restarted()
-                return TacticResult(Outcome.ERROR, message=f"Lean REPL died and was restarted: {e}")
+                message = f"Lean REPL died and was restarted: {e}"
+                return TimedOut(message) if isinstance(e, ReplTimedOut) else Crashed(message)
             except ProofEnvError as e:  # includes InvalidStatement: a replay that no longer checks
-                return TacticResult(
-                    Outcome.ERROR, message=f"could not rebuild the proof state after a restart: {e}"
-                )
+                return Crashed(f"could not rebuild the proof state after a restart: {e}")
             return self._result(state.handle, tactic, resp)
         finally:
             self.stats.seconds += time.perf_counter() - t0
@@ -291,18 +299,26 @@ class LeanReplEnv:
 
     def _result(self, parent: int, tactic: str, resp) -> TacticResult:
         if isinstance(resp, ErrorResponse):
-            return TacticResult(Outcome.ERROR, message=resp.message)
+            return _rejected(resp.message)
         assert isinstance(resp, TacticResponse)
         if resp.errors:
-            return TacticResult(Outcome.ERROR, message=resp.errors[0].data)
+            return _rejected(resp.errors[0].data)
         node = len(self._nodes)
         self._nodes[node] = (parent, tactic, resp.proof_state)
-        state = ProofState(node, resp.goals)
         if resp.completed or (
             resp.proof_status is None and not resp.goals
         ):  # REPLs before proofStatus
-            return TacticResult(Outcome.FINISHED, state)
+            return Finished(ProofState(node, resp.goals, subproof_done=True))
         if not resp.goals:
             # No goals but not "Completed": sorry or unassigned metavariables. Not a proof.
-            return TacticResult(Outcome.ERROR, message=f"not a finished proof: {resp.proof_status}")
-        return TacticResult(Outcome.OPEN, state)
+            return Failed(f"not a finished proof: {resp.proof_status}")
+        return Progress(ProofState(node, resp.goals))
+
+
+def _rejected(error: str) -> TacticResult:
+    """Lean's error for a tactic: its own limits (heartbeats, memory), or a rejection."""
+    if any(marker in error for marker in _TIMEOUT_ERRORS):
+        return TimedOut(error)
+    if any(marker in error for marker in _CRASH_ERRORS):
+        return Crashed(error)
+    return Failed(error)

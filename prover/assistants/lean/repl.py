@@ -37,6 +37,10 @@ class ReplDied(ProofEnvError):
     """The REPL process crashed, hung past its deadline, or hit its memory cap."""
 
 
+class ReplTimedOut(ReplDied):
+    """The REPL gave no answer before the request's deadline, so it was killed."""
+
+
 @dataclass(frozen=True)
 class Pos:
     line: int
@@ -241,7 +245,10 @@ class LeanRepl:
                 continue
             left = deadline - time.monotonic()
             if left <= 0:
-                raise self._died(f"no answer within {timeout:.0f} s (killed and will be restarted)")
+                raise self._died(
+                    f"no answer within {timeout:.0f} s (killed and will be restarted)",
+                    ReplTimedOut,
+                )
             ready, _, _ = select.select([fd], [], [], left)
             if not ready:
                 continue
@@ -251,7 +258,7 @@ class LeanRepl:
             # Incremental: a character split across two reads (ℝ is 3 bytes) waits for its rest.
             self._buf += self._decoder.decode(chunk)
 
-    def _died(self, why: str) -> ReplDied:
+    def _died(self, why: str, kind: type[ReplDied] = ReplDied) -> ReplDied:
         if self.proc is not None:
             with contextlib.suppress(subprocess.TimeoutExpired):
                 self.proc.wait(timeout=0.2)  # an exiting process: let it finish to read its code
@@ -264,7 +271,7 @@ class LeanRepl:
             why += f" (exit status {code})"
         if tail:
             why += f"; stderr: {tail}"
-        return ReplDied(why)
+        return kind(why)
 
     def resident_bytes(self) -> int:
         """Anonymous resident memory (RssAnon: the heap Lean grows, not the mapped .olean
