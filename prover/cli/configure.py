@@ -11,6 +11,7 @@ from prover.batch.config import EvalConfig, ModelOptions
 from prover.cli.options import fail
 from prover.datasets import DEFAULT_BENCHMARK, DatasetError, system_of
 from prover.methods import method
+from prover.methods.budget import BudgetError
 from prover.methods.defaults import default_budget
 from prover.theorem import SYSTEMS, Theorem
 
@@ -131,7 +132,10 @@ def build_config(
     chosen_runtime = runtime if runtime is not None else EvalConfig.runtime
     if base_url and chosen_runtime != "openai":
         raise fail(f"--base-url is used by --runtime openai only, not by runtime {chosen_runtime}")
-    run_budget = default_budget(m.name, system, m.reads, **values)
+    try:
+        run_budget = default_budget(m.name, system, m.reads, **values)
+    except BudgetError as e:
+        raise fail(f"{BudgetOptions.flag(e.key)} {str(e).split(' ', 1)[1]}") from None
     chosen = {k: v for k, v in (("model", model), ("runtime", runtime)) if v is not None}
     return EvalConfig(
         system=system,

@@ -45,7 +45,13 @@ from prover.copilot.protocol import (
 )
 from prover.copilot.session import Cancelled, CoqSession, Deadline, SessionPool
 from prover.methods import Budget, ProofResult
-from prover.models.base import Generator, ModelUnavailable, SamplingParams, best_unique
+from prover.models.base import (
+    Generator,
+    ModelUnavailable,
+    SamplingParams,
+    best_unique,
+    sampling_params,
+)
 from prover.prompts import load_template
 from prover.theorem import Theorem
 
@@ -177,12 +183,13 @@ class Copilot:
     def _params(
         self, request: SuggestRequest, deadline: Deadline, stop: tuple[str, ...]
     ) -> SamplingParams:
-        return SamplingParams(
+        return sampling_params(
             n=request.k,
             temperature=0.0,
             max_tokens=request.max_tokens or self.max_tokens,
             stop=stop or ("\n",),
-            max_seconds=deadline.left(),
+            seconds_left=deadline.left(),
+            beams=True,
         )
 
     # --- prove -----------------------------------------------------------------------

@@ -25,6 +25,14 @@ _KEYS = {"wall_limit": "wall_seconds"}
 _FIELDS = {key: name for name, key in _KEYS.items()}
 
 
+class BudgetError(ValueError):
+    """A budget value no method can run with; `key` is its config key (the CLI names the flag)."""
+
+    def __init__(self, key: str, message: str):
+        super().__init__(f"{key} {message}")
+        self.key = key
+
+
 @dataclass(frozen=True)
 class Budget:
     attempts: int = 1  # independent tries (search restarts, whole-proof rounds, sketches)
@@ -35,6 +43,27 @@ class Budget:
     tactic_timeout: float = TACTIC_TIMEOUT  # per proof-assistant call
     temperatures: tuple[float, ...] = (0.0,)
     max_tokens: int = 64
+
+    def __post_init__(self) -> None:
+        """Refuse a value no method can run with, at once, rather than at the first model call
+        (SamplingParams refuses n=0) or never (a zero tactic timeout fails every tactic)."""
+        at_least = {
+            "attempts": 1,
+            "samples": 1,
+            "max_tokens": 1,
+            "repair_rounds": 0,
+            "expansions": 0,
+        }
+        for name, low in at_least.items():
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int) or value < low:
+                raise BudgetError(name, f"must be a whole number of at least {low}, not {value!r}")
+        if not self.wall_limit >= 0:
+            raise BudgetError("wall_seconds", f"must be 0 or more, not {self.wall_limit!r}")
+        if not self.tactic_timeout > 0:
+            raise BudgetError("tactic_timeout", f"must be positive, not {self.tactic_timeout!r}")
+        if any(not t >= 0 for t in self.temperatures):
+            raise BudgetError("temperatures", f"must be 0 or more, not {list(self.temperatures)}")
 
     @classmethod
     def config_keys(cls) -> tuple[str, ...]:
@@ -72,10 +101,13 @@ class Budget:
         seconds_left: float | None,
         n: int | None = None,
         min_temperature: float = 0.0,
+        beams: bool = False,
     ) -> SamplingParams:
         """Sampling for attempt `attempt`: `n` (default `samples`) completions at the attempt's
         temperature (raised to `min_temperature`), seeded by the attempt, stopped after
-        `seconds_left` (what is left of the theorem's clock); samples, never beams."""
+        `seconds_left` (what is left of the theorem's clock). `beams`: at temperature 0, the
+        n best beams where the runtime can (the tactic search and copra, as Llemma's harness);
+        otherwise samples. Every method builds its model calls here."""
         return sampling_params(
             n=self.samples if n is None else n,
             temperature=self.temperature(attempt),
@@ -84,6 +116,7 @@ class Budget:
             seconds_left=seconds_left,
             seed=attempt,
             min_temperature=min_temperature,
+            beams=beams,
         )
 
     def temperature(self, attempt: int) -> float:

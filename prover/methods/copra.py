@@ -74,9 +74,7 @@ def copra_search(task: Task, model: ChatModel, max_failures: int = MAX_FAILURES)
     task.tally = tally
     with clock.checker_call():
         root = env.open(theorem)
-    params = SamplingParams(
-        n=1, temperature=budget.temperature(0), max_tokens=budget.max_tokens, stop=("\n",)
-    )
+    params = budget.sampling(0, ("\n",), None, n=1, beams=True)
     stack = [_Frame(root, "")]
     while stack:
         if queries >= budget.expansions:

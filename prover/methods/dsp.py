@@ -21,7 +21,6 @@ from prover.assistants.isabelle.examples import load_examples, select_examples
 from prover.datasets import DatasetError
 from prover.methods.result import ProofResult, accepted
 from prover.methods.task import Task
-from prover.models.base import SamplingParams
 from prover.prompts import load_template
 from prover.theorem import Theorem
 
@@ -164,15 +163,9 @@ def prove_informal(task: Task, data_dir: str | Path | None = None) -> ProofResul
     for attempt in range(budget.attempts):
         if clock.expired():
             break
-        first = budget.temperature(0)
-        params = SamplingParams(
-            n=budget.samples,
-            temperature=first if attempt == 0 else max(budget.temperature(attempt), 0.6),
-            max_tokens=budget.max_tokens,
-            stop=stop,
-            beam_at_zero=False,
-            seed=attempt,
-            max_seconds=clock.left(),
+        # greedy first; later rounds at 0.6 or more (greedy twice writes the same sketch)
+        params = budget.sampling(
+            attempt, stop, clock.left(), min_temperature=0.6 if attempt else 0.0
         )
         with clock.model_call():
             completions = generator.generate([prompt], params)[0]

@@ -265,7 +265,7 @@ def search_from(
         return proposals[state.key]
 
     width = budget.samples
-    params = SamplingParams(n=width)  # each attempt's, set below
+    params = budget.sampling(0, stop or ("\n",), None, n=width, beams=True)  # set per attempt
 
     def asked(state: ProofState, tried: set[str]) -> Iterator[Candidate]:
         """The model's samples for `state` not in `tried`; the call is made when the
@@ -298,13 +298,7 @@ def search_from(
     while used < total:
         if tree.out_of_time():
             return None, "wall clock exhausted"
-        params = SamplingParams(
-            n=width,
-            temperature=budget.temperature(attempt),
-            max_tokens=budget.max_tokens,
-            stop=stop or ("\n",),
-            seed=attempt,
-        )
+        params = budget.sampling(attempt, stop or ("\n",), None, n=width, beams=True)
         tree.attempts += 1
         seen = {root_state.key}
         queue: list[tuple[float, int, int]] = [(0.0, 0, root)]

@@ -31,6 +31,18 @@ def run(*args: str):
         ),
         (("report", "missing.jsonl"), "results file missing.jsonl not found"),
         (("setup", "hol4"), "unknown proof assistant"),
+        # budget values no method can run with, refused before any work, by their flag
+        (
+            ("eval", "--split", "valid", "--samples", "0"),
+            "--samples must be a whole number of at least 1",
+        ),
+        (("eval", "--split", "valid", "--max-tokens", "0"), "--max-tokens must be a whole number"),
+        (("eval", "--split", "valid", "--temperature", "-1"), "--temperature must be 0 or more"),
+        (
+            ("eval", "--split", "valid", "--tactic-timeout", "0"),
+            "--tactic-timeout must be positive",
+        ),
+        (("eval", "--split", "valid", "--wall-seconds", "-5"), "--wall-seconds must be 0 or more"),
     ],
 )
 def test_bad_input_exits_2_with_one_line(args, needle, data_dir, monkeypatch):

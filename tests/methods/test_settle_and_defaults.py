@@ -10,7 +10,7 @@ import pytest
 from prover.assistants.base import TACTIC_TIMEOUT, InvalidStatement, ProofEnvError, Status
 from prover.batch.runner import EvalConfig
 from prover.methods import Budget
-from prover.methods.budget import Clock
+from prover.methods.budget import BudgetError, Clock
 from prover.methods.defaults import budget_defaults, default_budget
 from prover.methods.result import ProofResult
 from prover.methods.task import Task, settle
@@ -92,3 +92,29 @@ def test_one_tactic_timeout_default():
     from prover.assistants.coq.env import CoqEnv
 
     assert Budget().tactic_timeout == CoqEnv.tactic_timeout == TACTIC_TIMEOUT == 10.0
+
+
+@pytest.mark.parametrize(
+    ("values", "key"),
+    [
+        ({"samples": 0}, "samples"),
+        ({"attempts": 0}, "attempts"),
+        ({"max_tokens": 0}, "max_tokens"),
+        ({"expansions": -1}, "expansions"),
+        ({"repair_rounds": -1}, "repair_rounds"),
+        ({"wall_limit": -1.0}, "wall_seconds"),
+        ({"tactic_timeout": 0.0}, "tactic_timeout"),
+        ({"temperatures": (0.0, -0.5)}, "temperatures"),
+        ({"samples": 2.5}, "samples"),
+    ],
+)
+def test_a_budget_refuses_values_no_method_can_run_with(values, key):
+    with pytest.raises(BudgetError) as caught:
+        Budget(**values)
+    assert caught.value.key == key and str(caught.value).startswith(key)
+
+
+def test_a_budget_keeps_the_edge_values_that_mean_something():
+    """A spent clock (wall 0), no model call (expansions 0), no repair: all legal."""
+    b = Budget(wall_limit=0.0, expansions=0, repair_rounds=0, temperatures=())
+    assert (b.wall_limit, b.expansions, b.repair_rounds) == (0.0, 0, 0)
