@@ -8,8 +8,7 @@ import pytest
 
 from prover.assistants.isabelle import check_installation, create_env
 from prover.datasets import load_benchmark
-from prover.methods import Budget, dsp
-from prover.methods.task import Task, settle
+from prover.methods import Budget, dsp, prove
 
 pytestmark = pytest.mark.skipif(
     shutil.which("isabelle") is None,
@@ -60,8 +59,10 @@ def test_holes_are_closed_by_the_tactic_list(env, theorems):
 
 
 def test_sledgehammer_baseline_on_an_easy_problem(env, theorems):
-    task = Task(theorems["mathd_algebra_10"], env, Budget(wall_limit=120))
-    rec = settle(task, dsp.sledgehammer_only)
+    theorem = theorems["mathd_algebra_10"]
+    rec = prove(theorem, "sledgehammer", Budget(wall_limit=120), env).to_record(
+        theorem, "sledgehammer"
+    )
     assert rec.status in ("proved", "failed") and rec.method == "sledgehammer"
     if rec.status == "proved":
         assert env.verify(theorems["mathd_algebra_10"], rec.proof).ok
