@@ -21,7 +21,9 @@ Command = TypeVar("Command", bound=Callable[..., Any])
 
 def takes(group: type) -> Callable[[Command], Command]:
     """A decorator: the command's parameter annotated `group` (a dataclass whose fields are
-    typer options, all with defaults) becomes those options on the command line."""
+    typer options, all with defaults) becomes those options on the command line. That
+    parameter has no default of its own, so it stands after ``*``: keyword-only, like the
+    options it becomes."""
     members = dataclasses.fields(group)
     member_types = get_type_hints(group, include_extras=True)
 

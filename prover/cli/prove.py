@@ -43,7 +43,7 @@ def prove(
     data_dir: DataDirOpt = None,
     method: MethodOpt = None,
     *,
-    run: RunOptions,
+    run: RunOptions,  # --model ... --max-tokens, the same options as eval's
     save_tree: Annotated[
         Path | None, typer.Option(help="search: write the search tree as JSON here")
     ] = None,
@@ -122,7 +122,7 @@ def eval_cmd(
         typer.Option(help="Isabelle: sketch (informal2formal) or sledgehammer (alias of --method)"),
     ] = None,
     *,
-    run: RunOptions,
+    run: RunOptions,  # --model ... --max-tokens, the same options as prove's
 ) -> None:
     """Evaluate a benchmark split: one JSON line per theorem in --out, resumable, Ctrl-C safe."""
     system, benchmark = resolve_system(system, benchmark)
