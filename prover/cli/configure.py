@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from prover.batch.config import EvalConfig, ModelOptions
-from prover.cli.options import fail
+from prover.cli.options import RunOptions, fail
 from prover.datasets import DEFAULT_BENCHMARK, DatasetError, system_of
 from prover.methods import method
 from prover.methods.budget import BudgetError
@@ -39,6 +39,20 @@ class BudgetOptions:
     def flag(cls, name: str) -> str:
         """The command-line flag of the field `name`."""
         return cls.FLAGS.get(name, "--" + name.replace("_", "-"))
+
+    @classmethod
+    def of(cls, run: RunOptions) -> BudgetOptions:
+        """The budget options among a command's run options."""
+        return cls(
+            samples=run.samples,
+            attempts=run.attempts,
+            expansions=run.max_expansions,
+            repair_rounds=run.repair_rounds,
+            wall_seconds=run.wall_seconds,
+            tactic_timeout=run.tactic_timeout,
+            temperatures=None if run.temperature is None else tuple(run.temperature),
+            max_tokens=run.max_tokens,
+        )
 
     def given(self) -> dict[str, Any]:
         """The options given, by field name, in the order of the fields."""
@@ -91,20 +105,7 @@ def _switch(name: str, value: bool | None, used: bool, where: str) -> None:
         raise fail(f"{flag} is not used by {where}")
 
 
-def build_config(
-    system: str,
-    method_name: str | None,
-    budget: BudgetOptions,
-    *,
-    model: str | None = None,
-    runtime: str | None = None,
-    base_url: str | None = None,
-    automation: str | None = None,
-    portfolio: bool | None = None,
-    retrieval: bool | None = None,
-    templates: bool | None = None,
-    knn: bool | None = None,
-) -> EvalConfig:
+def build_config(system: str, method_name: str | None, run: RunOptions) -> EvalConfig:
     """The run's configuration; an option the method does not read is refused by name."""
     name = method_name or ("sketch" if system == "isabelle" else "search")
     try:
@@ -114,39 +115,39 @@ def build_config(
     problem = m.refusal(system)
     if problem:
         raise fail(problem)
-    assistant = _assistant_config(system, m, automation)
-    _switch("portfolio", portfolio, "portfolio" in m.options, f"method {m.name}")
+    assistant = _assistant_config(system, m, run.automation)
+    _switch("portfolio", run.portfolio, "portfolio" in m.options, f"method {m.name}")
     retrieval_applies = EvalConfig(system, m.name).retrieval_applies
-    _switch("retrieval", retrieval, retrieval_applies, f"method {m.name} on {system}")
-    _switch("templates", templates, "templates" in m.options, f"method {m.name}")
+    _switch("retrieval", run.retrieval, retrieval_applies, f"method {m.name} on {system}")
+    _switch("templates", run.templates, "templates" in m.options, f"method {m.name}")
     knn_applies = "templates" in m.options and system == "coq"
-    _switch("knn", knn, knn_applies, f"method {m.name} on {system}")
-    values = budget.given()
+    _switch("knn", run.knn, knn_applies, f"method {m.name} on {system}")
+    values = BudgetOptions.of(run).given()
     for key in values:
         if key not in m.reads:
             raise fail(f"{BudgetOptions.flag(key)} is not used by method {m.name}")
-    model_given = {"--model": model, "--runtime": runtime, "--base-url": base_url}
+    model_given = {"--model": run.model, "--runtime": run.runtime, "--base-url": run.base_url}
     for flag, value in model_given.items():
         if value is not None and not m.uses_model:
             raise fail(f"{flag} is not used by method {m.name} (it uses no model)")
-    chosen_runtime = runtime if runtime is not None else EvalConfig.runtime
-    if base_url and chosen_runtime != "openai":
+    chosen_runtime = run.runtime if run.runtime is not None else EvalConfig.runtime
+    if run.base_url and chosen_runtime != "openai":
         raise fail(f"--base-url is used by --runtime openai only, not by runtime {chosen_runtime}")
     try:
-        run_budget = default_budget(m.name, system, m.reads, **values)
+        budget = default_budget(m.name, system, m.reads, **values)
     except BudgetError as e:
         raise fail(f"{BudgetOptions.flag(e.key)} {str(e).split(' ', 1)[1]}") from None
-    chosen = {k: v for k, v in (("model", model), ("runtime", runtime)) if v is not None}
+    chosen = {k: v for k, v in (("model", run.model), ("runtime", run.runtime)) if v is not None}
     return EvalConfig(
         system=system,
         method=m.name,
-        budget=run_budget,
-        portfolio=True if portfolio is None else portfolio,
-        templates=EvalConfig.templates if templates is None else templates,
-        knn=EvalConfig.knn if knn is None else knn,
-        model_options=ModelOptions(base_url=base_url or None),
+        budget=budget,
+        portfolio=True if run.portfolio is None else run.portfolio,
+        templates=EvalConfig.templates if run.templates is None else run.templates,
+        knn=EvalConfig.knn if run.knn is None else run.knn,
+        model_options=ModelOptions(base_url=run.base_url or None),
         assistant=assistant,
-        retrieval=EvalConfig.retrieval if retrieval is None else retrieval,
+        retrieval=EvalConfig.retrieval if run.retrieval is None else run.retrieval,
         **chosen,
     )
 

@@ -5,6 +5,7 @@ Errors a user can fix print one line starting with ``error:`` and exit with stat
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -64,8 +65,29 @@ BaseUrlOpt = Annotated[
 
 
 # Budget options default to None: a method refuses one it does not read, and an option
-# left out takes the method's default (prover.methods.defaults).
-def _budget_option(key: str, text: str) -> Any:
+# left out takes the method's default (prover.methods.defaults). By `Budget` field name:
+BUDGET_HELP = {
+    "samples": "candidates per model call",
+    "attempts": "attempts (search: restarts; whole/sketch: rounds of samples)",
+    "expansions": "search: expansions per attempt; copra: queries",
+    "repair_rounds": "whole: repair rounds per failed proof",
+    "wall_seconds": "wall-clock seconds per theorem",
+    "tactic_timeout": "seconds per proof-assistant call",
+    "max_tokens": "max new tokens per completion",
+}
+# On/off options: None takes (and the help shows) EvalConfig's default. By its field name:
+SWITCH_HELP = {
+    "portfolio": "search/sketch: try the automation portfolio on every new state",
+    "retrieval": "Coq search: similar library states and lemmas from the proof corpus in "
+    "every prompt (`prover corpus build`)",
+    "templates": "search: template candidates over each state's hypotheses and variables "
+    "(prover.candidates), ranked with the model's",
+    "knn": "Coq search: the proof corpus's nearest-neighbour tactics among the candidates "
+    "(`prover corpus build`)",
+}
+
+
+def _budget_option(key: str) -> Any:
     """A budget option of prove/eval; its help shows the default an omitted one takes."""
     search = default_budget("search", "coq").get(key)
     whole = default_budget("whole", "coq").get(key)
@@ -75,31 +97,27 @@ def _budget_option(key: str, text: str) -> Any:
         shown += f"; whole, sketch: {whole:g}"
     if isabelle != whole:
         shown += f"; Isabelle: {isabelle:g}"
-    return typer.Option(help=text, show_default=shown)
+    return typer.Option(help=BUDGET_HELP[key], show_default=shown)
 
 
-SamplesOpt = Annotated[int | None, _budget_option("samples", "candidates per model call")]
-AttemptsOpt = Annotated[
-    int | None,
-    _budget_option("attempts", "attempts (search: restarts; whole/sketch: rounds of samples)"),
-]
-ExpansionsOpt = Annotated[
-    int | None, _budget_option("expansions", "search: expansions per attempt; copra: queries")
-]
-RepairOpt = Annotated[
-    int | None, _budget_option("repair_rounds", "whole: repair rounds per failed proof")
-]
-WallOpt = Annotated[float | None, _budget_option("wall_seconds", "wall-clock seconds per theorem")]
-TacticTimeoutOpt = Annotated[
-    float | None, _budget_option("tactic_timeout", "seconds per proof-assistant call")
-]
-PortfolioOpt = Annotated[
-    bool | None,
-    typer.Option(
-        help="search/sketch: try the automation portfolio on every new state",
-        show_default="on" if EvalConfig.portfolio else "off",
-    ),
-]
+def _switch_option(key: str) -> Any:
+    """An on/off option of prove/eval, shown on or off as EvalConfig's default is."""
+    return typer.Option(
+        help=SWITCH_HELP[key], show_default="on" if getattr(EvalConfig, key) else "off"
+    )
+
+
+SamplesOpt = Annotated[int | None, _budget_option("samples")]
+AttemptsOpt = Annotated[int | None, _budget_option("attempts")]
+ExpansionsOpt = Annotated[int | None, _budget_option("expansions")]
+RepairOpt = Annotated[int | None, _budget_option("repair_rounds")]
+WallOpt = Annotated[float | None, _budget_option("wall_seconds")]
+TacticTimeoutOpt = Annotated[float | None, _budget_option("tactic_timeout")]
+MaxTokensOpt = Annotated[int | None, _budget_option("max_tokens")]
+PortfolioOpt = Annotated[bool | None, _switch_option("portfolio")]
+RetrievalOpt = Annotated[bool | None, _switch_option("retrieval")]
+TemplatesOpt = Annotated[bool | None, _switch_option("templates")]
+KnnOpt = Annotated[bool | None, _switch_option("knn")]
 AutomationOpt = Annotated[
     str | None,
     typer.Option(
@@ -108,36 +126,35 @@ AutomationOpt = Annotated[
         show_default="default",
     ),
 ]
-RetrievalOpt = Annotated[
-    bool | None,
-    typer.Option(
-        help="Coq search: similar library states and lemmas from the proof corpus in every "
-        "prompt (`prover corpus build`)",
-        show_default="on" if EvalConfig.retrieval else "off",
-    ),
-]
-TemplatesOpt = Annotated[
-    bool | None,
-    typer.Option(
-        help="search: template candidates over each state's hypotheses and variables "
-        "(prover.candidates), ranked with the model's",
-        show_default="on" if EvalConfig.templates else "off",
-    ),
-]
-KnnOpt = Annotated[
-    bool | None,
-    typer.Option(
-        help="Coq search: the proof corpus's nearest-neighbour tactics among the candidates "
-        "(`prover corpus build`)",
-        show_default="on" if EvalConfig.knn else "off",
-    ),
-]
 TemperatureOpt = Annotated[
     list[float] | None,
     typer.Option("--temperature", help="sampling temperature (repeat for a list)"),
 ]
-MaxTokensOpt = Annotated[int | None, _budget_option("max_tokens", "max new tokens per completion")]
 TheoremOpt = Annotated[
     str | None,
     typer.Option("--theorem", help="the theorem in the file (needed when it states several)"),
 ]
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    """The options of a run that `prove` and `eval` share, after --method: the model, the
+    budget, the switches, by their flags' names. None: left out (the method's default
+    applies, or it is refused where the method does not read it: prover.cli.configure)."""
+
+    model: ProveModelOpt = None
+    runtime: ProveRuntimeOpt = None
+    base_url: BaseUrlOpt = None
+    samples: SamplesOpt = None
+    attempts: AttemptsOpt = None
+    max_expansions: ExpansionsOpt = None
+    repair_rounds: RepairOpt = None
+    wall_seconds: WallOpt = None
+    tactic_timeout: TacticTimeoutOpt = None
+    portfolio: PortfolioOpt = None
+    automation: AutomationOpt = None
+    retrieval: RetrievalOpt = None
+    templates: TemplatesOpt = None
+    knn: KnnOpt = None
+    temperature: TemperatureOpt = None
+    max_tokens: MaxTokensOpt = None

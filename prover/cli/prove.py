@@ -13,41 +13,27 @@ from rich.table import Table
 from prover.batch.runner import ConfigMismatch, run_eval
 from prover.batch.summary import summarize
 from prover.cli.configure import (
-    BudgetOptions,
     build_config,
     require_corpus,
     require_toolchain,
     resolve_system,
     theorem_from_file,
 )
+from prover.cli.group import takes
 from prover.cli.options import (
-    AttemptsOpt,
-    AutomationOpt,
-    BaseUrlOpt,
     BenchmarkOpt,
     DataDirOpt,
-    ExpansionsOpt,
-    KnnOpt,
-    MaxTokensOpt,
     MethodOpt,
-    PortfolioOpt,
-    ProveModelOpt,
-    ProveRuntimeOpt,
-    RepairOpt,
-    RetrievalOpt,
-    SamplesOpt,
+    RunOptions,
     SystemOpt,
-    TacticTimeoutOpt,
-    TemperatureOpt,
-    TemplatesOpt,
     TheoremOpt,
-    WallOpt,
     console,
     fail,
 )
 from prover.datasets import DatasetError, load_benchmark, select
 
 
+@takes(RunOptions)
 def prove(
     target: Annotated[
         str, typer.Argument(help="a .v/.lean/.thy file, or a theorem name in --benchmark")
@@ -56,22 +42,8 @@ def prove(
     benchmark: BenchmarkOpt = None,
     data_dir: DataDirOpt = None,
     method: MethodOpt = None,
-    model: ProveModelOpt = None,
-    runtime: ProveRuntimeOpt = None,
-    base_url: BaseUrlOpt = None,
-    samples: SamplesOpt = None,
-    attempts: AttemptsOpt = None,
-    max_expansions: ExpansionsOpt = None,
-    repair_rounds: RepairOpt = None,
-    wall_seconds: WallOpt = None,
-    tactic_timeout: TacticTimeoutOpt = None,
-    portfolio: PortfolioOpt = None,
-    automation: AutomationOpt = None,
-    retrieval: RetrievalOpt = None,
-    templates: TemplatesOpt = None,
-    knn: KnnOpt = None,
-    temperature: TemperatureOpt = None,
-    max_tokens: MaxTokensOpt = None,
+    *,
+    run: RunOptions,  # --model ... --max-tokens, the same options as eval's
     save_tree: Annotated[
         Path | None, typer.Option(help="search: write the search tree as JSON here")
     ] = None,
@@ -93,29 +65,7 @@ def prove(
             theorem = select(load_benchmark(benchmark, "all", data_dir), [target])[0]
         except DatasetError as e:
             raise fail(str(e)) from None
-    budget = BudgetOptions(
-        samples=samples,
-        attempts=attempts,
-        expansions=max_expansions,
-        repair_rounds=repair_rounds,
-        wall_seconds=wall_seconds,
-        tactic_timeout=tactic_timeout,
-        temperatures=None if temperature is None else tuple(temperature),
-        max_tokens=max_tokens,
-    )
-    config = build_config(
-        system,
-        method,
-        budget,
-        model=model,
-        runtime=runtime,
-        base_url=base_url,
-        automation=automation,
-        portfolio=portfolio,
-        retrieval=retrieval,
-        templates=templates,
-        knn=knn,
-    )
+    config = build_config(system, method, run)
     require_toolchain(system)
     require_corpus(config)
     from prover.batch.worker import Worker
@@ -143,6 +93,7 @@ def prove(
     raise typer.Exit(1)
 
 
+@takes(RunOptions)
 def eval_cmd(
     system: SystemOpt = None,
     benchmark: BenchmarkOpt = None,
@@ -170,48 +121,12 @@ def eval_cmd(
         str | None,
         typer.Option(help="Isabelle: sketch (informal2formal) or sledgehammer (alias of --method)"),
     ] = None,
-    model: ProveModelOpt = None,
-    runtime: ProveRuntimeOpt = None,
-    base_url: BaseUrlOpt = None,
-    samples: SamplesOpt = None,
-    attempts: AttemptsOpt = None,
-    max_expansions: ExpansionsOpt = None,
-    repair_rounds: RepairOpt = None,
-    wall_seconds: WallOpt = None,
-    tactic_timeout: TacticTimeoutOpt = None,
-    portfolio: PortfolioOpt = None,
-    automation: AutomationOpt = None,
-    retrieval: RetrievalOpt = None,
-    templates: TemplatesOpt = None,
-    knn: KnnOpt = None,
-    temperature: TemperatureOpt = None,
-    max_tokens: MaxTokensOpt = None,
+    *,
+    run: RunOptions,  # --model ... --max-tokens, the same options as prove's
 ) -> None:
     """Evaluate a benchmark split: one JSON line per theorem in --out, resumable, Ctrl-C safe."""
     system, benchmark = resolve_system(system, benchmark)
-    budget = BudgetOptions(
-        samples=samples,
-        attempts=attempts,
-        expansions=max_expansions,
-        repair_rounds=repair_rounds,
-        wall_seconds=wall_seconds,
-        tactic_timeout=tactic_timeout,
-        temperatures=None if temperature is None else tuple(temperature),
-        max_tokens=max_tokens,
-    )
-    config = build_config(
-        system,
-        mode or method,
-        budget,
-        model=model,
-        runtime=runtime,
-        base_url=base_url,
-        automation=automation,
-        portfolio=portfolio,
-        retrieval=retrieval,
-        templates=templates,
-        knn=knn,
-    )
+    config = build_config(system, mode or method, run)
     try:
         theorems = load_benchmark(benchmark, split, data_dir)
         if stride:
