@@ -16,11 +16,14 @@ from prover.cli.options import (
     PortfolioOpt,
     SamplesOpt,
     TacticTimeoutOpt,
-    WallOpt,
     fail,
 )
 from prover.methods import Budget
 from prover.methods.defaults import budget_defaults
+
+# Expert iteration searches many theorems per round: a minute each (the sample
+# budget), not the 10 minutes of a benchmark run.
+LEARN_WALL_SECONDS = 60.0
 
 
 def learn(
@@ -51,7 +54,9 @@ def learn(
     corpus: Annotated[
         str | None, typer.Option(help="a corpus dir (tactics.jsonl) mixed into every round")
     ] = None,
-    wall_seconds: WallOpt = None,
+    wall_seconds: Annotated[
+        float, typer.Option(help="wall-clock seconds per theorem (search and evaluation)")
+    ] = LEARN_WALL_SECONDS,
     samples: SamplesOpt = None,
     max_expansions: ExpansionsOpt = None,
     tactic_timeout: TacticTimeoutOpt = None,
@@ -72,7 +77,7 @@ def learn(
             f"prover learn needs the training extras (pip install -e '.[train]'): {e}"
         ) from None
     given = {
-        "wall_seconds": wall_seconds if wall_seconds is not None else 60.0,
+        "wall_seconds": wall_seconds,
         "samples": samples,
         "expansions": max_expansions,
         "tactic_timeout": tactic_timeout,

@@ -97,3 +97,8 @@ def test_learn_finds_its_default_training_recipe(tmp_path, monkeypatch):
     code, output = run("learn", "--out", str(tmp_path / "runs"))
     assert code == 0, output
     assert seen and seen[0].train_config.endswith("training/configs/sft_cpu_smoke.yaml")
+    # the wall clock an omitted --wall-seconds gives is the one learn's help shows
+    assert seen[0].budget.wall_limit == 60.0
+    assert "[default: 60.0]" in " ".join(run("learn", "--help")[1].split())
+    code, output = run("learn", "--out", str(tmp_path / "runs"), "--wall-seconds", "12")
+    assert code == 0 and seen[-1].budget.wall_limit == 12.0, output
