@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any
@@ -35,6 +36,17 @@ class Counts:
     def counts(self) -> dict[str, int | float]:
         """The counts as a results line records them: seconds rounded to the millisecond."""
         return {f.name: round(getattr(self, f.name), 3) for f in fields(Counts)}
+
+    @property
+    def other_seconds(self) -> float:
+        """Wall seconds neither in the model nor in the proof assistant."""
+        return max(self.wall_seconds - self.model_seconds - self.checker_seconds, 0.0)
+
+    @staticmethod
+    def summed(items: Iterable[Counts]) -> dict[str, int | float]:
+        """Each count's total over `items`, by field name (a batch's totals)."""
+        items = list(items)
+        return {f.name: sum(getattr(c, f.name) for c in items) for f in fields(Counts)}
 
 
 @dataclass

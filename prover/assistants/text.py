@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 import textwrap
+from collections.abc import Iterator
 
 
 def nested_end(text: str, start: int, opens: tuple[str, ...], closes: tuple[str, ...]) -> int:
@@ -25,6 +26,19 @@ def nested_end(text: str, start: int, opens: tuple[str, ...], closes: tuple[str,
         else:
             i += 1
     return -1
+
+
+def top_level(text: str) -> Iterator[int]:
+    """The offsets in `text` outside parentheses, brackets and braces (the brackets
+    themselves excluded): where a statement's `:` or a proposition's operator can split it."""
+    depth = 0
+    for i, c in enumerate(text):
+        if c in "([{":
+            depth += 1
+        elif c in ")]}":
+            depth -= 1
+        elif depth == 0:
+            yield i
 
 
 def coq_steps(proof: str) -> list[str]:

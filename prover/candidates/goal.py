@@ -14,6 +14,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from prover.assistants.text import top_level
+
 IDENT = r"[A-Za-z_][\w']*"
 _HYP = re.compile(rf"^({IDENT}(?:\s*,\s*{IDENT})*)\s*(:=|:)\s?(.*)$")
 _RULE = re.compile(r"^=+$")
@@ -87,24 +89,17 @@ def parse_goal(state_text: str) -> Goal | None:
 def split_top(text: str, op: str) -> list[str]:
     """`text` split at each occurrence of `op` outside brackets and before any binder
     (`forall`/`exists`/`fun` reach to the end of the term, so what follows one is inside it)."""
-    parts, depth, start, i = [], 0, 0, 0
-    while i < len(text):
-        c = text[i]
-        if c in "([{":
-            depth += 1
-        elif c in ")]}":
-            depth -= 1
-        elif depth == 0:
-            if _BINDER.match(text, i) and (
-                i == 0 or not (text[i - 1].isalnum() or text[i - 1] in "_'")
-            ):
-                break
-            if text.startswith(op, i) and _is_op_at(text, i, op):
-                parts.append(text[start:i].strip())
-                i += len(op)
-                start = i
-                continue
-        i += 1
+    parts, start = [], 0
+    for i in top_level(text):
+        if i < start:  # inside the operator just split at
+            continue
+        if _BINDER.match(text, i) and (
+            i == 0 or not (text[i - 1].isalnum() or text[i - 1] in "_'")
+        ):
+            break
+        if text.startswith(op, i) and _is_op_at(text, i, op):
+            parts.append(text[start:i].strip())
+            start = i + len(op)
     parts.append(text[start:].strip())
     return parts
 

@@ -11,6 +11,8 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from prover.assistants.text import top_level
+
 # Declarations whose statement is a proposition a proof may cite.
 LEMMA_KINDS = (
     "Theorem",
@@ -68,23 +70,12 @@ def declaration(sentence: str) -> Declaration | None:
 def _top_level_index(text: str, token: str) -> int:
     """Where `token` first occurs outside parentheses, brackets and braces (-1: nowhere);
     a `:` that is part of `:=`, `::` or `:>` does not count as `:`."""
-    depth = 0
-    i = 0
-    while i < len(text):
-        c = text[i]
-        if c in "([{":
-            depth += 1
-        elif c in ")]}":
-            depth -= 1
-        elif depth == 0 and text.startswith(token, i):
-            if token == ":" and text[i : i + 2] in (":=", "::", ":>"):
-                i += 2
-                continue
-            if token == ":" and i > 0 and text[i - 1] == ":":
-                i += 1
-                continue
-            return i
-        i += 1
+    for i in top_level(text):
+        if not text.startswith(token, i):
+            continue
+        if token == ":" and (text[i : i + 2] in (":=", "::", ":>") or text[i - 1 : i] == ":"):
+            continue
+        return i
     return -1
 
 

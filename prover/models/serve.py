@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import time
 import uuid
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -36,6 +37,21 @@ def _params(body: dict[str, Any]) -> SamplingParams:
     )
 
 
+async def _request(request: Request) -> tuple[dict[str, Any], SamplingParams] | JSONResponse:
+    """A completion request's body and sampling, or the 400 answer an OpenAI server gives
+    to a body that is not a JSON object or asks for a value no runtime honours."""
+    try:
+        body = await request.json()
+    except ValueError:
+        return _error(400, "body is not JSON")
+    if not isinstance(body, dict):
+        return _error(400, "body is not a JSON object")
+    try:
+        return body, _params(body)
+    except (TypeError, ValueError) as e:
+        return _error(400, str(e))
+
+
 def _per_token(s: Sample) -> float:
     return s.logprob / max(s.num_tokens, 1)
 
@@ -43,26 +59,11 @@ def _per_token(s: Sample) -> float:
 def openai_router(generator: Generator, model_name: str) -> APIRouter:
     router = APIRouter()
 
-    async def body_of(request: Request) -> dict[str, Any] | JSONResponse:
-        try:
-            body = await request.json()
-        except ValueError:
-            return _error(400, "body is not JSON")
-        return body if isinstance(body, dict) else _error(400, "body is not a JSON object")
-
     @router.get("/v1/models")
     async def models() -> dict:
         return {"object": "list", "data": [{"id": model_name, "object": "model"}]}
 
-    @router.post("/v1/completions")
-    async def completions(request: Request):
-        body = await body_of(request)
-        if isinstance(body, JSONResponse):
-            return body
-        try:
-            params = _params(body)
-        except (TypeError, ValueError) as e:  # an OpenAI server answers 400 to these too
-            return _error(400, str(e))
+    async def completions(body: dict[str, Any], params: SamplingParams):
         prompt = body.get("prompt", "")
         samples = (await asyncio.to_thread(generator.generate, [prompt], params))[0]
         choices = [
@@ -76,15 +77,7 @@ def openai_router(generator: Generator, model_name: str) -> APIRouter:
         ]
         return _envelope("cmpl", "text_completion", model_name, choices)
 
-    @router.post("/v1/chat/completions")
-    async def chat(request: Request):
-        body = await body_of(request)
-        if isinstance(body, JSONResponse):
-            return body
-        try:
-            params = _params(body)
-        except (TypeError, ValueError) as e:  # an OpenAI server answers 400 to these too
-            return _error(400, str(e))
+    async def chat(body: dict[str, Any], params: SamplingParams):
         own_chat = getattr(generator, "chat", None)  # the runtime renders its chat template
         tokenizer = getattr(generator, "tokenizer", None)
         if own_chat is not None:
@@ -107,7 +100,21 @@ def openai_router(generator: Generator, model_name: str) -> APIRouter:
         ]
         return _envelope("chat", "chat.completion", model_name, choices)
 
+    _post(router, "/v1/completions", completions)
+    _post(router, "/v1/chat/completions", chat)
     return router
+
+
+def _post(router: APIRouter, path: str, answer: Callable[..., Awaitable[Any]]) -> None:
+    """Route POST `path` to `answer(body, params)`, once the request is read: a body that is
+    not a JSON object, or asks for a value no runtime honours, is answered 400 first."""
+
+    @router.post(path, name=answer.__name__)
+    async def route(request: Request):
+        parsed = await _request(request)
+        if isinstance(parsed, JSONResponse):
+            return parsed
+        return await answer(*parsed)
 
 
 def _envelope(prefix: str, kind: str, model_name: str, choices: list[dict]) -> dict[str, Any]:

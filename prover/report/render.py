@@ -152,19 +152,9 @@ def budget_table(runs: list[Run]) -> Table:
 
 def published_table(runs: list[Run], published: list[dict[str, str]]) -> Table:
     """Our runs and the published rows of the same proof assistant, side by side."""
-    head = [
-        "system",
-        "benchmark",
-        "split",
-        "method",
-        "model",
-        "budget",
-        "solved %",
-        "95% CI",
-        "n",
-        "source",
-        "status",
-    ]
+    # The published file's columns in its order, with our runs' interval and sample size.
+    *key, _solved_pct, source = PUBLISHED_COLUMNS
+    head = [*key, "solved %", "95% CI", "n", source, "status"]
     rows = []
     systems = list(
         dict.fromkeys(
