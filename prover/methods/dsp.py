@@ -134,13 +134,8 @@ def prove_informal(task: Task, data_dir: str | Path | None = None) -> ProofResul
     attempts sample at 0.6 or more so they can differ. Each candidate check gets at most
     `tactic_timeout` seconds. Every sketch is checked; a filled proof counts only after
     `env.verify` re-checks it from scratch. `data_dir` holds the few-shot examples."""
-    theorem, env, generator, budget, clock = (
-        task.theorem,
-        task.env,
-        task.generator,
-        task.budget,
-        task.clock,
-    )
+    theorem, env, generator = task.theorem, task.env, task.generator
+    budget, clock = task.budget, task.clock
     stats = HoleStats()
     calls = 0
     extra: dict = {"sketches": 0}

@@ -120,13 +120,8 @@ def sketch_proof(task: Task) -> ProofResult:
     filled sketch passes the verdict (Coq, Lean)."""
     from prover.assistants.registry import backend
 
-    theorem, env, generator, budget, clock = (
-        task.theorem,
-        task.env,
-        task.generator,
-        task.budget,
-        task.clock,
-    )
+    theorem, env, generator = task.theorem, task.env, task.generator
+    budget, clock = task.budget, task.clock
     b = backend(theorem.system)
     assert b.sketch_steps is not None and b.is_hole is not None
     tree = Tree(env, clock)
