@@ -13,13 +13,19 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 from types import TracebackType
-from typing import Any, Protocol, Self, runtime_checkable
+from typing import Any, ClassVar, Protocol, Self, runtime_checkable
 
 from prover.theorem import Theorem
 
 # Seconds one proof-assistant call may take unless a run says otherwise (`--tactic-timeout`):
 # the one default of the budget, the envs and the registry.
 TACTIC_TIMEOUT = 10.0
+
+
+def tactic_limit(own: float, timeout: float | None) -> float:
+    """The seconds one tactic may take: the env's own limit, lowered to the caller's
+    `timeout` (what is left of the theorem's clock) where that is smaller."""
+    return own if timeout is None else min(own, timeout)
 
 
 class ProofEnvError(Exception):
@@ -59,33 +65,22 @@ class ProofState:
 
 
 @dataclass(frozen=True)
-class Progress:
-    """The tactic applied and goals remain."""
+class _WithState:
+    """A result that leaves a state to go on from; it has nothing to say beyond it."""
 
     state: ProofState
-
-    @property
-    def ok(self) -> bool:
-        return True
-
-    @property
-    def message(self) -> str:
-        return ""
+    ok: ClassVar[bool] = True
+    message: ClassVar[str] = ""
 
 
 @dataclass(frozen=True)
-class Finished:
+class Progress(_WithState):
+    """The tactic applied and goals remain."""
+
+
+@dataclass(frozen=True)
+class Finished(_WithState):
     """No goals remain; the proof is still subject to the from-scratch verdict."""
-
-    state: ProofState
-
-    @property
-    def ok(self) -> bool:
-        return True
-
-    @property
-    def message(self) -> str:
-        return ""
 
 
 @dataclass(frozen=True)
@@ -93,14 +88,8 @@ class _NoState:
     """A result that leaves no state to go on from; `message` says why."""
 
     message: str
-
-    @property
-    def ok(self) -> bool:
-        return False
-
-    @property
-    def state(self) -> None:
-        return None
+    ok: ClassVar[bool] = False
+    state: ClassVar[None] = None
 
 
 @dataclass(frozen=True)
@@ -123,6 +112,19 @@ class Crashed(_NoState):
 
 
 TacticResult = Progress | Finished | Failed | TimedOut | Crashed
+
+
+def rejected(
+    error: str, timeout_markers: tuple[str, ...], crash_markers: tuple[str, ...]
+) -> TacticResult:
+    """The result of an assistant's error for a tactic: a limit stopped it (`TimedOut`), the
+    assistant ran out of resources (`Crashed`), else the assistant rejected it (`Failed`).
+    Each backend names its own markers, found anywhere in the error text."""
+    if any(marker in error for marker in timeout_markers):
+        return TimedOut(error)
+    if any(marker in error for marker in crash_markers):
+        return Crashed(error)
+    return Failed(error)
 
 
 class Status(StrEnum):
@@ -152,8 +154,27 @@ class Verdict:
     details: dict[str, Any] = field(default_factory=dict)
 
 
+class Closing(Protocol):
+    """Closed when its `with` block ends: every env and checker. Implementations subclass it
+    for `__enter__` and `__exit__` and write `close`; the seams below extend it."""
+
+    def close(self) -> None:
+        raise NotImplementedError
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+
 @runtime_checkable
-class ProofEnv(Protocol):
+class ProofEnv(Closing, Protocol):
     """One proof-assistant process (or client) owned by one worker.
 
     Implementations own their process, per-tactic timeout, memory cap and
@@ -186,35 +207,6 @@ class ProofEnv(Protocol):
         """Check header + statement + proof from scratch in a fresh process, audit cheats."""
         ...
 
-    def close(self) -> None: ...
-
-    def __enter__(self) -> Self: ...
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None: ...
-
-
-class Closing:
-    """Mixin: an env or checker used in a `with` block is closed when the block ends."""
-
-    def close(self) -> None:
-        raise NotImplementedError
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
-
 
 @dataclass(frozen=True)
 class CheckResult:
@@ -228,7 +220,7 @@ class CheckResult:
 
 
 @runtime_checkable
-class Checker(Protocol):
+class Checker(Closing, Protocol):
     """The whole-text seam (every assistant): check a proof text, and verify it from scratch."""
 
     system: str
@@ -244,5 +236,3 @@ class Checker(Protocol):
     def verify(self, theorem: Theorem, proof: str) -> Verdict:
         """Check header + statement + proof from scratch in a fresh process, audit cheats."""
         ...
-
-    def close(self) -> None: ...

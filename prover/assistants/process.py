@@ -98,6 +98,20 @@ def end_session(proc: subprocess.Popen, tag: str) -> None:
     kill_strays(tag)
 
 
+def ask_to_exit(proc: subprocess.Popen, timeout: float) -> None:
+    """Close a running child's input and give it `timeout` seconds to exit: a REPL ends
+    cleanly at the end of its input. One that will not (or is already gone) is left to the
+    caller's kill."""
+    if proc.poll() is not None:
+        return
+    try:
+        assert proc.stdin is not None
+        proc.stdin.close()
+        proc.wait(timeout=timeout)
+    except Exception:
+        pass
+
+
 def run_in_session(
     args: list[str],
     timeout: float,

@@ -55,6 +55,16 @@ class CoqConfig:
         """The configuration as a results line's `config` holds it."""
         return asdict(self)
 
+    def env_options(self, tactic_timeout: float) -> dict[str, Any]:
+        """What prover.assistants.coq.create_env is called with (`portfolio` is the search's)."""
+        return dict(
+            tactic_timeout=tactic_timeout,
+            memory_mb=self.memory_mb,
+            portfolio=self.portfolio_imports,
+            max_crashes=self.max_crashes,
+            automation=self.automation,
+        )
+
 
 @dataclass(frozen=True)
 class LeanConfig:
@@ -68,6 +78,13 @@ class LeanConfig:
     def as_dict(self) -> dict[str, Any]:
         """The configuration as a results line's `config` holds it."""
         return asdict(self)
+
+    def env_options(self, tactic_timeout: float) -> dict[str, Any]:
+        """What prover.assistants.lean.create_env is called with: every field, under its own
+        name, but `portfolio` (the search's)."""
+        options = {k: v for k, v in asdict(self).items() if k != "portfolio"}
+        options["repl_command"] = list(self.repl_command) if self.repl_command else None
+        return {"tactic_timeout": tactic_timeout, **options}
 
 
 @dataclass(frozen=True)
@@ -98,6 +115,12 @@ class IsabelleConfig:
         """The configuration as a results line's `config` holds it: the server's fields that
         are set (an untouched server is `{}`)."""
         return {"check_timeout": self.check_timeout, "server": self.server.given()}
+
+    def env_options(self, tactic_timeout: float) -> dict[str, Any]:
+        """What prover.assistants.isabelle.create_env is called with: the server fields given
+        (none given lets the env find or start its server). Isabelle checks whole theories,
+        so there is no per-tactic limit to pass."""
+        return {"check_timeout": self.check_timeout, **self.server.given()}
 
 
 AssistantConfig = CoqConfig | LeanConfig | IsabelleConfig
@@ -155,28 +178,9 @@ class Backend:
     ):
         """The assistant's env (a ProofEnv where `stepwise`; Isabelle's whole-theory env)."""
         config = config or self.config_type()
-        module = self.module()
-        if isinstance(config, CoqConfig):
-            return module.create_env(
-                tactic_timeout=tactic_timeout,
-                memory_mb=config.memory_mb,
-                portfolio=config.portfolio_imports,
-                max_crashes=config.max_crashes,
-                automation=config.automation,
-            )
-        if isinstance(config, LeanConfig):
-            return module.create_env(
-                tactic_timeout=tactic_timeout,
-                backend=config.backend,
-                project_dir=config.project_dir,
-                memory_cap_gb=config.memory_cap_gb,
-                allow_native_decide=config.allow_native_decide,
-                repl_command=list(config.repl_command) if config.repl_command else None,
-            )
-        if isinstance(config, IsabelleConfig):
-            # only the server fields given: none given lets the env find or start its server
-            return module.create_env(check_timeout=config.check_timeout, **config.server.given())
-        raise TypeError(f"{type(config).__name__} is not a {self.system} configuration")
+        if not isinstance(config, AssistantConfig):
+            raise TypeError(f"{type(config).__name__} is not a {self.system} configuration")
+        return self.module().create_env(**config.env_options(tactic_timeout))
 
     def checker(self, env: Any):
         """The whole-text `Checker` over an env this backend created."""

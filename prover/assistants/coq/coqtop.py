@@ -27,7 +27,14 @@ from dataclasses import dataclass
 
 from prover.assistants.base import ProofEnvError
 from prover.assistants.coq.toolchain import environment
-from prover.assistants.process import TAG_VARIABLE, child_setup, end_session, kill_strays, new_tag
+from prover.assistants.process import (
+    TAG_VARIABLE,
+    ask_to_exit,
+    child_setup,
+    end_session,
+    kill_strays,
+    new_tag,
+)
 
 # After SIGINT, how long coqtop has to abandon the sentence before it is killed (Coq answers
 # an interrupt within milliseconds when it checks for one at all).
@@ -193,13 +200,7 @@ class Coqtop:
 
     def close(self) -> None:
         if self.proc is not None:
-            if self.proc.poll() is None:
-                try:
-                    assert self.proc.stdin is not None
-                    self.proc.stdin.close()
-                    self.proc.wait(timeout=2)
-                except Exception:
-                    pass
+            ask_to_exit(self.proc, 2)
             self.kill()  # also any helper process coqtop left behind
         shutil.rmtree(self._workdir, ignore_errors=True)
 

@@ -28,6 +28,8 @@ from prover.assistants.base import (
     TacticResult,
     TimedOut,
     Verdict,
+    rejected,
+    tactic_limit,
 )
 from prover.assistants.coq.check import RefusedTactic, tactic_sentences, verify
 from prover.assistants.coq.coqtop import Coqtop, CoqtopDied, Reply
@@ -117,9 +119,8 @@ class CoqEnv(Closing):
         self, state: ProofState, tactic: str, timeout: float | None = None
     ) -> TacticResult:
         t0 = time.perf_counter()
-        limit = self.tactic_timeout if timeout is None else min(self.tactic_timeout, timeout)
         try:
-            return self._run(state.handle, tactic, limit)
+            return self._run(state.handle, tactic, tactic_limit(self.tactic_timeout, timeout))
         finally:
             self.stats.seconds += time.perf_counter() - t0
 
@@ -309,7 +310,7 @@ class CoqEnv(Closing):
             reply = self._send_tactic(s, deadline - time.perf_counter())
             if reply.error:
                 self._back_to(start_state)
-                return _rejected(reply.error)
+                return rejected(reply.error, _TIMEOUT_ERRORS, _CRASH_ERRORS)
             if reply.proofs != (self._theorem.name,):
                 self._back_to(start_state)
                 return Failed(
@@ -325,15 +326,6 @@ class CoqEnv(Closing):
         done = finished or (bool(goals) and goals[0].startswith(_SUBPROOF_DONE))
         state = ProofState(node, goals, subproof_done=done)
         return Finished(state) if finished else Progress(state)
-
-
-def _rejected(error: str) -> TacticResult:
-    """Coq's error for a tactic: a timeout or resource failure, or a rejection of the tactic."""
-    if any(marker in error for marker in _TIMEOUT_ERRORS):
-        return TimedOut(error)
-    if any(marker in error for marker in _CRASH_ERRORS):
-        return Crashed(error)
-    return Failed(error)
 
 
 class ResourceExhausted(ProofEnvError):

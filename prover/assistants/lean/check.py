@@ -52,6 +52,25 @@ from prover.assistants.filecheck import verdict_on_file
 from prover.assistants.lean.lexer import LexError, Token, code_tokens, tokens
 from prover.theorem import Theorem
 
+# Words of the proof filter that the header filter refuses too: they run code while Lean
+# elaborates the text, or make the compiler trust code.
+_METAPROGRAMS = ("run_cmd", "run_tac", "run_elab", "run_meta")
+_ELABORATORS = (
+    "by_elab",
+    "elab",
+    "elab_rules",
+    "macro",
+    "macro_rules",
+    "syntax",
+    "declare_syntax_cat",
+    "simproc",
+    "dsimproc",
+)
+_TRUSTED_CODE = ("unsafe", "implemented_by", "extern")
+_INITIALIZERS = ("initialize", "builtin_initialize")
+# New notation only gives symbols another meaning: harmless in a header, refused in a proof.
+_NOTATION = ("notation", "infix", "infixl", "infixr", "prefix", "postfix")
+
 _WHY: dict[str, str] = {}
 for _words, _why in [
     (("sorry", "admit", "stop", "sorryAx"), "an unfinished proof (sorry/admit/stop)"),
@@ -62,28 +81,9 @@ for _words, _why in [
         "set_option (only `set_option maxRecDepth N in`, `maxHeartbeats N in` with N > 0 "
         "and `synthInstance.maxHeartbeats N in` may enter a proof)",
     ),
-    (
-        (
-            "by_elab",
-            "elab",
-            "elab_rules",
-            "macro",
-            "macro_rules",
-            "syntax",
-            "notation",
-            "infix",
-            "infixl",
-            "infixr",
-            "prefix",
-            "postfix",
-            "declare_syntax_cat",
-            "simproc",
-            "dsimproc",
-        ),
-        "new syntax or elaborators",
-    ),
-    (("run_cmd", "run_tac", "run_elab", "run_meta"), "running metaprograms"),
-    (("unsafe", "implemented_by", "extern", "csimp", "attribute"), "unsafe code or attributes"),
+    (_ELABORATORS + _NOTATION, "new syntax or elaborators"),
+    (_METAPROGRAMS, "running metaprograms"),
+    ((*_TRUSTED_CODE, "csimp", "attribute"), "unsafe code or attributes"),
     (
         (
             "theorem",
@@ -101,8 +101,7 @@ for _words, _why in [
             "variable",
             "universe",
             "import",
-            "initialize",
-            "builtin_initialize",
+            *_INITIALIZERS,
             "mutual",
             "noncomputable",
             "private",
@@ -241,8 +240,7 @@ def _word_refusal(toks: list[Token], allow_native_decide: bool) -> str | None:
             return f"{_WHY[t.parts[0]]}: `{t.parts[0]}` not allowed in a proof"
         if why := _name_refusal(t):
             return f"{why} in a proof"
-        native = t.parts[-1] == "native_decide" or t.parts == ("native",)
-        if native and not allow_native_decide:
+        if _is_native(t) and not allow_native_decide:
             return _NATIVE
     return None
 
@@ -253,10 +251,12 @@ def uses_native(text: str) -> bool:
         toks = code_tokens(tokens(text))
     except LexError:
         return False
-    return any(
-        t.kind == "ident" and (t.parts[-1] == "native_decide" or t.parts == ("native",))
-        for t in toks
-    )
+    return any(_is_native(t) for t in toks)
+
+
+def _is_native(t: Token) -> bool:
+    """`native_decide`, or the `native` of `decide +native`."""
+    return t.kind == "ident" and (t.parts[-1] == "native_decide" or t.parts == ("native",))
 
 
 def refusal(text: str, allow_native_decide: bool = False) -> str | None:
@@ -272,28 +272,7 @@ def refusal(text: str, allow_native_decide: bool = False) -> str | None:
 
 # The header of a file checked without a benchmark record is the user's: these run code
 # while Lean elaborates it (on the user's machine), or make the compiler trust code.
-_HEADER_CODE = frozenset(
-    {
-        "run_cmd",
-        "run_tac",
-        "run_elab",
-        "run_meta",
-        "by_elab",
-        "elab",
-        "elab_rules",
-        "macro",
-        "macro_rules",
-        "syntax",
-        "declare_syntax_cat",
-        "initialize",
-        "builtin_initialize",
-        "simproc",
-        "dsimproc",
-        "unsafe",
-        "implemented_by",
-        "extern",
-    }
-)
+_HEADER_CODE = frozenset(_METAPROGRAMS + _ELABORATORS + _TRUSTED_CODE + _INITIALIZERS)
 _HEADER_ATTRIBUTES = frozenset({"init", "builtin_init", "implemented_by", "extern", "export"})
 # Options a header may set (any value): resource limits, linters and printing.
 _HEADER_OPTIONS = ("maxHeartbeats", "maxRecDepth", "synthInstance.", "linter.", "pp.")

@@ -40,6 +40,8 @@ from prover.assistants.base import (
     TacticResult,
     TimedOut,
     Verdict,
+    rejected,
+    tactic_limit,
 )
 from prover.assistants.lean.audit import KernelChecker
 from prover.assistants.lean.check import refusal, theorem_name
@@ -143,7 +145,7 @@ class LeanReplEnv(Closing):
         self, state: ProofState, tactic: str, timeout: float | None = None
     ) -> TacticResult:
         t0 = time.perf_counter()
-        limit = self.tactic_timeout if timeout is None else min(self.tactic_timeout, timeout)
+        limit = tactic_limit(self.tactic_timeout, timeout)
         try:
             why = refusal(tactic, self.allow_native_decide)
             if why:
@@ -299,10 +301,10 @@ class LeanReplEnv(Closing):
 
     def _result(self, parent: int, tactic: str, resp) -> TacticResult:
         if isinstance(resp, ErrorResponse):
-            return _rejected(resp.message)
+            return rejected(resp.message, _TIMEOUT_ERRORS, _CRASH_ERRORS)
         assert isinstance(resp, TacticResponse)
         if resp.errors:
-            return _rejected(resp.errors[0].data)
+            return rejected(resp.errors[0].data, _TIMEOUT_ERRORS, _CRASH_ERRORS)
         node = len(self._nodes)
         self._nodes[node] = (parent, tactic, resp.proof_state)
         if resp.completed or (
@@ -313,12 +315,3 @@ class LeanReplEnv(Closing):
             # No goals but not "Completed": sorry or unassigned metavariables. Not a proof.
             return Failed(f"not a finished proof: {resp.proof_status}")
         return Progress(ProofState(node, resp.goals))
-
-
-def _rejected(error: str) -> TacticResult:
-    """Lean's error for a tactic: its own limits (heartbeats, memory), or a rejection."""
-    if any(marker in error for marker in _TIMEOUT_ERRORS):
-        return TimedOut(error)
-    if any(marker in error for marker in _CRASH_ERRORS):
-        return Crashed(error)
-    return Failed(error)

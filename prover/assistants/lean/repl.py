@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from prover.assistants.base import ProofEnvError
-from prover.assistants.process import child_setup
+from prover.assistants.process import ask_to_exit, child_setup
 
 
 class ReplDied(ProofEnvError):
@@ -63,13 +63,11 @@ class Sorry:
     end_pos: Pos | None = None
 
 
-@dataclass(frozen=True)
-class CommandResponse:
-    env: int
-    messages: tuple[Message, ...] = ()
-    sorries: tuple[Sorry, ...] = ()
-    tactics: tuple[dict[str, Any], ...] = ()
-    infotree: Any = None
+class _Answer:
+    """An answer that carries Lean's messages: its errors reject the command or tactic,
+    its warnings and infos do not."""
+
+    messages: tuple[Message, ...]
 
     @property
     def errors(self) -> tuple[Message, ...]:
@@ -77,7 +75,16 @@ class CommandResponse:
 
 
 @dataclass(frozen=True)
-class TacticResponse:
+class CommandResponse(_Answer):
+    env: int
+    messages: tuple[Message, ...] = ()
+    sorries: tuple[Sorry, ...] = ()
+    tactics: tuple[dict[str, Any], ...] = ()
+    infotree: Any = None
+
+
+@dataclass(frozen=True)
+class TacticResponse(_Answer):
     proof_state: int
     goals: tuple[str, ...]
     proof_status: str | None = None
@@ -89,10 +96,6 @@ class TacticResponse:
     def completed(self) -> bool:
         """Only "Completed" is a finished proof: `goals == []` alone can hide metavariables."""
         return self.proof_status == "Completed"
-
-    @property
-    def errors(self) -> tuple[Message, ...]:
-        return tuple(m for m in self.messages if m.severity == "error")
 
 
 @dataclass(frozen=True)
@@ -321,11 +324,6 @@ class LeanRepl:
             self._stderr = None
 
     def close(self) -> None:
-        if self.proc is not None and self.proc.poll() is None:
-            try:
-                assert self.proc.stdin is not None
-                self.proc.stdin.close()
-                self.proc.wait(timeout=5)
-            except Exception:
-                pass
+        if self.proc is not None:
+            ask_to_exit(self.proc, 5)
         self.kill()
