@@ -163,8 +163,10 @@ def test_conversion_is_cached_by_source_identity(tmp_path, monkeypatch):
 
     from tests.tiny_models import tiny_llama
 
-    monkeypatch.setenv("PROVER_MODEL_CACHE", str(tmp_path / "cache"))
+    # Built before the cache moves: the tiny model takes SmolLM2's tokenizer from the real
+    # cache (an empty one would install SmolLM2 again first, about 40 s).
     src = tiny_llama(tmp_path / "model")
+    monkeypatch.setenv("PROVER_MODEL_CACHE", str(tmp_path / "cache"))
     calls = []
     real = ctranslate2.converters.TransformersConverter.convert
 
