@@ -310,6 +310,12 @@ def test_lazy_loading_time_comes_out_of_the_callers_budget():
     gen.generate(["x"], SamplingParams(max_seconds=2.0))
     gen.generate(["x"], SamplingParams(max_seconds=2.0))  # loaded once: the full budget now
     assert seen[0] <= 1.7 and seen[1] == 2.0
+    # A load longer than the caller's budget leaves 0 s, never a negative number (which
+    # SamplingParams refuses).
+    late = LazyGenerator(slow_load)
+    late.min_load_seconds = 0.0
+    late.generate(["x"], SamplingParams(max_seconds=0.05))
+    assert seen[-1] == 0.0
 
 
 def test_setup_model_refuses_an_unknown_name_in_one_line():

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import ast
-import time
 from pathlib import Path
 
 import pytest
 
 from prover.methods.budget import Budget
-from prover.models.base import LazyGenerator, Sample, SamplingParams, sampling_params
+from prover.models.base import Sample, SamplingParams, sampling_params
 
 MODELS_DIR = Path(__file__).resolve().parents[2] / "prover" / "models"
 
@@ -86,24 +85,6 @@ def test_budget_sampling_is_the_builders():
     assert budget.sampling(0, (), 0.0, n=1).n == 1  # a spent clock (Clock.left() is 0) is legal
     assert budget.sampling(0, (), 1.0).temperature == 0.0
     assert budget.sampling(0, (), 1.0, min_temperature=0.6).temperature == 0.6
-
-
-def test_a_load_longer_than_the_budget_leaves_zero_seconds_not_a_negative_number():
-    seen = []
-
-    class Recorder:
-        def generate(self, prompts, params):
-            seen.append(params.max_seconds)
-            return [[] for _ in prompts]
-
-    def slow_load():
-        time.sleep(0.2)
-        return Recorder()
-
-    gen = LazyGenerator(slow_load)
-    gen.min_load_seconds = 0.0
-    gen.generate(["x"], SamplingParams(max_seconds=0.05))
-    assert seen == [0.0]
 
 
 def test_the_openai_routes_answer_400_to_parameters_no_runtime_honours():
