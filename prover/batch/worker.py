@@ -89,14 +89,12 @@ class Worker:
                 retriever=self.retriever,
                 candidates=cfg.candidate_sources(knn=self.knn),
             )
-            if result.status is Status.ERROR:
-                self._restart_env()
-            return result
         except Exception as e:  # a bug or a backend surprise must not end the batch
             result = ProofResult(Status.ERROR, reason=f"{type(e).__name__}: {e}")
             result.extra["traceback"] = traceback.format_exc(limit=5)
-        result.wall_seconds = time.monotonic() - t0
-        self._restart_env()
+            result.wall_seconds = time.monotonic() - t0
+        if result.status is Status.ERROR:
+            self._restart_env()
         return result
 
     def record(self, theorem: Theorem, result: ProofResult) -> ResultRecord:
