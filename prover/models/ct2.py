@@ -19,7 +19,8 @@ to a proof search and one that only burns its budget. LeanCopilot uses the same 
 - Sampling draws from the whole vocabulary (top-p applies); `seed` seeds the engine, but
   its generator is per thread, so repeated calls in one process are not reproducible.
 - `max_seconds` is honoured: sampling stops through the engine's per-token callback; beam
-  search (no callback) gets a step budget from the measured time per decoding step.
+  search (no callback) gets a step budget from its recent calls' measured costs
+  (`prover.models.beam_clock`).
 """
 
 from __future__ import annotations
@@ -30,7 +31,6 @@ import shutil
 import sys
 import tempfile
 import time
-from collections import deque
 from dataclasses import replace
 from functools import lru_cache
 from pathlib import Path
@@ -44,6 +44,7 @@ from prover.models.base import (
     SamplingParams,
     best_unique,
 )
+from prover.models.beam_clock import BeamClock
 from prover.models.checkpoint import is_adapter, merge_adapter
 from prover.models.embedded import cache_lock, cache_root, gguf_to_hf, model_home
 from prover.models.registry import lookup
@@ -164,8 +165,7 @@ class CT2Generator:
         self._special = {
             i for i, t in self.tokenizer.get_added_tokens_decoder().items() if t.special
         } | set(_config_eos(self.path))
-        # beam width -> the last few calls' (decoding steps, seconds)
-        self._beam_calls: dict[int, deque[tuple[int, float]]] = {}
+        self.beam_clock = BeamClock()  # the recent beam calls' costs, for their step budget
         self._static: dict[str, list[str]] = {}  # a template's shared text -> its tokens
         self._stop_ids(("\n",))  # the usual stop string's vocabulary scan, done while loading
         self.stats = GeneratorStats()
@@ -180,15 +180,17 @@ class CT2Generator:
             return self._one_by_one(prompts, params, deadline)
         n = params.n
         beams = params.temperature <= 0 and n > 1 and params.beam_at_zero
-        max_length = params.max_tokens
-        if beams and params.max_seconds is not None:
-            max_length = self._affordable_steps(n, params.max_seconds, params.max_tokens)
-            if max_length == 0:
-                return [[] for _ in prompts]
         start = [enc.tokens for enc in self.tokenizer.encode_batch(prompts)]
         static = self._shared_tokens(prompts, start)
         if static:
             start = [tokens[len(static) :] for tokens in start]
+        read = max(len(tokens) for tokens in start)  # the tokens this call reads per beam
+        max_length = params.max_tokens
+        if beams and params.max_seconds is not None:
+            left = params.max_seconds - (time.perf_counter() - t0)
+            max_length = self.beam_clock.affordable_steps(n, left, params.max_tokens, read)
+            if max_length == 0:
+                return [[] for _ in prompts]
         options: dict = {
             "max_length": max_length,
             "include_prompt_in_result": False,
@@ -231,7 +233,7 @@ class CT2Generator:
             out.append(best_unique(samples))
         if beams:
             longest = max((len(ids) for r in results for ids in r.sequences_ids), default=0)
-            self._beam_calls.setdefault(n, deque(maxlen=8)).append((max(longest, 1), elapsed))
+            self.beam_clock.record(n, longest, read, elapsed)
         self.stats.calls += 1
         return out
 
@@ -282,15 +284,6 @@ class CT2Generator:
 
     def _stop_ids(self, stops: tuple[str, ...]) -> set[int]:
         return set(_vocab_ids_containing(self.tokenizer_dir, tuple(s for s in stops if s)))
-
-    def _affordable_steps(self, width: int, seconds: float, wanted: int) -> int:
-        """Beam search cannot be interrupted: give it only the steps the clock can pay for.
-
-        Per step: the slowest of the last few calls of this width (a busy machine: another
-        worker, hammer's provers)."""
-        recent = self._beam_calls.get(width)
-        per_step = max(t / k for k, t in recent) if recent else 0.1 * width  # unmeasured: slow
-        return max(0, min(wanted, int(seconds / per_step) - 1))
 
 
 class _StepLog:
