@@ -7,7 +7,7 @@ bash scripts/install_test_tools.sh
 bash scripts/install_editor_tools.sh  # Emacs + Proof General for the copilot's editor test
 .venv/bin/ruff check .
 set +e
-.venv/bin/python -m pytest -q -p no:cacheprovider "$@"
+.venv/bin/python -m pytest -q -p no:cacheprovider --durations=25 "$@"
 rc=$?
 set -e
 if [ "$rc" -eq 5 ]; then

@@ -13,6 +13,7 @@ from prover.candidates import KnnPredictor
 from prover.methods import ProofResult, prove
 from prover.results import ResultRecord
 from prover.theorem import Theorem
+from prover.version import code_version
 
 
 def error_record(
@@ -107,6 +108,7 @@ class Worker:
     def prove(self, theorem: Theorem) -> ResultRecord:
         result = self.result(theorem)
         result.extra["worker_max_rss_mb"] = _max_rss_mb()
+        result.extra["code"] = code_version()
         return self.record(theorem, result)
 
     def _restart_env(self) -> None:

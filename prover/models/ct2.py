@@ -20,7 +20,8 @@ to a proof search and one that only burns its budget. LeanCopilot uses the same 
   its generator is per thread, so repeated calls in one process are not reproducible.
 - `max_seconds` is honoured: sampling stops through the engine's per-token callback; beam
   search (no callback) gets a step budget from its recent calls' measured costs
-  (`prover.models.beam_clock`).
+  (`prover.models.decode_clock`); a call whose prompt reading would not fit the time
+  left is narrowed (fewer beams or samples) or not made.
 """
 
 from __future__ import annotations
@@ -44,12 +45,15 @@ from prover.models.base import (
     SamplingParams,
     best_unique,
 )
-from prover.models.beam_clock import BeamClock
 from prover.models.checkpoint import is_adapter, merge_adapter
+from prover.models.decode_clock import DecodeClock
 from prover.models.embedded import cache_lock, cache_root, gguf_to_hf, model_home
 from prover.models.registry import lookup
 
 TOKENIZER_DIR = "tokenizer"
+# Fewer decoding steps than this give most tactics cut short (`intros; nra.` is 6 tokens):
+# a beam call that cannot afford them is narrowed, or not made.
+MIN_BEAM_STEPS = 8
 
 
 def source_identity(path: Path) -> str:
@@ -165,7 +169,10 @@ class CT2Generator:
         self._special = {
             i for i, t in self.tokenizer.get_added_tokens_decoder().items() if t.special
         } | set(_config_eos(self.path))
-        self.beam_clock = BeamClock()  # the recent beam calls' costs, for their step budget
+        # Recent calls' costs: beam search's (its step budget) and sampling's first step
+        # (reading the prompt once per sample, before the deadline callback can stop it).
+        self.beam_clock = DecodeClock()
+        self.sample_clock = DecodeClock()
         self._static: dict[str, list[str]] = {}  # a template's shared text -> its tokens
         self._stop_ids(("\n",))  # the usual stop string's vocabulary scan, done while loading
         self.stats = GeneratorStats()
@@ -184,12 +191,12 @@ class CT2Generator:
         static = self._shared_tokens(prompts, start)
         if static:
             start = [tokens[len(static) :] for tokens in start]
-        read = max(len(tokens) for tokens in start)  # the tokens this call reads per beam
+        read = max(len(tokens) for tokens in start)  # the tokens each hypothesis reads
         max_length = params.max_tokens
-        if beams and params.max_seconds is not None:
+        if params.max_seconds is not None:  # what cannot be interrupted must fit the time left
             left = params.max_seconds - (time.perf_counter() - t0)
-            max_length = self.beam_clock.affordable_steps(n, left, params.max_tokens, read)
-            if max_length == 0:
+            n, max_length = self._fit(beams, n, left, params.max_tokens, read)
+            if n == 0:
                 return [[] for _ in prompts]
         options: dict = {
             "max_length": max_length,
@@ -216,11 +223,14 @@ class CT2Generator:
                 "sampling_temperature": params.temperature if params.temperature > 0 else 1e-3,
             }
             options["callback"] = steps.record(deadline)
+        called = time.perf_counter()
         try:
             results = self.generator.generate_batch(start, **options)
         except RuntimeError as e:
             raise ModelUnavailable(f"CTranslate2 failed: {e}") from e
         elapsed = time.perf_counter() - t0
+        if not beams and steps.first is not None:  # the prompt read, and one token
+            self.sample_clock.record(n, 1, read, steps.first - called)
         out = []
         for b, r in enumerate(results):
             samples = []
@@ -249,6 +259,24 @@ class CT2Generator:
             left = None if deadline is None else max(deadline - time.perf_counter(), 0.0)
             out.append(self.generate([prompt], replace(params, max_seconds=left))[0])
         return out
+
+    def _fit(self, beams: bool, n: int, seconds: float, wanted: int, read: int) -> tuple[int, int]:
+        """(hypotheses, decoding steps) that fit in `seconds`, narrowed from `n` by halving;
+        (0, 0) when none fit. Beams get at least `MIN_BEAM_STEPS` steps (or `wanted`), since
+        a beam cut earlier is a fragment of a tactic; sampling is stopped by its callback, so
+        only its first step (reading the prompt) must fit."""
+        if not beams:
+            clock = self.sample_clock if self.sample_clock.measured else self.beam_clock
+            n = clock.widest(n, seconds, read)
+            return n, wanted
+        useful = min(wanted, MIN_BEAM_STEPS)
+        width = n
+        while width >= 2:
+            steps = self.beam_clock.affordable_steps(width, seconds, wanted, read)
+            if steps >= useful:
+                return width, steps
+            width //= 2
+        return 0, 0
 
     def _shared_tokens(self, prompts: list[str], tokens: list[list[str]]) -> list[str]:
         """The tokens of the leading text all `prompts` share as one template's completions
@@ -293,9 +321,12 @@ class _StepLog:
 
     def __init__(self) -> None:
         self.tokens: dict[tuple[int, int], list[tuple[int, float]]] = {}
+        self.first: float | None = None  # when the first token came (the prompt was read)
 
     def record(self, deadline: float | None):
         def callback(step) -> bool:
+            if self.first is None:
+                self.first = time.perf_counter()
             self.tokens.setdefault((step.batch_id, step.hypothesis_id), []).append(
                 (step.token_id, step.log_prob)
             )

@@ -157,6 +157,26 @@ def test_max_seconds_is_honoured(smol):
     assert smol.generate([PROMPT], SamplingParams(n=4, max_seconds=0.0)) == [[]]
 
 
+def test_a_call_is_narrowed_to_what_its_clock_can_pay(smol, monkeypatch):
+    """Reading the prompt once per hypothesis cannot be interrupted: on a machine measured as
+    slow (one recorded call of 4 hypotheses that took 1 s to its first token), a 64-wide call
+    with 2.5 s left runs 8 wide (8 cost at most 2 s, 16 at most 4 s), in both modes, and
+    records what it cost."""
+    from prover.models.decode_clock import DecodeClock
+
+    read = len(smol.tokenizer.encode(PROMPT).tokens)
+    for clock_name, params in (
+        ("sample_clock", SamplingParams(n=64, temperature=1.0, max_tokens=8, stop=())),
+        ("beam_clock", SamplingParams(n=64, max_tokens=8, stop=())),
+    ):
+        clock = DecodeClock()
+        clock.record(4, 20, read, 1.0)
+        monkeypatch.setattr(smol, clock_name, clock)
+        [samples] = smol.generate([PROMPT], replace(params, max_seconds=2.5))
+        assert sorted(clock.calls) == [4, 8], (clock_name, clock.calls)
+        assert 1 <= len(samples) <= 8
+
+
 def test_conversion_is_cached_by_source_identity(tmp_path, monkeypatch):
     """A user's HF directory converts once; a second load reuses it; a changed source reconverts."""
     import ctranslate2.converters

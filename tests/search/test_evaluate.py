@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import subprocess
+from pathlib import Path
+
 import pytest
 
+from prover import __version__
 from prover.assistants.registry import CoqConfig
 from prover.batch.config import EvalConfig
 from prover.batch.runner import ConfigMismatch, run_eval
@@ -12,6 +16,7 @@ from prover.results import read_results
 from prover.theorem import Theorem
 
 HEADER = "Require Import Arith Lia."
+REPO = Path(__file__).resolve().parents[2]
 
 
 def theorems() -> list[Theorem]:
@@ -47,6 +52,17 @@ def test_one_line_per_theorem_with_verdicts(tmp_path):
     assert got["easy_lia"].proof.strip() == "lia."
     assert got["easy_lia"].checker_seconds > 0
     assert summary.counts["proved"] == 1 and not summary.interrupted
+    # Each line says which code proved it (a row can take several sittings): this checkout's commit.
+    codes = {r.extra["code"] for r in got.values()}
+    assert len(codes) == 1
+    code = codes.pop()
+    if (REPO / ".git").exists():
+        head = subprocess.run(
+            ["git", "rev-parse", "HEAD"], capture_output=True, text=True, cwd=REPO
+        )
+        assert code.startswith(f"{__version__}+{head.stdout.strip()[:12]}"), code
+    else:
+        assert code == __version__
 
 
 def test_resume_skips_finished_and_never_overwrites(tmp_path):
