@@ -69,6 +69,7 @@ class DecodeClock:
 
     def predict(self, width: int, steps: int, prompt_tokens: int) -> float:
         """Seconds a call would take at most (see the module docstring)."""
+
         def slowest(calls: deque[Call]) -> float:
             return max(call.bound(width, steps, prompt_tokens) for call in calls)
 
