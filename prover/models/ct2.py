@@ -274,13 +274,10 @@ class CT2Generator:
             n = clock.widest(n, seconds, read)
             return n, wanted
         useful = min(wanted, MIN_BEAM_STEPS)
-        width = n
-        while width >= 2:
-            steps = self.beam_clock.affordable_steps(width, seconds, wanted, read)
-            if steps >= useful:
-                return width, steps
-            width //= 2
-        return 0, 0
+        width = self.beam_clock.widest(n, seconds, read, narrowest=2, steps=useful)
+        if width == 0:
+            return 0, 0
+        return width, self.beam_clock.affordable_steps(width, seconds, wanted, read)
 
     def _shared_tokens(self, prompts: list[str], tokens: list[list[str]]) -> list[str]:
         """The tokens of the leading text all `prompts` share as one template's completions

@@ -93,11 +93,13 @@ class DecodeClock:
                 high = mid - 1
         return min(low, wanted)
 
-    def widest(self, width: int, seconds: float, prompt_tokens: int, narrowest: int = 1) -> int:
-        """The widest of `width`, `width // 2`, ... (down to `narrowest`) whose first step
-        fits in `seconds`; 0 if none does. Fewer hypotheses in time beat none at all."""
+    def widest(
+        self, width: int, seconds: float, prompt_tokens: int, narrowest: int = 1, steps: int = 1
+    ) -> int:
+        """The widest of `width`, `width // 2`, ... (down to `narrowest`) whose first `steps`
+        steps fit in `seconds`; 0 if none does. Fewer hypotheses in time beat none at all."""
         while width >= narrowest:
-            if self.predict(width, 1, prompt_tokens) <= seconds:
+            if self.predict(width, steps, prompt_tokens) <= seconds:
                 return width
             if width == narrowest:
                 break
