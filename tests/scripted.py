@@ -18,8 +18,10 @@ class ScriptedGenerator:
     # (substring of the prompt, [(tactic, logprob), ...]); the first matching rule answers.
     rules: list[tuple[str, list[tuple[str, float]]]]
     prompts: list[str] = field(default_factory=list)
+    calls: list[SamplingParams] = field(default_factory=list)  # each call's params, in order
 
     def generate(self, prompts: list[str], params: SamplingParams) -> list[list[Sample]]:
+        self.calls.append(params)
         out = []
         for prompt in prompts:
             self.prompts.append(prompt)

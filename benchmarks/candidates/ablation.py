@@ -1,11 +1,12 @@
-"""A candidate source switched on vs off: the figures of one pair of `prover eval` runs.
+"""A candidate source (or any one setting: a model, retrieval) switched on vs off: the figures
+of one pair of `prover eval` runs.
 
 Reads two results files written at the same wall budget per theorem (e.g. the default and
 `--no-templates`) and prints, for the theorems they share: proved by each, the theorems only
 one proved (with the proof's tactics by source), the found proofs' tactics by source and the
-candidates run by source (the search's `proof_sources` / `candidates_run`), model calls,
-the model calls' widths where one was widened, and the wall overrun past the budget.
-Asserts nothing.
+candidates run by source (the search's `proof_sources` / `candidates_run`), model calls and
+their mean seconds, the model calls' widths where one was widened, and the wall overrun past
+the budget. Asserts nothing.
 
     prover eval --benchmark minif2f-rocq --split valid --names A,B,C --wall-seconds 60 --out on.jsonl
     prover eval --benchmark minif2f-rocq --split valid --names A,B,C --wall-seconds 60 \\
@@ -32,10 +33,13 @@ def summary(label: str, records: list[ResultRecord]) -> set[str]:
         ran.update(r.extra.get("candidates_run", {}))
         widths.update({int(k): v for k, v in r.extra.get("model_widths", {}).items()})
     over = [overrun(r) for r in records if r.config.get("budget", {}).get("wall_seconds")]
+    calls = sum(r.model_calls for r in records)
+    per_call = sum(r.model_seconds for r in records) / calls if calls else 0.0
     print(
         f"{label}: proved {len(proved)} of {len(records)}; proofs' tactics by source "
         f"{dict(sources)}; candidates run {dict(ran)}; model calls median "
-        f"{statistics.median(r.model_calls for r in records):g}; widened calls' widths "
+        f"{statistics.median(r.model_calls for r in records):g} ({calls} in all, "
+        f"{per_call:.2f} s per call); widened calls' widths "
         f"{dict(widths) or '-'}; overrun max {max(over, default=0):.1f} s, "
         f"over 2 s: {sum(o > 2 for o in over)}"
     )

@@ -169,8 +169,8 @@ def search_from(
     they need no model time and take milliseconds, and one that closes the goal saves the
     call; the model's samples then run, less those already tried. A source is asked once per
     state (its answer is kept for the state's later expansions, whose tactics the tree's
-    cache answers without Coq). A model call whose samples are mostly duplicates makes the
-    next call wider (`next_width`).
+    cache answers without Coq). A beam call whose beams are mostly duplicates makes the next
+    beam call wider (`next_width`); sampling calls (later attempts) keep `budget.samples`.
 
     A `Portfolio` (prover.assistants.automation) splits the root's portfolio in two: its cheap tactics
     run first, each for at most its `cheap_seconds`; the cheap ones those seconds stopped
@@ -273,16 +273,20 @@ def search_from(
         nonlocal width, params
         if generator is None or clock.left() < MIN_CALL_SECONDS:
             return
-        params = _with_seconds(replace(params, n=width), clock.left())
+        beams = params.temperature == 0 and params.beam_at_zero
+        params = _with_seconds(replace(params, n=width if beams else budget.samples), clock.left())
         t0 = clock.model
         with clock.model_call():
             samples = generator.generate([prompt(state)], params)[0]
         tree.model_calls += 1
-        tree.widths.append(width)
+        tree.widths.append(params.n)
         # Few samples from a call cut short by the clock (or none) are not duplicates:
         # only a call that ended on its own says how diverse the model's answers are.
+        # Only beam calls widen: beams that agree hide the next-best tactics, which more
+        # beams reach; samples that agree say the temperature is too low, and 16-32 samples
+        # at 0.4 returned 1-3 distinct tactics for 7-15 s a call (an 8-sample call: ~3 s).
         ended = clock.model - t0 < WIDTH_CALL_SHARE * (params.max_seconds or 0.0)
-        if samples and ended:
+        if samples and ended and beams:
             distinct = len({normalise(s.text) for s in samples} - {""})
             width = next_width(width, distinct, budget.samples)
         for c in merge(model_candidates(samples)):

@@ -227,6 +227,23 @@ def test_model_width_doubles_on_duplicates_up_to_a_cap():
 
 
 USELESS = [("", [("idtac.", -0.1)])]  # a model that proposes nothing that helps
+
+
+def test_only_beam_calls_widen_sampling_calls_keep_their_samples(env):
+    """Beams that agree widen the next beam call; a sampling attempt (temperature above 0)
+    asks for `samples` whatever the beams did: more samples at a low temperature gave the
+    same few tactics for several times the seconds."""
+    theorem = Theorem("t", "coq", "Theorem t : 1 = 2.", NATS)
+    gen = ScriptedGenerator(USELESS)
+    budget = Budget(samples=4, expansions=1, attempts=3, temperatures=(0.0, 0.0, 0.4))
+    r = best_first_search(
+        theorem, env, gen, budget, ("lia.",), template=TEMPLATE, candidates=CandidateSources()
+    )
+    assert r.status is Status.FAILED
+    assert [(p.n, p.temperature) for p in gen.calls] == [(4, 0.0), (8, 0.0), (4, 0.4)]
+    assert r.extra["model_widths"] == {4: 2, 8: 1}
+
+
 EXISTS = "Theorem t : forall n : nat, (exists k, n = 2 * k) -> exists m, n + n = 4 * m."
 FUNCTION = "Theorem t : forall f : R -> R, (forall x, f x = 2 * x + 3) -> f 4 = 11."
 
@@ -237,7 +254,8 @@ FUNCTION = "Theorem t : forall f : R -> R, (forall x, f x = 2 * x + 3) -> f 4 = 
 )
 def test_the_search_proves_with_templates_what_it_cannot_without(env, header, statement, portfolio):
     theorem = Theorem("t", "coq", statement, header)
-    budget = Budget(samples=4, expansions=12, wall_limit=120)
+    # two beam attempts: the useless model's agreeing beams widen the second one's call
+    budget = Budget(samples=4, expansions=12, wall_limit=120, temperatures=(0.0, 0.0))
 
     def search(sources: CandidateSources):
         gen = ScriptedGenerator(USELESS)
@@ -251,7 +269,7 @@ def test_the_search_proves_with_templates_what_it_cannot_without(env, header, st
     assert on.status is Status.PROVED, on.reason
     assert on.extra["proof_sources"]["template"] >= 2  # intros and the step that needs a name
     assert on.extra["candidates_run"]["template"] >= 2 and on.extra["candidates_run"]["model"]
-    # the model present: the useless model's duplicates widened its next call
+    # the model present: the useless model's duplicates widened its next beam call
     assert on.extra.get("model_widths") or off.extra.get("model_widths")
 
 
