@@ -273,8 +273,10 @@ def search_from(
         nonlocal width, params
         if generator is None or clock.left() < MIN_CALL_SECONDS:
             return
-        beams = params.temperature == 0 and params.beam_at_zero
-        params = _with_seconds(replace(params, n=width if beams else budget.samples), clock.left())
+        params = replace(params, n=width)
+        if not params.beams:
+            params = replace(params, n=budget.samples)
+        params = _with_seconds(params, clock.left())
         t0 = clock.model
         with clock.model_call():
             samples = generator.generate([prompt(state)], params)[0]
@@ -286,7 +288,7 @@ def search_from(
         # beams reach; samples that agree say the temperature is too low, and 16-32 samples
         # at 0.4 returned 1-3 distinct tactics for 7-15 s a call (an 8-sample call: ~3 s).
         ended = clock.model - t0 < WIDTH_CALL_SHARE * (params.max_seconds or 0.0)
-        if samples and ended and beams:
+        if samples and ended and params.beams:
             distinct = len({normalise(s.text) for s in samples} - {""})
             width = next_width(width, distinct, budget.samples)
         for c in merge(model_candidates(samples)):

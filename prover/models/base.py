@@ -58,6 +58,11 @@ class SamplingParams:
     # Stop generating after this long (the search passes what is left of its wall clock).
     max_seconds: float | None = None
 
+    @property
+    def beams(self) -> bool:
+        """Whether a runtime that can should return the n best beams rather than n samples."""
+        return self.temperature <= 0 and self.n > 1 and self.beam_at_zero
+
     def __post_init__(self) -> None:
         problem = _sampling_problem(self)
         if problem is not None:

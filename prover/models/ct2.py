@@ -189,7 +189,7 @@ class CT2Generator:
         if len(prompts) > 1 and self.device == "cpu":
             return self._one_by_one(prompts, params, deadline)
         n = params.n
-        beams = params.temperature <= 0 and n > 1 and params.beam_at_zero
+        beams = params.beams
         start = [enc.tokens for enc in self.tokenizer.encode_batch(prompts)]
         static = self._shared_tokens(prompts, start)
         if static:

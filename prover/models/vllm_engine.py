@@ -45,7 +45,7 @@ class VLLMGenerator:
         self.stats = GeneratorStats()
 
     def generate(self, prompts: list[str], params: SamplingParams) -> list[list[Sample]]:
-        if params.temperature <= 0 and params.n > 1 and params.beam_at_zero:
+        if params.beams:
             results = self._beam(prompts, params)
         else:
             sp = self._vllm.SamplingParams(
