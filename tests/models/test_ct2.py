@@ -15,7 +15,13 @@ import pytest
 from prover.models import load_generator
 from prover.models.base import LazyGenerator, ModelUnavailable, SamplingParams
 from prover.models.chat import ChatPrompts, ChatTemplate
-from prover.models.ct2 import CT2Generator, ct2_model_dir, tokenizer_dir
+from prover.models.ct2 import (
+    CALL_TIME_MARGIN,
+    MIN_BEAM_STEPS,
+    CT2Generator,
+    ct2_model_dir,
+    tokenizer_dir,
+)
 from prover.models.embedded import (
     EmbeddedModelMissing,
     WeightsMismatch,
@@ -144,11 +150,17 @@ def test_max_seconds_is_honoured(smol):
     assert samples and all(s.num_tokens < 2000 for s in samples)
     # Beam search has no per-token callback: it gets the steps the clock can pay for. No
     # call starts with less left than reading its prompt may take.
-    beams = SamplingParams(n=4, max_tokens=2000, stop=(), max_seconds=2.5)
+    # The budget is what this machine's clock says the narrowest useful call needs (2.5 s
+    # here, more on a slower machine), never what 2000 steps would need.
     smol.generate([PROMPT], SamplingParams(n=4, max_tokens=16, stop=()))  # measures a step
+    read = len(smol.tokenizer.encode(PROMPT).tokens)
+    needed = smol.beam_clock.predict(2, MIN_BEAM_STEPS, read) * CALL_TIME_MARGIN
+    budget = max(2.5, needed + 0.5)
+    assert smol.beam_clock.predict(4, 2000, read) > budget  # the cut is the clock's doing
+    beams = SamplingParams(n=4, max_tokens=2000, stop=(), max_seconds=budget)
     t0 = time.perf_counter()
     [cut] = smol.generate([PROMPT], beams)
-    assert time.perf_counter() - t0 < 2.5 + 1.0
+    assert time.perf_counter() - t0 < budget + 1.0
     assert cut and all(s.num_tokens < 2000 for s in cut)
     t0 = time.perf_counter()
     assert smol.generate([PROMPT], replace(beams, max_seconds=1.5)) == [[]]
