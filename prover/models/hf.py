@@ -64,10 +64,12 @@ class HFGenerator:
             "num_return_sequences": n,
             "pad_token_id": self.tokenizer.pad_token_id,
         }
-        if params.temperature <= 0:
-            kwargs |= {"do_sample": False, "num_beams": n if (n > 1 and params.beam_at_zero) else 1}
-            if n > 1 and not params.beam_at_zero:
-                kwargs |= {"do_sample": True, "temperature": 1e-3}
+        if params.beams:
+            kwargs |= {"do_sample": False, "num_beams": n}
+        elif params.temperature <= 0:  # greedy; several answers at zero sample almost greedily
+            kwargs |= {"do_sample": n > 1, "num_beams": 1}
+            if n > 1:
+                kwargs["temperature"] = 1e-3
         else:
             kwargs |= {
                 "do_sample": True,
