@@ -241,10 +241,52 @@ def _exists(goal: Goal, _ctx: Context) -> list[tuple[str, str]]:
     scope = {"nat": "%nat", "Z": "%Z", "R": "%R", "Q": "%Q", "N": "%N"}.get(s.binder_type, "")
     same_sort = goal.variables(s.binder_type) if s.binder_type else goal.variables()
     numbers = [n + scope for n in _NUMBER.findall(text)]
-    for w in [f"0{scope}", f"1{scope}", *same_sort, f"2{scope}", *numbers]:
+    solved = _solved_witnesses(s.parts[0], s.binders, s.binder_type, scope)
+    for w in [*solved, f"0{scope}", f"1{scope}", *same_sort, f"2{scope}", *numbers]:
         if w not in witnesses:
             witnesses.append(w)
     return [("exists", f"exists {w}.") for w in witnesses[:MAX_WITNESSES]]
+
+
+_ARITHMETIC = re.compile(r"^[\w\s+\-*/^().%']*$")
+
+
+def _solved_witnesses(body: str, binders: tuple[str, ...], sort: str, scope: str) -> list[str]:
+    """The values of a single bound name that solve the body's first equation, as a user
+    solves `2 * x + 1 = 7` before typing `exists 3`: only for plain arithmetic over numerals
+    and variables, only exact values of the binder's sort (integers for nat/Z, naturals
+    non-negative, rationals for R). Sympy does the algebra; anything it cannot read gives []."""
+    if len(binders) != 1 or sort not in ("nat", "Z", "R", "Q", "N"):
+        return []
+    for part in split_top(body, "/\\"):
+        sides = split_top(strip_parens(part), "=")
+        if len(sides) == 2 and all(_ARITHMETIC.match(x) for x in sides):
+            break
+    else:
+        return []
+    try:
+        import sympy
+
+        def read(text: str):
+            text = re.sub(r"%\w+", "", text).replace("^", "**")
+            names = {n: sympy.Symbol(n) for n in re.findall(r"[A-Za-z_][\w']*", text)}
+            return sympy.parse_expr(text, local_dict=names, evaluate=True)
+
+        x = sympy.Symbol(binders[0])
+        roots = sympy.solve(sympy.Eq(read(sides[0]), read(sides[1])), x)
+    except Exception:  # noqa: BLE001 - sympy raises many kinds on text it cannot read
+        return []
+    out = []
+    for r in roots if isinstance(roots, list) else []:
+        if not (getattr(r, "is_Rational", False) and r.is_real):
+            continue
+        if sort in ("nat", "N") and not (r.is_integer and r >= 0):
+            continue
+        if sort == "Z" and not r.is_integer:
+            continue
+        value = str(r.p) if r.q == 1 else f"{r.p}/{r.q}"
+        out.append(f"({value}){scope}" if r < 0 or r.q != 1 else f"{value}{scope}")
+    return out
 
 
 def _squares(goal: Goal, _ctx: Context) -> list[tuple[str, str]]:

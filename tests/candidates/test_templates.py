@@ -288,3 +288,36 @@ def test_templates_alone_expand_without_a_model(env):
     # the portfolio method (no sources) stays the automation alone
     alone = best_first_search(theorem, env, None, Budget(wall_limit=60), ("lra.",))
     assert alone.status is Status.FAILED and alone.expansions == 0
+
+
+@pytest.mark.parametrize(
+    ("header", "statement", "witness"),
+    [
+        (REALS, "Theorem t : exists x : R, 2 * x + 1 = 7.", "exists 3%R."),
+        (REALS, "Theorem t : exists x : R, 3 * x = 2 /\\ 0 < x.", "exists (2/3)%R."),
+        (NATS, "Theorem t : exists n : nat, 3 * n + 5 = 17.", "exists 4%nat."),
+    ],
+)
+def test_an_existential_gets_the_witness_that_solves_its_equation(env, header, statement, witness):
+    """The witness is none of the goal's numbers nor 0, 1, 2: it is solved for."""
+    theorem = Theorem("t", "coq", statement, header)
+    state = env.open(theorem)
+    assert witness in [c.tactic for c in templates(state.text, Context(header))]
+    r = best_first_search(
+        theorem,
+        env,
+        None,
+        Budget(expansions=4, wall_limit=60),
+        ("lra.", "lia."),
+        candidates=CandidateSources(),
+    )
+    assert r.status is Status.PROVED and r.proof.startswith(witness)
+
+
+def test_no_witness_is_solved_from_what_is_not_plain_arithmetic():
+    from prover.candidates.templates import _solved_witnesses
+
+    assert _solved_witnesses("f x = 2", ("x",), "R", "%R") == []
+    assert _solved_witnesses("2 * x = 5", ("x",), "Z", "%Z") == []  # no integer solves it
+    assert _solved_witnesses("x + 3 = 1", ("x",), "nat", "%nat") == []  # nor a natural
+    assert _solved_witnesses("x * x = 4", ("x",), "Z", "%Z") == ["(-2)%Z", "2%Z"]

@@ -2,8 +2,8 @@
 
 What runs here: the plain-torch loop (loss falls, checkpoint, resume at the same step and
 data position, the checkpoint generates through the prover's HF Generator) and the
-DeepSpeed ZeRO-1 path on DeepSpeed's CPU accelerator with gloo, one rank in process and two
-ranks through the `deepspeed` launcher. FlashAttention-2 and bf16 GPU runs need a GPU.
+DeepSpeed ZeRO-1 path on DeepSpeed's CPU accelerator with gloo, two ranks through the
+`deepspeed` launcher. FlashAttention-2 and bf16 GPU runs need a GPU.
 """
 
 from __future__ import annotations
@@ -162,35 +162,6 @@ def _env() -> dict:
 
 
 @needs_deepspeed
-def test_deepspeed_zero1_on_cpu_one_rank(tmp_path):
-    cfg = smoke_config(
-        tmp_path,
-        max_steps=10,
-        save_every=10,
-        log_every=5,
-        deepspeed_config=str(SMOKE.parent / "zero1_cpu.json"),
-    )
-    env = _env() | {
-        "RANK": "0",
-        "LOCAL_RANK": "0",
-        "WORLD_SIZE": "1",
-        "MASTER_ADDR": "127.0.0.1",
-        "MASTER_PORT": "29731",
-    }
-    out = subprocess.run(
-        [sys.executable, "-m", "training.train", "--config", str(cfg)],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
-    assert out.returncode == 0, out.stderr[-3000:]
-    logs = [json.loads(line) for line in out.stdout.splitlines() if line.startswith("{")]
-    assert [r["step"] for r in logs] == [5, 10] and logs[-1]["loss"] < logs[0]["loss"] + 0.5
-    assert (tmp_path / "run" / "checkpoint-10" / "model.safetensors").exists()
-
-
-@needs_deepspeed
 @pytest.mark.skipif(
     shutil.which("deepspeed") is None and not (Path(sys.executable).parent / "deepspeed").exists(),
     reason="the deepspeed launcher is not on PATH",
@@ -223,7 +194,11 @@ def test_deepspeed_launcher_two_ranks(tmp_path):
     )
     assert out.returncode == 0, (out.stdout[-2000:], out.stderr[-3000:])
     assert "world 2" in out.stdout
+    # Only rank 0 logs (the loss of its own micro-batches)
+    logs = [json.loads(line) for line in out.stdout.splitlines() if line.startswith("{")]
+    assert [r["step"] for r in logs] == [3, 6] and logs[-1]["loss"] < logs[0]["loss"] + 0.5
     ckpt = tmp_path / "run" / "checkpoint-6"
+    assert (ckpt / "model.safetensors").exists()
     assert (ckpt / "optimizer-rank0.pt").exists() and (ckpt / "optimizer-rank1.pt").exists()
 
 
