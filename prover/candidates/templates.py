@@ -10,7 +10,8 @@ in the other hypotheses; `unfold` a definition of the theorem's header (`simpl` 
 sentence with `simpl; nia`); `exists` with small numbers and the goal's own constants; the
 squares of differences of variable pairs as facts for `nra` (Coq's `nra` takes no hint
 list, so they are `pose proof (pow2_ge_0 (x - y))` sentences before it); `split_Rabs` and
-the `Rabs` introduction lemmas.
+the `Rabs` introduction lemmas; the library's bounds on `cos`, `sin` and `sqrt` as facts
+before `nra`, and `sqrt_pow2`; for an existential, the witness that solves its equation.
 
 Every candidate carries a fixed prior (`PRIORS`, a log-probability-like score per step,
 comparable with the model's length-normalised log-probabilities) and source "template".
@@ -54,6 +55,8 @@ PRIORS: dict[str, float] = {
     "simpl": -0.5,  # * 0 of 3
     "rewrite_def": -0.59,  # 12 of 16
     "rabs_lemma": -0.6,  # * not proposed there
+    "sqrt_pow2": -0.6,  # * not measured on valid yet
+    "bounds": -1.0,  # * not measured on valid yet
     "simpl_lia": -0.6,  # * 0 of 3
     "exists": -0.76,  # 22 of 35
     "rewrite_in": -0.87,  # 22 of 39
@@ -322,6 +325,49 @@ def _rabs(goal: Goal, _ctx: Context) -> list[tuple[str, str]]:
     return out
 
 
+def _arguments(text: str, fn: str) -> list[str]:
+    """The arguments `fn` is applied to in `text`: an identifier, a numeral or a
+    parenthesised term (`cos x`, `sqrt (x ^ 2)`), each once, in order."""
+    out: list[str] = []
+    for m in re.finditer(rf"(?<![\w'.]){fn}\s+", text):
+        rest = text[m.end() :]
+        if rest.startswith("("):
+            depth = 0
+            for i, ch in enumerate(rest):
+                depth += {"(": 1, ")": -1}.get(ch, 0)
+                if depth == 0:
+                    arg = rest[: i + 1]
+                    break
+            else:
+                continue
+        else:
+            word = re.match(r"[\w'.]+", rest)
+            if not word:
+                continue
+            arg = word.group(0)
+        if arg not in out:
+            out.append(arg)
+    return out
+
+
+def _bounds(goal: Goal, _ctx: Context) -> list[tuple[str, str]]:
+    """The library's bounds on the functions the state applies, as facts before `nra`
+    (`COS_bound`: -1 <= cos t <= 1, `SIN_bound`, `sqrt_pos`: 0 <= sqrt t), and `sqrt_pow2`
+    to take a square out of a square root: what a user looks up before arithmetic."""
+    text = " ".join([*(h.type for h in goal.hyps), goal.conclusion])
+    facts = [
+        f"pose proof ({lemma} {arg})"
+        for fn, lemma in (("cos", "COS_bound"), ("sin", "SIN_bound"), ("sqrt", "sqrt_pos"))
+        for arg in _arguments(text, fn)
+    ][: MAX_SQUARE_VARS * 2]
+    out = [("bounds", "; ".join([*facts, "nra"]) + ".")] if facts else []
+    for arg in _arguments(goal.conclusion, "sqrt"):
+        square = re.fullmatch(r"\((.+)\s*\^\s*2\)", arg)
+        if square:
+            out.append(("sqrt_pow2", f"rewrite (sqrt_pow2 {square.group(1).strip()})."))
+    return out
+
+
 FAMILIES: tuple[Family, ...] = (
     _intros,
     _split,
@@ -333,6 +379,7 @@ FAMILIES: tuple[Family, ...] = (
     _exists,
     _squares,
     _rabs,
+    _bounds,
 )
 
 

@@ -138,6 +138,20 @@ FAMILIES = {
         "split_Rabs; lra.",
         Finished,
     ),
+    "bounds": (
+        REALS,
+        "forall x : R, cos x - 1 <= sqrt 2",
+        ["intros."],
+        "pose proof (COS_bound x); pose proof (sqrt_pos 2); nra.",
+        Finished,
+    ),
+    "sqrt_pow2": (
+        REALS,
+        "forall x : R, 0 <= x -> sqrt (x ^ 2) = x",
+        ["intros."],
+        "rewrite (sqrt_pow2 x).",
+        Progress,
+    ),
     "rabs_lemma": (
         REALS,
         "forall x : R, -1 <= x <= 1 -> Rabs x <= 1",
