@@ -47,6 +47,10 @@ class Goal:
             if not h.defined and (h.type == sort if sort else h.type in SORTS)
         ]
 
+    def text(self) -> str:
+        """Every hypothesis's type and the conclusion, as one text to search for terms."""
+        return " ".join([*(h.type for h in self.hyps), self.conclusion])
+
     def fresh(self, base: str, taken: set[str] | None = None) -> str:
         """`base`, or `base0`, `base1`, ... : a name the goal does not use yet."""
         used = self.names() | (taken or set())
@@ -119,12 +123,13 @@ def _is_op_at(text: str, i: int, op: str) -> bool:
 
 def strip_parens(text: str) -> str:
     text = text.strip()
-    while text.startswith("(") and text.endswith(")") and _matching(text) == len(text) - 1:
+    while text.startswith("(") and text.endswith(")") and closing_paren(text) == len(text) - 1:
         text = text[1:-1].strip()
     return text
 
 
-def _matching(text: str) -> int:
+def closing_paren(text: str) -> int:
+    """The index of the parenthesis that closes the one `text` opens with; -1 if none does."""
     depth = 0
     for i, c in enumerate(text):
         depth += c == "("

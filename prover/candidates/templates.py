@@ -29,6 +29,7 @@ from prover.candidates.candidate import Candidate
 from prover.candidates.goal import (
     IDENT,
     Goal,
+    closing_paren,
     head_symbol,
     mentions,
     parse_goal,
@@ -67,6 +68,7 @@ PRIORS: dict[str, float] = {
 MAX_TEMPLATES = 24  # per state: the first this many by prior
 MAX_SQUARE_VARS = 4  # nra facts: pairs of at most this many variables (6 pairs)
 MAX_WITNESSES = 6
+MAX_BOUND_FACTS = 8  # library bounds before one nra: more slow it down past its use
 _NUMBER = re.compile(r"(?<![\w'.])\d+(?![\w'.])")
 _HEADER_DEF = re.compile(
     rf"^\s*(Definition|Fixpoint|Function|Let|CoFixpoint)\s+({IDENT})", re.MULTILINE
@@ -239,12 +241,12 @@ def _exists(goal: Goal, _ctx: Context) -> list[tuple[str, str]]:
     if s.kind != "exists":
         return []
     witnesses: list[str] = []
-    text = " ".join([*(h.type for h in goal.hyps), goal.conclusion])
+    text = goal.text()
     # a numeral in the type's scope (the goal may be read in another: R_scope for a nat)
     scope = {"nat": "%nat", "Z": "%Z", "R": "%R", "Q": "%Q", "N": "%N"}.get(s.binder_type, "")
     same_sort = goal.variables(s.binder_type) if s.binder_type else goal.variables()
     numbers = [n + scope for n in _NUMBER.findall(text)]
-    solved = _solved_witnesses(s.parts[0], s.binders, s.binder_type, scope)
+    solved = _solved_witnesses(s.parts[0], s.binders, scope) if scope else []
     for w in [*solved, f"0{scope}", f"1{scope}", *same_sort, f"2{scope}", *numbers]:
         if w not in witnesses:
             witnesses.append(w)
@@ -254,12 +256,13 @@ def _exists(goal: Goal, _ctx: Context) -> list[tuple[str, str]]:
 _ARITHMETIC = re.compile(r"^[\w\s+\-*/^().%']*$")
 
 
-def _solved_witnesses(body: str, binders: tuple[str, ...], sort: str, scope: str) -> list[str]:
+def _solved_witnesses(body: str, binders: tuple[str, ...], scope: str) -> list[str]:
     """The values of a single bound name that solve the body's first equation, as a user
     solves `2 * x + 1 = 7` before typing `exists 3`: only for plain arithmetic over numerals
-    and variables, only exact values of the binder's sort (integers for nat/Z, naturals
-    non-negative, rationals for R). Sympy does the algebra; anything it cannot read gives []."""
-    if len(binders) != 1 or sort not in ("nat", "Z", "R", "Q", "N"):
+    and variables, only exact values of the binder's sort, known by its numeral `scope`
+    (integers for nat/Z, naturals non-negative, rationals for R). Sympy does the algebra;
+    anything it cannot read gives []."""
+    if len(binders) != 1:
         return []
     for part in split_top(body, "/\\"):
         sides = split_top(strip_parens(part), "=")
@@ -283,9 +286,9 @@ def _solved_witnesses(body: str, binders: tuple[str, ...], sort: str, scope: str
     for r in roots if isinstance(roots, list) else []:
         if not (getattr(r, "is_Rational", False) and r.is_real):
             continue
-        if sort in ("nat", "N") and not (r.is_integer and r >= 0):
+        if scope in ("%nat", "%N") and not (r.is_integer and r >= 0):
             continue
-        if sort == "Z" and not r.is_integer:
+        if scope == "%Z" and not r.is_integer:
             continue
         value = str(r.p) if r.q == 1 else f"{r.p}/{r.q}"
         out.append(f"({value}){scope}" if r < 0 or r.q != 1 else f"{value}{scope}")
@@ -311,7 +314,7 @@ def _squares(goal: Goal, _ctx: Context) -> list[tuple[str, str]]:
 
 
 def _rabs(goal: Goal, _ctx: Context) -> list[tuple[str, str]]:
-    text = " ".join([*(h.type for h in goal.hyps), goal.conclusion])
+    text = goal.text()
     if not mentions(text, "Rabs"):
         return []
     out = [("split_rabs", "split_Rabs."), ("split_rabs", "split_Rabs; lra.")]
@@ -332,14 +335,10 @@ def _arguments(text: str, fn: str) -> list[str]:
     for m in re.finditer(rf"(?<![\w'.]){fn}\s+", text):
         rest = text[m.end() :]
         if rest.startswith("("):
-            depth = 0
-            for i, ch in enumerate(rest):
-                depth += {"(": 1, ")": -1}.get(ch, 0)
-                if depth == 0:
-                    arg = rest[: i + 1]
-                    break
-            else:
+            end = closing_paren(rest)
+            if end < 0:
                 continue
+            arg = rest[: end + 1]
         else:
             word = re.match(r"[\w'.]+", rest)
             if not word:
@@ -354,12 +353,12 @@ def _bounds(goal: Goal, _ctx: Context) -> list[tuple[str, str]]:
     """The library's bounds on the functions the state applies, as facts before `nra`
     (`COS_bound`: -1 <= cos t <= 1, `SIN_bound`, `sqrt_pos`: 0 <= sqrt t), and `sqrt_pow2`
     to take a square out of a square root: what a user looks up before arithmetic."""
-    text = " ".join([*(h.type for h in goal.hyps), goal.conclusion])
+    text = goal.text()
     facts = [
         f"pose proof ({lemma} {arg})"
         for fn, lemma in (("cos", "COS_bound"), ("sin", "SIN_bound"), ("sqrt", "sqrt_pos"))
         for arg in _arguments(text, fn)
-    ][: MAX_SQUARE_VARS * 2]
+    ][:MAX_BOUND_FACTS]
     out = [("bounds", "; ".join([*facts, "nra"]) + ".")] if facts else []
     for arg in _arguments(goal.conclusion, "sqrt"):
         square = re.fullmatch(r"\((.+)\s*\^\s*2\)", arg)

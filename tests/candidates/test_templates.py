@@ -331,7 +331,7 @@ def test_an_existential_gets_the_witness_that_solves_its_equation(env, header, s
 def test_no_witness_is_solved_from_what_is_not_plain_arithmetic():
     from prover.candidates.templates import _solved_witnesses
 
-    assert _solved_witnesses("f x = 2", ("x",), "R", "%R") == []
-    assert _solved_witnesses("2 * x = 5", ("x",), "Z", "%Z") == []  # no integer solves it
-    assert _solved_witnesses("x + 3 = 1", ("x",), "nat", "%nat") == []  # nor a natural
-    assert _solved_witnesses("x * x = 4", ("x",), "Z", "%Z") == ["(-2)%Z", "2%Z"]
+    assert _solved_witnesses("f x = 2", ("x",), "%R") == []
+    assert _solved_witnesses("2 * x = 5", ("x",), "%Z") == []  # no integer solves it
+    assert _solved_witnesses("x + 3 = 1", ("x",), "%nat") == []  # nor a natural
+    assert _solved_witnesses("x * x = 4", ("x",), "%Z") == ["(-2)%Z", "2%Z"]
